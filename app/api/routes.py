@@ -1,0 +1,143 @@
+"""The public JSON API, `/api/v1`. Documented in `openapi.json` beside this module.
+
+Messages follow the Accept-Language header. Bodies must be `application/json`, so that
+a cross-site HTML form cannot post here, and no cookie is ever set.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask_babel import lazy_gettext as _l
+
+from app.db import db
+from app.errors import json_errors
+from app.i18n import LANGUAGES, current_language, localized
+from app.models import Channel, ItemKind
+from app.services import ValidationFailed, intake, rounds
+from app.services import taxonomy as taxonomy_service
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+OPENAPI_FILE = Path(__file__).parent / "openapi.json"
+SECTIONS = {
+    ItemKind.PRINCIPLE: "principles",
+    ItemKind.COMMITMENT: "commitments",
+    ItemKind.TECHNOLOGY: "technologies",
+    ItemKind.THEME: "themes",
+}
+SUBMISSION_FIELDS = (
+    "round_id", "language", "title", "body", "answers", "actor_type", "country", "age_range",
+    "gender", "email", "technologies", "principles", "commitments", "consent_processing",
+    "consent_publication", "anonymous",
+)
+
+
+@bp.after_request
+def _no_cookies(response: Response) -> Response:
+    response.headers.pop("Set-Cookie", None)
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    response = current_app.response_class(OPENAPI_FILE.read_bytes(), mimetype="application/json")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+def _lang_param() -> str | None:
+    lang = request.args.get("lang")
+    if lang is None:
+        return current_language()
+    return lang if lang in LANGUAGES else None
+
+
+@bp.get("/taxonomy")
+def taxonomy() -> Any:
+    lang = _lang_param()
+    if lang is None:
+        return json_errors({"lang": [_l("Use one of: %(codes)s", codes=", ".join(LANGUAGES))]}, 400)
+    version = taxonomy_service.current_version(db.session)
+    body: dict[str, Any] = {"strategy_version": version.code if version else None, "lang": lang}
+    for section in SECTIONS.values():
+        body[section] = []
+    if version is not None:
+        for item in taxonomy_service.active_items(db.session, version.id):
+            body[SECTIONS[item.kind]].append({
+                "code": item.code,
+                "label": localized(item.labels, lang),
+                "description": localized(item.descriptions, lang) or None,
+                "official": bool(item.official.get(lang, False)),
+            })
+    return jsonify(body)
+
+
+@bp.get("/rounds")
+def list_rounds() -> Any:
+    lang = _lang_param()
+    if lang is None:
+        return json_errors({"lang": [_l("Use one of: %(codes)s", codes=", ".join(LANGUAGES))]}, 400)
+    items = [{
+        "id": r.id,
+        "title": localized(r.title, lang),
+        "description": localized(r.description, lang),
+        "opens_at": r.opens_at.isoformat(),
+        "closes_at": r.closes_at.isoformat(),
+        "is_open": r.is_open,
+        "strategy_version": r.strategy_version.code,
+        "questions": [{"id": q.id, "text": localized(q.text, lang)} for q in r.questions],
+    } for r in rounds.list_rounds(db.session)]
+    return jsonify({"items": items})
+
+
+def _json_body() -> tuple[dict[str, Any] | None, Any]:
+    """The request's JSON object, or an error response to return instead."""
+    if request.mimetype != "application/json":
+        return None, json_errors({"request": [_l(
+            "Send the data as JSON, with the header Content-Type: application/json.")]}, 415)
+    raw = request.get_data(cache=False)
+    try:
+        payload = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return None, json_errors({"request": [_l("The body is not valid UTF-8 text.")]}, 400)
+    except (ValueError, RecursionError):
+        return None, json_errors({"request": [_l("The body is not valid JSON.")]}, 400)
+    if not isinstance(payload, dict):
+        return None, json_errors({"request": [_l("The body must be a JSON object.")]}, 400)
+    return payload, None
+
+
+@bp.post("/submissions")
+def create_submission() -> Any:
+    payload, error = _json_body()
+    if error is not None:
+        return error
+    data = intake.SubmissionInput(**{k: payload[k] for k in SUBMISSION_FIELDS if k in payload})
+    if "anonymous" not in payload:
+        data.anonymous = True
+    try:
+        submission, token = intake.submit(db.session, data, channel=Channel.API)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return json_errors(exc.errors, 422)
+    db.session.commit()
+    lang = submission.language if submission.language in LANGUAGES else current_language()
+    manage_url = url_for("public.manage", lang=lang, token=token, _external=True)
+    response = jsonify({"reference": submission.reference, "manage_url": manage_url})
+    response.status_code = 201
+    return response
+
+
+health_bp = Blueprint("health", __name__)
+
+
+@health_bp.get("/healthz")
+def healthz() -> Any:
+    """Liveness for load balancers: 200 when the database answers, 503 otherwise."""
+    if db.ping():
+        return jsonify({"status": "ok"})
+    return jsonify({"status": "unavailable"}), 503

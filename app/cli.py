@@ -1,0 +1,238 @@
+"""Command-line interface: `flask --app wsgi db|taxonomy|rounds|setup ...`."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import click
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from flask import Flask
+from flask.cli import AppGroup
+
+from app.db import db, write_intent
+from app.i18n import LANGUAGES, localized
+from app.services import ValidationFailed, rounds
+from app.services import taxonomy as taxonomy_service
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+db_cli = AppGroup("db", help="Database migrations (Alembic).")
+taxonomy_cli = AppGroup("taxonomy", help="The strategy's principles, commitments and vocabularies.")
+rounds_cli = AppGroup("rounds", help="Consultation rounds.")
+translate_cli = AppGroup("translate", help="Message catalogs of the six languages.")
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS_DIR = ROOT / "translations"
+POT_FILE = ROOT / "messages.pot"
+
+
+def alembic_config() -> AlembicConfig:
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("file_template",
+                        "%%(year)d_%%(month).2d_%%(day).2d_%%(rev)s_%%(slug)s")
+    return cfg
+
+
+def _fail_with(exc: ValidationFailed) -> None:
+    lines = [f"{field}: {'; '.join(str(m) for m in messages)}"
+             for field, messages in exc.errors.items()]
+    raise click.ClickException("\n".join(lines))
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Migrate the database up to REVISION (default: head)."""
+    command.upgrade(alembic_config(), revision)
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Migrate the database down to REVISION."""
+    command.downgrade(alembic_config(), revision)
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    """Show the revision the database is at."""
+    command.current(alembic_config(), verbose=True)
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True)
+@click.option("--autogenerate/--empty", default=True)
+def db_revision(message: str, autogenerate: bool) -> None:
+    """Write a new migration comparing the models with the database."""
+    command.revision(alembic_config(), message=message, autogenerate=autogenerate)
+
+
+@taxonomy_cli.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                default=taxonomy_service.DEFAULT_FILE)
+@click.option("--version", "version_code", default=taxonomy_service.DEFAULT_VERSION,
+              show_default=True, help="Strategy version the items belong to.")
+def taxonomy_load(path: Path, version_code: str) -> None:
+    """Load or refresh the taxonomy from PATH (idempotent)."""
+    write_intent.set(True)
+    result = taxonomy_service.load(db.session, path, version_code)
+    db.session.commit()
+    click.echo(f"Strategy version {result.version.code}: {result.added} items added, "
+               f"{result.updated} updated.")
+
+
+def _parse_time(value: str) -> dt.datetime:
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(f"not an ISO 8601 date or time: {value!r}") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+@rounds_cli.command("create")
+@click.option("--file", "file_", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A JSON file with title, description and questions per language, "
+                   "opens_at and closes_at.")
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
+              help="Language of --title, --description and --question.")
+@click.option("--title")
+@click.option("--description", default="")
+@click.option("--question", "questions", multiple=True, help="A guiding question (repeatable).")
+@click.option("--opens", help="Opening time, ISO 8601 (UTC if no offset). Default: now.")
+@click.option("--closes", help="Closing time, ISO 8601 (UTC if no offset).")
+def rounds_create(file_: Path | None, lang: str, title: str | None, description: str,
+                  questions: tuple[str, ...], opens: str | None, closes: str | None) -> None:
+    """Create a consultation round."""
+    write_intent.set(True)
+    if file_ is not None:
+        spec = json.loads(file_.read_text(encoding="utf-8"))
+        title_texts = spec.get("title", {})
+        description_texts = spec.get("description", {})
+        question_texts = spec.get("questions", [])
+        opens = opens or spec.get("opens_at")
+        closes = closes or spec.get("closes_at")
+    else:
+        if not title:
+            raise click.UsageError("Give --title (or --file).")
+        title_texts = {lang: title}
+        description_texts = {lang: description} if description else {}
+        question_texts = [{lang: q} for q in questions]
+    if not closes:
+        raise click.UsageError("Give --closes (or closes_at in the file).")
+    opens_at = _parse_time(opens) if opens else dt.datetime.now(dt.UTC)
+    try:
+        created = rounds.create_round(db.session, title=title_texts,
+                                      description=description_texts, questions=question_texts,
+                                      opens_at=opens_at, closes_at=_parse_time(closes))
+    except ValidationFailed as exc:
+        _fail_with(exc)
+    db.session.commit()
+    click.echo(f"Created round {created.id}.")
+
+
+@rounds_cli.command("list")
+def rounds_list() -> None:
+    """List rounds with their state."""
+    for r in rounds.list_rounds(db.session):
+        state = "open" if r.is_open else "closed"
+        click.echo(f"{r.id}\t{state}\t{r.opens_at:%Y-%m-%d %H:%M}Z\t{r.closes_at:%Y-%m-%d %H:%M}Z"
+                   f"\t{localized(r.title, 'en')}")
+
+
+def setup_command() -> None:
+    """Everything a fresh install needs before serving (idempotent): migrate to head,
+    load the taxonomy, and create an open demo round when there is no round."""
+    command.upgrade(alembic_config(), "head")
+    write_intent.set(True)
+    result = taxonomy_service.load(db.session)
+    demo = rounds.ensure_demo_round(db.session)
+    db.session.commit()
+    click.echo(f"Database at head. Taxonomy {result.version.code}: {result.added} added, "
+               f"{result.updated} updated.")
+    if demo is not None:
+        click.echo(f"Created demo round {demo.id}, open until {demo.closes_at:%Y-%m-%d}.")
+
+
+@translate_cli.command("update")
+def translate_update() -> None:
+    """Extract messages, merge them into every catalog, and fill English from the source."""
+    from babel.messages.frontend import CommandLineInterface
+
+    run = CommandLineInterface().run
+    run(["pybabel", "-q", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l",
+         "-k", "lazy_ngettext:1,2", "--no-location", "--sort-output", "--omit-header",
+         "-o", str(POT_FILE), str(ROOT)])
+    for lang in LANGUAGES:
+        po = TRANSLATIONS_DIR / lang / "LC_MESSAGES" / "messages.po"
+        action = "update" if po.exists() else "init"
+        args = ["pybabel", "-q", action, "-i", str(POT_FILE), "-d", str(TRANSLATIONS_DIR),
+                "-l", lang]
+        if action == "update":
+            args += ["--no-fuzzy-matching", "--ignore-obsolete"]
+        run(args)
+    _fill_english(TRANSLATIONS_DIR / "en" / "LC_MESSAGES" / "messages.po")
+    POT_FILE.unlink()
+    click.echo("Catalogs updated. Translate the empty entries, then run `make i18n` again.")
+
+
+def _fill_english(po_path: Path) -> None:
+    """English is the source language: its translations are the messages themselves."""
+    from babel.messages.pofile import read_po, write_po
+
+    with po_path.open("rb") as fh:
+        catalog = read_po(fh, locale="en")
+    for message in catalog:
+        if not message.id:
+            continue
+        if isinstance(message.id, tuple | list):
+            message.string = tuple(message.id)
+        else:
+            message.string = message.id
+        message.flags.discard("fuzzy")
+    with po_path.open("wb") as fh:
+        write_po(fh, catalog, omit_header=False, sort_output=True, width=100)
+
+
+def catalog_problems(lang: str) -> dict[str, list[str]]:
+    """Untranslated and fuzzy messages of one catalog."""
+    from babel.messages.pofile import read_po
+
+    po = TRANSLATIONS_DIR / lang / "LC_MESSAGES" / "messages.po"
+    with po.open("rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    problems: dict[str, list[str]] = {"untranslated": [], "fuzzy": []}
+    for message in catalog:
+        if not message.id:
+            continue
+        msgid = message.id[0] if isinstance(message.id, tuple | list) else message.id
+        strings = message.string if isinstance(message.string, tuple | list) else [message.string]
+        if not all(strings) or len(strings) < (catalog.num_plurals if message.pluralizable else 1):
+            problems["untranslated"].append(msgid)
+        if message.fuzzy:
+            problems["fuzzy"].append(msgid)
+    return problems
+
+
+@translate_cli.command("check")
+@click.argument("langs", nargs=-1)
+def translate_check(langs: tuple[str, ...]) -> None:
+    """Fail when a catalog has an untranslated or fuzzy message."""
+    failed = False
+    for lang in langs or LANGUAGES:
+        problems = catalog_problems(lang)
+        count = sum(len(v) for v in problems.values())
+        click.echo(f"{lang}: {len(problems['untranslated'])} untranslated, "
+                   f"{len(problems['fuzzy'])} fuzzy")
+        failed = failed or count > 0
+    if failed:
+        raise SystemExit(1)
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(db_cli)
+    app.cli.add_command(taxonomy_cli)
+    app.cli.add_command(rounds_cli)
+    app.cli.add_command(translate_cli)
+    app.cli.command("setup")(setup_command)

@@ -1,0 +1,73 @@
+"""Error pages for people and JSON errors for the API, localized, never a stack trace."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, jsonify, make_response, render_template, request
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: (_l("Bad request"), _l("We could not understand what was sent. Go back and try again.")),
+    403: (_l("Access denied"), _l("You do not have access to this page.")),
+    404: (_l("Page not found"), _l("We could not find this page. Check the address, or start "
+                                   "again from the home page.")),
+    405: (_l("Not allowed"), _l("This address does not accept this kind of request.")),
+    409: (_l("Changed in the meantime"), _l("Someone else changed this in the meantime. "
+                                            "Reload the page and try again.")),
+    410: (_l("No longer available"), _l("This is no longer available.")),
+    413: (_l("Too large"), _l("What you sent is too large. Shorten it and try again.")),
+    415: (_l("Unsupported format"), _l("Send the data as JSON, with the header "
+                                       "Content-Type: application/json.")),
+    422: (_l("Check your input"), _l("Some of what was sent is not valid.")),
+    429: (_l("Too many requests"), _l("Too many requests in a short time. Wait a moment "
+                                      "and try again.")),
+    500: (_l("Something went wrong"), _l("Something went wrong on our side. What you had "
+                                         "already sent is safe. Please try again later.")),
+    503: (_l("Busy right now"), _l("The platform is very busy right now. Nothing was lost: "
+                                   "please try again in a minute.")),
+}
+
+
+def wants_json() -> bool:
+    if request.path.startswith("/api/") or request.path in ("/healthz", "/readyz"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > \
+        request.accept_mimetypes["text/html"]
+
+
+def json_errors(errors: dict[str, list[Any]], status: int) -> Any:
+    body = {"errors": {field: [str(m) for m in messages] for field, messages in errors.items()}}
+    return jsonify(body), status
+
+
+def render_error(status: int, headers: Any = None) -> Any:
+    title, message = MESSAGES.get(status, MESSAGES[500] if status >= 500 else MESSAGES[400])
+    if wants_json():
+        response = json_errors({"request": [message]}, status)[0]
+    else:
+        response = make_response(render_template("errors/error.html", status=status,
+                                                 title=title, message=message))
+    response.status_code = status
+    for name, value in (headers or []):
+        if name.lower() in ("retry-after", "allow", "www-authenticate"):
+            response.headers[name] = value
+    return response
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Any:
+        status = exc.code or 500
+        return render_error(status, exc.get_headers())
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Any:
+        if isinstance(exc, HTTPException):
+            return _http_error(exc)
+        log.exception("Unhandled error on %s %s", request.method, request.path)
+        return render_error(InternalServerError.code)

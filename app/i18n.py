@@ -1,0 +1,174 @@
+"""Everything about locales: the six UN languages, how a request picks one, text
+direction, the `/<lang>/` URL prefix, and localized names of countries and languages."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+from pathlib import Path
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_skeleton
+from flask import Flask, current_app, g, has_request_context, request, url_for
+from flask_babel import get_locale as babel_locale
+from werkzeug.routing import BaseConverter
+
+# In the UN's order (English alphabetical order of the language names).
+LANGUAGES: tuple[str, ...] = ("ar", "zh", "en", "fr", "ru", "es")
+DEFAULT_LANGUAGE = "en"
+RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur", "ps", "yi", "dv", "ug", "ku", "sd"})
+DATA_DIR = Path(__file__).parent / "data"
+
+
+class LangConverter(BaseConverter):
+    """`<lang:lang>` matches only the six UN languages, so `/de/submit` is a 404."""
+
+    regex = "(?:" + "|".join(LANGUAGES) + ")"
+
+
+def select_locale() -> str:
+    """The locale of this request: the URL prefix, else the best Accept-Language match."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
+    lang = g.get("lang")
+    if lang:
+        return lang
+    return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
+
+
+def current_language() -> str:
+    return str(babel_locale() or DEFAULT_LANGUAGE)
+
+
+def text_direction(lang: str | None = None) -> str:
+    code = (lang or current_language()).split("-")[0].split("_")[0]
+    return "rtl" if code in RTL_LANGUAGES else "ltr"
+
+
+def pick(texts: dict[str, str] | None, lang: str | None = None) -> tuple[str, str]:
+    """Choose the text of a multilingual field for `lang`, with its actual language.
+
+    Falls back to English, then to any language, so a round written only in English still
+    shows on the Arabic page (marked `lang="en"` by the template).
+    """
+    texts = texts or {}
+    lang = lang or current_language()
+    for candidate in (lang, DEFAULT_LANGUAGE, *LANGUAGES):
+        if texts.get(candidate):
+            return texts[candidate], candidate
+    for code, value in texts.items():
+        if value:
+            return value, code
+    return "", lang
+
+
+def localized(texts: dict[str, str] | None, lang: str | None = None) -> str:
+    return pick(texts, lang)[0]
+
+
+@functools.cache
+def country_codes() -> tuple[str, ...]:
+    with open(DATA_DIR / "m49.csv", newline="", encoding="utf-8") as fh:
+        return tuple(row["alpha2"] for row in csv.DictReader(fh))
+
+
+@functools.cache
+def countries(lang: str) -> tuple[tuple[str, str], ...]:
+    """(code, localized name) for every country or area, sorted for that language."""
+    names = Locale.parse(lang).territories
+    pairs = [(code, names.get(code, code)) for code in country_codes()]
+    return tuple(sorted(pairs, key=lambda pair: _sort_key(pair[1], lang)))
+
+
+def country_name(code: str | None, lang: str | None = None) -> str:
+    if not code:
+        return ""
+    return Locale.parse(lang or current_language()).territories.get(code, code)
+
+
+@functools.cache
+def language_codes() -> frozenset[str]:
+    """Every ISO 639-1 (two-letter) language code Babel knows a name for."""
+    return frozenset(code for code in Locale.parse("en").languages if len(code) == 2)
+
+
+@functools.cache
+def written_languages(lang: str) -> tuple[tuple[str, str], ...]:
+    """Languages a view may be written in: the six UN languages first, then all others."""
+    names = Locale.parse(lang).languages
+    un = [(code, Locale.parse(code).get_display_name(code)) for code in LANGUAGES]
+    others = sorted(
+        ((code, names.get(code, code)) for code in language_codes() if code not in LANGUAGES),
+        key=lambda pair: _sort_key(pair[1], lang),
+    )
+    return tuple(un + others)
+
+
+def language_name(code: str | None, lang: str | None = None) -> str:
+    if not code:
+        return ""
+    return Locale.parse(lang or current_language()).languages.get(code, code)
+
+
+def native_name(code: str) -> str:
+    return Locale.parse(code).get_display_name(code)
+
+
+def _sort_key(name: str, lang: str) -> str:
+    # Babel has no collation; case-folding is close enough for a select list.
+    return name.casefold()
+
+
+def switch_language_url(lang: str) -> str:
+    """The current page in another language (a GET of the same endpoint and arguments)."""
+    endpoint = request.endpoint
+    args: dict[str, Any] = dict(request.view_args or {})
+    if endpoint and "lang" in args:
+        args["lang"] = lang
+        query = request.args.to_dict(flat=True)
+        query.pop("lang", None)
+        return url_for(endpoint, **args, **query)
+    return url_for("public.home", lang=lang)
+
+
+def init_app(app: Flask) -> None:
+    app.url_map.converters["lang"] = LangConverter
+
+    @app.url_value_preprocessor
+    def _pull_lang(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+        if values and "lang" in values:
+            g.lang = values["lang"]
+
+    @app.url_defaults
+    def _add_lang(endpoint: str, values: dict[str, Any]) -> None:
+        if "lang" in values or not current_app.url_map.is_endpoint_expecting(endpoint, "lang"):
+            return
+        values["lang"] = current_language()
+
+    @app.context_processor
+    def _locale_context() -> dict[str, Any]:
+        lang = current_language()
+        return {"locale": lang, "text_dir": text_direction(lang)}
+
+    # Globals rather than context: imported macros see them too.
+    app.jinja_env.globals.update(
+        languages=[(code, native_name(code)) for code in LANGUAGES],
+        current_language=current_language,
+        switch_language_url=switch_language_url,
+        localized=localized,
+        pick=pick,
+        country_name=country_name,
+        language_name=language_name,
+    )
+    app.add_template_filter(format_utc, "utc_datetime")
+
+
+def format_utc(value: Any, lang: str | None = None) -> str:
+    """A date and time in the reader's locale, in UTC (the round's reference time)."""
+    lang = lang or current_language()
+    locale = Locale.parse(lang)
+    date = format_skeleton("yMMMd", value, tzinfo=dt.UTC, locale=locale)
+    time = format_skeleton("Hm", value, tzinfo=dt.UTC, locale=locale)
+    pattern = str(locale.datetime_formats["medium"])
+    return pattern.replace("{1}", date).replace("{0}", time) + " UTC"

@@ -1,0 +1,40 @@
+"""Translated labels for the codes that users see (enums and fixed choices)."""
+from flask_babel import lazy_gettext as _l
+
+from app.models import ActorType, AgeRange, Gender, Status
+
+ACTOR_TYPES = {
+    ActorType.GOVERNMENT: _l("Government"),
+    ActorType.UN_ENTITY: _l("United Nations entity"),
+    ActorType.PRIVATE_SECTOR: _l("Private sector"),
+    ActorType.ACADEMIA: _l("Academia and research"),
+    ActorType.CIVIL_SOCIETY: _l("Civil society"),
+    ActorType.YOUTH: _l("Youth organization or young person"),
+    ActorType.TECHNICAL_COMMUNITY: _l("Technical community"),
+    ActorType.INDIVIDUAL: _l("Individual"),
+    ActorType.OTHER: _l("Other"),
+}
+
+AGE_RANGES = {
+    AgeRange.UNDER_18: _l("Under 18"),
+    AgeRange.AGE_18_24: _l("18 to 24"),
+    AgeRange.AGE_25_34: _l("25 to 34"),
+    AgeRange.AGE_35_49: _l("35 to 49"),
+    AgeRange.AGE_50_64: _l("50 to 64"),
+    AgeRange.AGE_65_PLUS: _l("65 or over"),
+    AgeRange.PREFER_NOT: _l("Prefer not to say"),
+}
+
+GENDERS = {
+    Gender.FEMALE: _l("Woman"),
+    Gender.MALE: _l("Man"),
+    Gender.OTHER: _l("Another gender"),
+    Gender.PREFER_NOT: _l("Prefer not to say"),
+}
+
+STATUSES = {
+    Status.PENDING: _l("Waiting for review"),
+    Status.APPROVED: _l("Accepted"),
+    Status.REJECTED: _l("Not accepted"),
+    Status.WITHDRAWN: _l("Withdrawn and erased"),
+}

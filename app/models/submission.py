@@ -1,0 +1,156 @@
+"""Submissions, the contributor's answers and tags, and the personal data kept apart."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base, UTCDateTime, utcnow
+from app.models.consultation import Question, Round
+from app.models.taxonomy import TaxonomyItem, enum_column
+
+
+class Status(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class ActorType(enum.StrEnum):
+    GOVERNMENT = "government"
+    UN_ENTITY = "un_entity"
+    PRIVATE_SECTOR = "private_sector"
+    ACADEMIA = "academia"
+    CIVIL_SOCIETY = "civil_society"
+    YOUTH = "youth"
+    TECHNICAL_COMMUNITY = "technical_community"
+    INDIVIDUAL = "individual"
+    OTHER = "other"
+
+
+class AgeRange(enum.StrEnum):
+    UNDER_18 = "under_18"
+    AGE_18_24 = "18_24"
+    AGE_25_34 = "25_34"
+    AGE_35_49 = "35_49"
+    AGE_50_64 = "50_64"
+    AGE_65_PLUS = "65_plus"
+    PREFER_NOT = "prefer_not_to_say"
+
+
+class Gender(enum.StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+    PREFER_NOT = "prefer_not_to_say"
+
+
+class Channel(enum.StrEnum):
+    WEB = "web"
+    API = "api"
+
+
+class TagSource(enum.StrEnum):
+    CONTRIBUTOR = "contributor"
+    MODERATOR = "moderator"
+
+
+class Submission(Base):
+    __tablename__ = "submissions"
+    __table_args__ = (
+        Index("ix_submissions_status_created_at_id", "status", "created_at", "id"),
+        Index("ix_submissions_round_id_status", "round_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    manage_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))
+    status: Mapped[Status] = mapped_column(enum_column(Status), default=Status.PENDING)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel), default=Channel.WEB)
+
+    language: Mapped[str | None] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    actor_type: Mapped[ActorType | None] = mapped_column(enum_column(ActorType))
+    country: Mapped[str | None] = mapped_column(String(2))
+
+    consent_processing: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_publication: Mapped[bool] = mapped_column(Boolean, default=False)
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    erased_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    round: Mapped[Round] = relationship()
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="submission", cascade="all, delete-orphan", order_by="Answer.position")
+    tags: Mapped[list[SubmissionTag]] = relationship(
+        back_populates="submission", cascade="all, delete-orphan")
+    personal: Mapped[PersonalData | None] = relationship(
+        back_populates="submission", cascade="all, delete-orphan", uselist=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def tag_codes(self, source: TagSource, kind: str | None = None) -> list[str]:
+        return sorted(t.item.code for t in self.tags
+                      if t.source == source and (kind is None or t.item.kind == kind))
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == Status.PENDING
+
+    def __repr__(self) -> str:
+        return f"<Submission {self.reference}>"
+
+
+class Answer(Base):
+    """The contributor's answer to one of the round's guiding questions."""
+
+    __tablename__ = "answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str] = mapped_column(Text)
+
+    submission: Mapped[Submission] = relationship(back_populates="answers")
+    question: Mapped[Question] = relationship()
+
+
+class SubmissionTag(Base):
+    """A taxonomy item attached to a submission, by the contributor or by a moderator."""
+
+    __tablename__ = "submission_tags"
+
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submissions.id", ondelete="CASCADE"), primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("taxonomy_items.id"), primary_key=True,
+                                         index=True)
+    source: Mapped[TagSource] = mapped_column(enum_column(TagSource), primary_key=True)
+
+    submission: Mapped[Submission] = relationship(back_populates="tags")
+    item: Mapped[TaxonomyItem] = relationship(lazy="joined")
+
+
+class PersonalData(Base):
+    """Personal data, kept out of the submissions table so that reports, exports and the
+    reference group never touch it by accident, and erasure is one row delete."""
+
+    __tablename__ = "personal_data"
+
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submissions.id", ondelete="CASCADE"), primary_key=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    age_range: Mapped[AgeRange | None] = mapped_column(enum_column(AgeRange))
+    gender: Mapped[Gender | None] = mapped_column(enum_column(Gender))
+
+    submission: Mapped[Submission] = relationship(back_populates="personal")

@@ -1,0 +1,90 @@
+"""The public submission form: it renders and parses; `services.intake` decides."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TextAreaField
+
+from app.forms import BaseForm, MultiCheckboxField
+from app.i18n import countries, localized, written_languages
+from app.labels import ACTOR_TYPES, AGE_RANGES, GENDERS
+from app.models import ItemKind, Question, TaxonomyItem
+from app.services.intake import TEXT_MAX, TITLE_MAX, SubmissionInput
+
+
+class SubmissionForm(BaseForm):
+    version = HiddenField()
+    title = StringField(_l("Title of your view"),
+                        description=_l("A short line that sums up what you want to say."),
+                        render_kw={"maxlength": TITLE_MAX, "autocomplete": "off"})
+    body = TextAreaField(_l("Your view or experience"),
+                         description=_l("In your own words. At most 5,000 characters."),
+                         render_kw={"maxlength": TEXT_MAX, "rows": 8})
+    language = SelectField(_l("Language you are writing in"), validate_choice=False)
+    actor_type = SelectField(_l("You are sending this view as"), validate_choice=False)
+    country = SelectField(_l("Country or area"), validate_choice=False)
+    age_range = SelectField(_l("Age range (optional)"), validate_choice=False)
+    gender = SelectField(_l("Gender (optional)"), validate_choice=False)
+    email = EmailField(_l("Email (optional)"),
+                       description=_l("Only to tell you what became of your view. "
+                                      "Never shown or shared."),
+                       render_kw={"maxlength": 254, "autocomplete": "email"})
+    technologies = MultiCheckboxField(_l("Technologies your view is about (optional)"),
+                                      validate_choice=False)
+    principles = MultiCheckboxField(_l("Principles of the strategy it touches (optional)"),
+                                    validate_choice=False)
+    commitments = MultiCheckboxField(_l("Commitments of the strategy it touches (optional)"),
+                                     validate_choice=False)
+    consent_processing = BooleanField(
+        _l("I agree that the United Nations University processes my submission for this "
+           "consultation, as the privacy notice explains."))
+    consent_publication = BooleanField(
+        _l("The text of my view may be published on this site, after review."))
+    anonymous = BooleanField(_l("Publish it without my name or organization."), default=True)
+
+    def prepare(self, lang: str, questions: list[Question],
+                items: dict[ItemKind, list[TaxonomyItem]]) -> None:
+        """Fill the choices for this language, round and strategy version."""
+        self.questions = questions
+        self.language.choices = list(written_languages(lang))
+        if not self.language.data:
+            self.language.data = lang
+        self.actor_type.choices = [("", _l("Choose…"))] + [
+            (code.value, label) for code, label in ACTOR_TYPES.items()]
+        self.country.choices = [("", _l("Choose…"))] + list(countries(lang))
+        self.age_range.choices = [("", _l("Not given"))] + [
+            (code.value, label) for code, label in AGE_RANGES.items()]
+        self.gender.choices = [("", _l("Not given"))] + [
+            (code.value, label) for code, label in GENDERS.items()]
+        for name, kind in (("technologies", ItemKind.TECHNOLOGY),
+                           ("principles", ItemKind.PRINCIPLE),
+                           ("commitments", ItemKind.COMMITMENT)):
+            getattr(self, name).choices = [
+                (item.code, localized(item.labels, lang)) for item in items[kind]]
+
+    def answers(self, formdata) -> dict[int, str]:  # noqa: ANN001 - a MultiDict
+        return {q.id: formdata.get(f"answer_{q.id}", "") for q in self.questions}
+
+    def to_input(self, round_id: int, formdata) -> SubmissionInput:  # noqa: ANN001
+        return SubmissionInput(
+            round_id=round_id,
+            language=self.language.data,
+            title=self.title.data,
+            body=self.body.data,
+            answers=self.answers(formdata),
+            actor_type=self.actor_type.data,
+            country=self.country.data,
+            age_range=self.age_range.data,
+            gender=self.gender.data,
+            email=self.email.data,
+            technologies=self.technologies.data or [],
+            principles=self.principles.data or [],
+            commitments=self.commitments.data or [],
+            consent_processing=bool(self.consent_processing.data),
+            consent_publication=bool(self.consent_publication.data),
+            anonymous=bool(self.anonymous.data),
+        )
+
+
+class EraseForm(BaseForm):
+    confirm = BooleanField(_l("I understand that my view will be erased and cannot be "
+                              "brought back."))

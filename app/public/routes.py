@@ -1,0 +1,223 @@
+"""Pages for the public: the current round, the submission form and the private receipt."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import (
+    Blueprint, Response, abort, flash, make_response, redirect, render_template, request, url_for,
+)
+from flask_babel import gettext as _
+
+from app.db import db
+from app.forms import CSRF_ERROR
+from app.i18n import current_language
+from app.labels import ACTOR_TYPES, AGE_RANGES, GENDERS, STATUSES
+from app.models import ItemKind, Round, Submission, TagSource
+from app.public.forms import EraseForm, SubmissionForm
+from app.services import NotEditable, NotFound, StaleVersion, ValidationFailed
+from app.services import intake, rounds
+from app.services import taxonomy as taxonomy_service
+
+bp = Blueprint("public", __name__)
+
+
+@bp.get("/")
+def root() -> Response:
+    """Send the reader to the best of the six languages for their browser."""
+    return redirect(url_for("public.home", lang=current_language()))
+
+
+@bp.get("/<lang:lang>/")
+def home(lang: str) -> str:
+    featured = rounds.featured_round(db.session)
+    others = [r for r in rounds.open_rounds(db.session) if featured and r.id != featured.id]
+    return render_template("public/home.html", round=featured, other_rounds=others)
+
+
+@bp.get("/<lang:lang>/privacy")
+def privacy(lang: str) -> str:
+    return render_template("public/privacy.html")
+
+
+def _round_for_submission() -> Round | None:
+    """The round named by `?round=`, else the open round closing soonest."""
+    requested = request.values.get("round", "")
+    if requested:
+        found = db.session.get(Round, int(requested)) if requested.isdigit() else None
+        if found is None:
+            abort(404)
+        return found
+    open_now = rounds.open_rounds(db.session)
+    return open_now[0] if open_now else None
+
+
+def _build_form(round_: Round, formdata: Any = None, obj: Any = None, **kwargs: Any
+                ) -> SubmissionForm:
+    form = SubmissionForm(formdata, obj=obj, **kwargs)
+    items = taxonomy_service.items_by_kind(db.session, round_.strategy_version_id)
+    form.prepare(current_language(), list(round_.questions), items)
+    return form
+
+
+def _attach_errors(form: SubmissionForm, errors: dict[str, list[Any]]) -> dict[str, list[str]]:
+    """Put service errors on the form's fields; return those with no field (answers)."""
+    loose: dict[str, list[str]] = {}
+    for name, messages in errors.items():
+        field = form._fields.get(name)
+        if field is not None:
+            field.errors = list(field.errors or []) + [str(m) for m in messages]
+        else:
+            loose[name] = [str(m) for m in messages]
+    return loose
+
+
+@bp.route("/<lang:lang>/submit", methods=["GET", "POST"])
+def submit(lang: str) -> Any:
+    round_ = _round_for_submission()
+    if round_ is None or (request.method == "GET" and not round_.is_open):
+        return render_template("public/closed.html", round=round_)
+    # A POST to a round that closed while the form was being filled in goes on to the
+    # service, which refuses it with a message shown above the form: nothing typed is lost.
+    form = _build_form(round_, request.form if request.method == "POST" else None)
+    status = 200
+    other_errors: dict[str, list[str]] = {}
+    answers = form.answers(request.form) if request.method == "POST" else {}
+    if request.method == "POST":
+        if form.csrf_failed():
+            other_errors["form"] = [str(CSRF_ERROR)]
+            status = 400
+        else:
+            try:
+                submission, token = intake.submit(db.session, form.to_input(round_.id, request.form))
+            except ValidationFailed as exc:
+                db.session.rollback()
+                other_errors = _attach_errors(form, exc.errors)
+                status = 422
+            else:
+                db.session.commit()
+                flash(_("Thank you. Your view has been received."), "success")
+                return redirect(url_for("public.manage", token=token, new=1), code=303)
+    return render_template("public/submit.html", form=form, round=round_, answers=answers,
+                           other_errors=other_errors, action=url_for("public.submit",
+                                                                       round=round_.id)), status
+
+
+def _private(response: Any) -> Response:
+    """Receipt pages carry a secret in their URL: never cache or index them."""
+    response = make_response(response)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _submission_or_404(token: str) -> Submission:
+    try:
+        return intake.find_by_token(db.session, token)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/<lang:lang>/manage/<token>")
+def manage(lang: str, token: str) -> Response:
+    submission = _submission_or_404(token)
+    return _private(render_template(
+        "public/manage.html", submission=submission, token=token,
+        is_new=request.args.get("new") == "1", statuses=STATUSES, actor_types=ACTOR_TYPES,
+        age_ranges=AGE_RANGES, genders=GENDERS, TagSource=TagSource, ItemKind=ItemKind,
+        manage_url=url_for("public.manage", token=token, _external=True)))
+
+
+@bp.route("/<lang:lang>/manage/<token>/edit", methods=["GET", "POST"])
+def edit(lang: str, token: str) -> Response:
+    submission = _submission_or_404(token)
+    if not submission.is_editable:
+        flash(_("This view has already been reviewed and can no longer be changed."), "error")
+        return redirect(url_for("public.manage", token=token), code=303)
+    round_ = submission.round
+    status = 200
+    other_errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        form = _build_form(round_, request.form)
+        answers = form.answers(request.form)
+        version = int(form.version.data) if (form.version.data or "").isdigit() else None
+        if form.csrf_failed():
+            other_errors["form"] = [str(CSRF_ERROR)]
+            status = 400
+        else:
+            try:
+                intake.update(db.session, submission,
+                              form.to_input(round_.id, request.form), version=version)
+            except ValidationFailed as exc:
+                db.session.rollback()
+                other_errors = _attach_errors(form, exc.errors)
+                status = 422
+            except (StaleVersion, NotEditable) as exc:
+                db.session.rollback()
+                flash(str(exc.message), "error")
+                return redirect(url_for("public.manage", token=token), code=303)
+            else:
+                db.session.commit()
+                flash(_("Your changes have been saved."), "success")
+                return redirect(url_for("public.manage", token=token), code=303)
+    else:
+        form = _build_form(round_, obj=_FormView(submission), version=str(submission.version))
+        answers = {a.question_id: a.text for a in submission.answers}
+    return _private((render_template(
+        "public/submit.html", form=form, round=round_, answers=answers, editing=True,
+        other_errors=other_errors, token=token,
+        action=url_for("public.edit", token=token)), status))
+
+
+class _FormView:
+    """Presents a stored submission with the attribute names of the form."""
+
+    def __init__(self, submission: Submission) -> None:
+        personal = submission.personal
+        self.title = submission.title
+        self.body = submission.body
+        self.language = submission.language
+        self.actor_type = submission.actor_type.value if submission.actor_type else ""
+        self.country = submission.country or ""
+        self.age_range = personal.age_range.value if personal and personal.age_range else ""
+        self.gender = personal.gender.value if personal and personal.gender else ""
+        self.email = personal.email if personal else ""
+        self.technologies = submission.tag_codes(TagSource.CONTRIBUTOR, ItemKind.TECHNOLOGY)
+        self.principles = submission.tag_codes(TagSource.CONTRIBUTOR, ItemKind.PRINCIPLE)
+        self.commitments = submission.tag_codes(TagSource.CONTRIBUTOR, ItemKind.COMMITMENT)
+        self.consent_processing = submission.consent_processing
+        self.consent_publication = submission.consent_publication
+        self.anonymous = submission.anonymous
+
+
+@bp.get("/<lang:lang>/manage/<token>/copy.json")
+def download_copy(lang: str, token: str) -> Response:
+    submission = _submission_or_404(token)
+    payload = json.dumps(intake.copy_of(submission), ensure_ascii=False, indent=2)
+    response = Response(payload, mimetype="application/json")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="submission-{submission.reference}.json"')
+    return _private(response)
+
+
+@bp.route("/<lang:lang>/manage/<token>/erase", methods=["GET", "POST"])
+def erase(lang: str, token: str) -> Response:
+    submission = _submission_or_404(token)
+    form = EraseForm(request.form if request.method == "POST" else None)
+    status = 200
+    if submission.erased_at is not None:
+        return redirect(url_for("public.manage", token=token), code=303)
+    if request.method == "POST":
+        if form.csrf_failed():
+            form.confirm.errors = [str(CSRF_ERROR)]
+            status = 400
+        elif not form.confirm.data:
+            form.confirm.errors = [_("Tick the box to confirm that you want to erase your view.")]
+            status = 422
+        else:
+            intake.erase(db.session, submission)
+            db.session.commit()
+            flash(_("Your view has been withdrawn and erased."), "success")
+            return redirect(url_for("public.manage", token=token), code=303)
+    return _private((render_template("public/erase.html", form=form, submission=submission,
+                                     token=token), status))

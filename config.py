@@ -1,0 +1,104 @@
+"""Configuration classes, read from the environment.
+
+`APP_ENV` picks the class (`development` by default, `production`, `testing`). Every
+setting that differs between machines comes from an environment variable; nothing secret
+is a constant in code.
+"""
+import os
+import secrets
+from pathlib import Path
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def instance_secret(instance_path: str) -> str:
+    """Return the secret key kept in ``instance/secret_key``, creating it on first use.
+
+    A development install then keeps its sessions across restarts without anyone
+    choosing a secret, and the secret never lives in the repository.
+    """
+    path = Path(instance_path) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        key = secrets.token_hex(32)
+        fh.write(key)
+    return key
+
+
+class Config:
+    APP_ENV = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    # None means: an SQLite file in the instance folder (see app.db.default_url).
+    DATABASE_URL = os.environ.get("DATABASE_URL")
+    REDIS_URL = os.environ.get("REDIS_URL")
+    # How long SQLite waits for a lock before giving up, in milliseconds.
+    SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "5000"))
+
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    # Flask-Babel resolves relative directories against the app package, so be absolute.
+    BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).parent / "translations")
+
+    # A submission is at most a few answers of 5 000 characters: 512 KiB leaves room for
+    # percent-encoded Arabic or Chinese text and refuses anything larger with a 413.
+    MAX_CONTENT_LENGTH = 512 * 1024
+    MAX_FORM_PARTS = 200
+    # The CSRF token of a public form: long enough to write a considered view on a phone.
+    CSRF_TIME_LIMIT_MINUTES = int(os.environ.get("CSRF_TIME_LIMIT_MINUTES", "180"))
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    JSON_SORT_KEYS = False
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse to start with settings that are unsafe for this environment."""
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class TestingConfig(Config):
+    APP_ENV = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-only-secret"
+    DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+class ProductionConfig(Config):
+    APP_ENV = "production"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+
+    @classmethod
+    def check(cls) -> None:
+        # Several gunicorn nodes must share one key, so production never generates one.
+        if not cls.SECRET_KEY or len(cls.SECRET_KEY) < 32:
+            raise RuntimeError("SECRET_KEY must be set (32 characters or more) in production.")
+        if not cls.DATABASE_URL:
+            raise RuntimeError("DATABASE_URL must be set in production.")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def from_env() -> type[Config]:
+    name = os.environ.get("APP_ENV", "development").strip().lower()
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"APP_ENV must be one of {', '.join(CONFIGS)}, not {name!r}.") from None
