@@ -10,6 +10,7 @@ import html
 import re
 import secrets
 import unicodedata
+from urllib.parse import parse_qsl
 
 import bleach
 from flask import Flask, Response, request
@@ -51,6 +52,25 @@ def clean_text(value: str, *, multiline: bool = True) -> str:
     if not multiline:
         value = " ".join(value.split())
     return value.strip()
+
+
+def undecodable_form_fields(raw: bytes) -> set[str]:
+    """Names of urlencoded form fields whose values are not valid UTF-8.
+
+    Werkzeug keeps such values as their percent-escapes, which would store garbage
+    silently; finding them in the raw body lets the form say which field to fix.
+    """
+    try:
+        text = raw.decode("ascii")
+    except UnicodeDecodeError:
+        return {"form"}
+    bad: set[str] = set()
+    for key, value in parse_qsl(text, keep_blank_values=True, encoding="latin-1"):
+        try:
+            value.encode("latin-1").decode("utf-8")
+        except UnicodeDecodeError:
+            bad.add(key.encode("latin-1").decode("utf-8", "replace"))
+    return bad
 
 
 def new_token() -> str:

@@ -11,12 +11,14 @@ from flask_babel import gettext as _
 
 from app.db import db
 from app.forms import CSRF_ERROR
+from app.security import undecodable_form_fields
 from app.i18n import current_language
 from app.labels import ACTOR_TYPES, AGE_RANGES, GENDERS, STATUSES
 from app.models import ItemKind, Round, Submission, TagSource
 from app.public.forms import EraseForm, SubmissionForm
 from app.services import NotEditable, NotFound, StaleVersion, ValidationFailed
 from app.services import intake, rounds
+from app.services.intake import ENCODING_ERROR
 from app.services import taxonomy as taxonomy_service
 
 bp = Blueprint("public", __name__)
@@ -42,7 +44,7 @@ def privacy(lang: str) -> str:
 
 def _round_for_submission() -> Round | None:
     """The round named by `?round=`, else the open round closing soonest."""
-    requested = request.values.get("round", "")
+    requested = request.args.get("round", "")
     if requested:
         found = db.session.get(Round, int(requested)) if requested.isdigit() else None
         if found is None:
@@ -60,6 +62,14 @@ def _build_form(round_: Round, formdata: Any = None, obj: Any = None, **kwargs: 
     return form
 
 
+def _encoding_errors() -> dict[str, list[Any]]:
+    """Field errors for form values that are not valid UTF-8 (see security)."""
+    if request.mimetype != "application/x-www-form-urlencoded":
+        return {}
+    bad = undecodable_form_fields(request.get_data(cache=True))
+    return {name: [ENCODING_ERROR] for name in sorted(bad)}
+
+
 def _attach_errors(form: SubmissionForm, errors: dict[str, list[Any]]) -> dict[str, list[str]]:
     """Put service errors on the form's fields; return those with no field (answers)."""
     loose: dict[str, list[str]] = {}
@@ -74,6 +84,8 @@ def _attach_errors(form: SubmissionForm, errors: dict[str, list[Any]]) -> dict[s
 
 @bp.route("/<lang:lang>/submit", methods=["GET", "POST"])
 def submit(lang: str) -> Any:
+    # Read the raw body before request.form consumes it.
+    encoding_errors = _encoding_errors() if request.method == "POST" else {}
     round_ = _round_for_submission()
     if round_ is None or (request.method == "GET" and not round_.is_open):
         return render_template("public/closed.html", round=round_)
@@ -87,6 +99,9 @@ def submit(lang: str) -> Any:
         if form.csrf_failed():
             other_errors["form"] = [str(CSRF_ERROR)]
             status = 400
+        elif encoding_errors:
+            other_errors = _attach_errors(form, encoding_errors)
+            status = 422
         else:
             try:
                 submission, token = intake.submit(db.session, form.to_input(round_.id, request.form))
@@ -130,6 +145,7 @@ def manage(lang: str, token: str) -> Response:
 
 @bp.route("/<lang:lang>/manage/<token>/edit", methods=["GET", "POST"])
 def edit(lang: str, token: str) -> Response:
+    encoding_errors = _encoding_errors() if request.method == "POST" else {}
     submission = _submission_or_404(token)
     if not submission.is_editable:
         flash(_("This view has already been reviewed and can no longer be changed."), "error")
@@ -144,6 +160,9 @@ def edit(lang: str, token: str) -> Response:
         if form.csrf_failed():
             other_errors["form"] = [str(CSRF_ERROR)]
             status = 400
+        elif encoding_errors:
+            other_errors = _attach_errors(form, encoding_errors)
+            status = 422
         else:
             try:
                 intake.update(db.session, submission,

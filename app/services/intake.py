@@ -31,6 +31,8 @@ EMAIL_MAX = 254
 # No 0/O, 1/I/L or U: a reference read aloud over a phone line or copied by hand survives.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+ENCODING_ERROR = _l("This text contains characters that could not be read. "
+                    "Check that it was typed or pasted as plain text.")
 TAG_FIELDS = {
     "principles": ItemKind.PRINCIPLE,
     "commitments": ItemKind.COMMITMENT,
@@ -98,8 +100,7 @@ class _Checker:
             cleaned = clean_text(value, multiline=multiline)
         except UnsafeText as exc:
             if exc.reason == "encoding":
-                self.fail(name, _l("This text contains characters that could not be read. "
-                                   "Check that it was typed or pasted as plain text."))
+                self.fail(name, ENCODING_ERROR)
             else:
                 self.fail(name, _l("This text contains invisible control characters. "
                                    "Remove them and try again."))

@@ -1,0 +1,40 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install compile i18n setup clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/activate
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+compile: install
+	$(BIN)/pybabel -q compile -d translations
+
+setup: compile
+	$(FLASK) setup
+
+run: setup
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: compile
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Extract messages, merge them into the six catalogs, and compile.
+i18n: install
+	$(FLASK) translate update
+	$(BIN)/pybabel -q compile -d translations
+	$(FLASK) translate check || true
+
+clean:
+	rm -rf $(VENV) .pytest_cache
