@@ -55,6 +55,15 @@ class Config:
     # The CSRF token of a public form: long enough to write a considered view on a phone.
     CSRF_TIME_LIMIT_MINUTES = int(os.environ.get("CSRF_TIME_LIMIT_MINUTES", "180"))
 
+    # Staff accounts: a second factor for admins and moderators (off only in development
+    # unless asked), sessions that end after 30 minutes without activity, and lockout.
+    REQUIRE_2FA = _bool("REQUIRE_2FA", True)
+    STAFF_IDLE_MINUTES = int(os.environ.get("STAFF_IDLE_MINUTES", "30"))
+    LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
+    LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", "15"))
+    # A claimed batch of submissions is released after this many minutes.
+    CLAIM_MINUTES = int(os.environ.get("CLAIM_MINUTES", "30"))
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
@@ -66,7 +75,7 @@ class Config:
 
 
 class DevelopmentConfig(Config):
-    pass
+    REQUIRE_2FA = _bool("REQUIRE_2FA", False)
 
 
 class TestingConfig(Config):

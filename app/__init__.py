@@ -1,14 +1,20 @@
 """The application factory: it only wires pieces together (no queries, no network)."""
 from __future__ import annotations
 
-from flask import Flask, request
+import time
+
+from flask import Flask, flash, redirect, request, session, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, logout_user
 
 import config as config_module
 from app import cli, errors, i18n, security
 # Imported under another name: `app.db` must stay the module (migrations use app.db.*).
 from app.db import db as database
 from app.db import utcnow, write_intent
-from app.extensions import babel
+from app.extensions import babel, login_manager
+from app.labels import ROLES
+from app.services import users
 
 
 def create_app(config_class: type[config_module.Config] | None = None) -> Flask:
@@ -21,6 +27,7 @@ def create_app(config_class: type[config_module.Config] | None = None) -> Flask:
 
     init_database(app)
     init_i18n(app)
+    init_auth(app)
     security.init_app(app)
     errors.init_app(app)
     register_blueprints(app)
@@ -45,11 +52,52 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.globals["now_utc"] = utcnow
 
 
+def init_auth(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def _load_user(session_id: str) -> object:
+        return users.load_session_user(database.session, session_id)
+
+    def staff_csrf_token() -> str:
+        from app.auth.forms import EmptyForm
+        return EmptyForm().csrf_token.current_token
+
+    app.jinja_env.globals.update(staff_csrf_token=staff_csrf_token, role_labels=ROLES)
+
+    @app.before_request
+    def _expire_idle_staff_sessions() -> object:
+        # Staff sessions end after STAFF_IDLE_MINUTES without a request.
+        if request.path.startswith(("/static/", "/api/")) or not current_user.is_authenticated:
+            return None
+        now = time.time()
+        seen = session.get("seen", 0)
+        if now - seen > app.config["STAFF_IDLE_MINUTES"] * 60:
+            logout_user()
+            session.clear()
+            flash(_l("You were signed out after a period without activity. Please sign in "
+                     "again."), "info")
+            return redirect(url_for("auth.login", lang=i18n.current_language()))
+        session["seen"] = now
+        return None
+
+
 def register_blueprints(app: Flask) -> None:
+    from app.api import staff  # noqa: F401 - adds the staff routes to the api blueprint
+    from app.admin.routes import bp as admin_bp
     from app.api.routes import bp as api_bp
     from app.api.routes import health_bp
+    from app.auth.routes import bp as auth_bp
+    from app.moderation.routes import bp as moderation_bp
     from app.public.routes import bp as public_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(moderation_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(health_bp)

@@ -10,6 +10,7 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_skeleton
+from babel.numbers import format_decimal
 from flask import Flask, current_app, g, has_request_context, request, url_for
 from flask_babel import get_locale as babel_locale
 from werkzeug.routing import BaseConverter
@@ -162,6 +163,11 @@ def init_app(app: Flask) -> None:
         language_name=language_name,
     )
     app.add_template_filter(format_utc, "utc_datetime")
+    app.add_template_filter(format_number, "format_number")
+
+
+def format_number(value: Any) -> str:
+    return format_decimal(value, locale=current_language())
 
 
 def format_utc(value: Any, lang: str | None = None) -> str:

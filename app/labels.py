@@ -1,7 +1,7 @@
 """Translated labels for the codes that users see (enums and fixed choices)."""
 from flask_babel import lazy_gettext as _l
 
-from app.models import ActorType, AgeRange, Gender, Status
+from app.models import ActorType, AgeRange, Gender, RejectReason, Role, Status
 
 ACTOR_TYPES = {
     ActorType.GOVERNMENT: _l("Government"),
@@ -37,4 +37,19 @@ STATUSES = {
     Status.APPROVED: _l("Accepted"),
     Status.REJECTED: _l("Not accepted"),
     Status.WITHDRAWN: _l("Withdrawn and erased"),
+}
+
+REJECT_REASONS = {
+    RejectReason.SPAM: _l("Spam or advertising"),
+    RejectReason.ABUSIVE: _l("Abusive or hateful content"),
+    RejectReason.OFF_TOPIC: _l("Not about the UN and new technologies"),
+    RejectReason.DUPLICATE: _l("Duplicate of another submission"),
+    RejectReason.PERSONAL_DATA: _l("Contains personal data that cannot be removed"),
+    RejectReason.OTHER: _l("Other reason"),
+}
+
+ROLES = {
+    Role.ADMIN: _l("Administrator"),
+    Role.MODERATOR: _l("Moderator"),
+    Role.REFERENCE: _l("Reference group member"),
 }

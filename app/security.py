@@ -4,16 +4,24 @@ This is the only module that imports bleach: swapping it for nh3 is a change her
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import html
 import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
 import secrets
 import unicodedata
 from urllib.parse import parse_qsl
 
 import bleach
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, g, jsonify, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.models.user import Role
 
 # Characters that are never part of a view: C0/C1 controls other than tab and newline,
 # and the bidi embedding/override controls that can make text display as something else
@@ -113,5 +121,72 @@ def set_security_headers(response: Response) -> Response:
     return response
 
 
+def safe_next(target: str | None) -> str | None:
+    """`target` if it is a path on this site (no scheme, host or protocol-relative //)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or any(ord(ch) < 32 for ch in target):
+        return None
+    return target
+
+
+def role_required(*roles: Role) -> Callable:
+    """Allow only signed-in staff with one of `roles`.
+
+    Under /api/ the caller is identified by `Authorization: Bearer <token>` and gets JSON
+    401/403; on pages an anonymous visitor is sent to the sign-in page and a signed-in
+    user without the role gets the 403 page.
+    """
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if request.path.startswith("/api/"):
+                user = api_user()
+                if user is None:
+                    return _api_error(401, _l("Sign in with a valid API token: "
+                                              "Authorization: Bearer <token>."),
+                                      {"WWW-Authenticate": 'Bearer realm="api"'})
+                if user.role not in roles:
+                    return _api_error(403, _l("Your role does not allow this."))
+                g.staff_user = user
+                return view(*args, **kwargs)
+            if not current_user.is_authenticated:
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            if current_user.role not in roles:
+                abort(403)
+            g.staff_user = current_user._get_current_object()
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+def api_user() -> Any:
+    """The active staff user of a bearer token, or None."""
+    from app.db import db
+    from app.services.users import user_for_token
+
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return user_for_token(db.session, token.strip())
+
+
+def _api_error(status: int, message: Any, headers: dict[str, str] | None = None) -> Response:
+    response = jsonify({"errors": {"request": [str(message)]}})
+    response.status_code = status
+    response.headers.update(headers or {})
+    return response
+
+
+def no_store_when_signed_in(response: Response) -> Response:
+    """Pages for signed-in staff carry personal data: never cache them anywhere."""
+    if current_user and current_user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def init_app(app: Flask) -> None:
     app.after_request(set_security_headers)
+    app.after_request(no_store_when_signed_in)

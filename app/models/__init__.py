@@ -1,13 +1,16 @@
 """All models, imported here so that `Base.metadata` knows every table."""
+from app.models.audit import AuditEvent
 from app.models.consultation import Question, Round
 from app.models.submission import (
-    ActorType, AgeRange, Answer, Channel, Gender, PersonalData, Status, Submission,
-    SubmissionTag, TagSource,
+    ActorType, AgeRange, Answer, Channel, Gender, Keyword, Note, PersonalData, RejectReason,
+    Status, Submission, SubmissionKeyword, SubmissionTag, TagSource,
 )
 from app.models.taxonomy import ItemKind, StrategyVersion, TaxonomyItem
+from app.models.user import ApiToken, Role, User
 
 __all__ = [
-    "ActorType", "AgeRange", "Answer", "Channel", "Gender", "ItemKind", "PersonalData",
-    "Question", "Round", "Status", "StrategyVersion", "Submission", "SubmissionTag",
-    "TagSource", "TaxonomyItem",
+    "ActorType", "AgeRange", "Answer", "ApiToken", "AuditEvent", "Channel", "Gender",
+    "ItemKind", "Keyword", "Note", "PersonalData", "Question", "RejectReason", "Role", "Round",
+    "Status", "StrategyVersion", "Submission", "SubmissionKeyword", "SubmissionTag",
+    "TagSource", "TaxonomyItem", "User",
 ]

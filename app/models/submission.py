@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.db import Base, UTCDateTime, utcnow
 from app.models.consultation import Question, Round
 from app.models.taxonomy import TaxonomyItem, enum_column
+from app.models.user import User
 
 
 class Status(enum.StrEnum):
@@ -53,6 +54,15 @@ class Channel(enum.StrEnum):
     API = "api"
 
 
+class RejectReason(enum.StrEnum):
+    SPAM = "spam"
+    ABUSIVE = "abusive"
+    OFF_TOPIC = "off_topic"
+    DUPLICATE = "duplicate"
+    PERSONAL_DATA = "personal_data"
+    OTHER = "other"
+
+
 class TagSource(enum.StrEnum):
     CONTRIBUTOR = "contributor"
     MODERATOR = "moderator"
@@ -88,6 +98,15 @@ class Submission(Base):
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     erased_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
+    # Moderation. The original text is never changed: the public version is separate.
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reject_reason: Mapped[RejectReason | None] = mapped_column(enum_column(RejectReason))
+    reject_note: Mapped[str | None] = mapped_column(Text)
+    redacted_text: Mapped[str | None] = mapped_column(Text)
+    highlight: Mapped[str | None] = mapped_column(Text)
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
     round: Mapped[Round] = relationship()
     answers: Mapped[list[Answer]] = relationship(
         back_populates="submission", cascade="all, delete-orphan", order_by="Answer.position")
@@ -95,8 +114,26 @@ class Submission(Base):
         back_populates="submission", cascade="all, delete-orphan")
     personal: Mapped[PersonalData | None] = relationship(
         back_populates="submission", cascade="all, delete-orphan", uselist=False)
+    keywords: Mapped[list[Keyword]] = relationship(secondary="submission_keywords",
+                                                   order_by="Keyword.text")
+    notes: Mapped[list[Note]] = relationship(back_populates="submission",
+                                             cascade="all, delete-orphan",
+                                             order_by="Note.created_at")
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def full_text(self) -> str:
+        """Everything the contributor wrote: the answers, then the free text."""
+        parts = [a.text for a in self.answers] + [self.body]
+        return "\n\n".join(p for p in parts if p)
+
+    @property
+    def public_text(self) -> str:
+        """What may be shown beyond moderators: the redacted version when there is one."""
+        return self.redacted_text if self.redacted_text is not None else self.full_text
 
     def tag_codes(self, source: TagSource, kind: str | None = None) -> list[str]:
         return sorted(t.item.code for t in self.tags
@@ -154,3 +191,38 @@ class PersonalData(Base):
     gender: Mapped[Gender | None] = mapped_column(enum_column(Gender))
 
     submission: Mapped[Submission] = relationship(back_populates="personal")
+
+
+class Keyword(Base):
+    """A free keyword, stored normalized (NFKC, case-folded, single spaces)."""
+
+    __tablename__ = "keywords"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SubmissionKeyword(Base):
+    __tablename__ = "submission_keywords"
+
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submissions.id", ondelete="CASCADE"), primary_key=True)
+    keyword_id: Mapped[int] = mapped_column(ForeignKey("keywords.id"), primary_key=True,
+                                            index=True)
+
+
+class Note(Base):
+    """An internal note of a moderator on a submission; never shown outside the staff."""
+
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    submission: Mapped[Submission] = relationship(back_populates="notes")
+    author: Mapped[User | None] = relationship()

@@ -1,0 +1,161 @@
+"""The staff part of the API: submissions for moderators, admins and the reference group.
+
+The reference role sees approved submissions only, never an email, and for a redacted
+submission only its redacted text.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, jsonify, request
+from flask_babel import lazy_gettext as _l
+
+from app.api.routes import _json_body, bp
+from app.db import db
+from app.errors import json_errors
+from app.models import ItemKind, Role, Status, Submission, TagSource
+from app.security import role_required
+from app.services import NotEditable, StaleVersion, ValidationFailed, moderation
+
+STAFF = (Role.ADMIN, Role.MODERATOR, Role.REFERENCE)
+REVIEWERS = (Role.ADMIN, Role.MODERATOR)
+TAG_GROUPS = {
+    "principles": ItemKind.PRINCIPLE,
+    "commitments": ItemKind.COMMITMENT,
+    "technologies": ItemKind.TECHNOLOGY,
+    "themes": ItemKind.THEME,
+}
+
+
+def serialize(submission: Submission, role: Role) -> dict[str, Any]:
+    reviewer = role.is_staff_reviewer
+    item: dict[str, Any] = {
+        "id": submission.id,
+        "reference": submission.reference,
+        "status": submission.status.value,
+        "round_id": submission.round_id,
+        "language": submission.language,
+        "title": submission.title,
+        "body": submission.full_text if reviewer else submission.public_text,
+        "actor_type": submission.actor_type.value if submission.actor_type else None,
+        "country": submission.country,
+        "created_at": submission.created_at.isoformat(),
+        "decided_at": submission.decided_at.isoformat() if submission.decided_at else None,
+        "tags": {name: submission.tag_codes(TagSource.MODERATOR, kind)
+                 for name, kind in TAG_GROUPS.items()}
+        | {"keywords": [k.text for k in submission.keywords]},
+        "highlight": submission.highlight,
+        "version": submission.version,
+    }
+    if reviewer:
+        personal = submission.personal
+        item["email"] = personal.email if personal else None
+        item["redacted_body"] = submission.redacted_text
+        item["reject_reason"] = submission.reject_reason.value if submission.reject_reason else None
+        item["contributor_tags"] = {
+            name: submission.tag_codes(TagSource.CONTRIBUTOR, kind)
+            for name, kind in TAG_GROUPS.items() if kind != ItemKind.THEME}
+    return item
+
+
+def _filter_from_args(role: Role) -> tuple[moderation.QueueFilter, int, dict[str, list]]:
+    args = request.args
+    errors: dict[str, list] = {}
+    f = moderation.QueueFilter(status=None)
+    status = args.get("status")
+    if status:
+        try:
+            f.status = Status(status)
+        except ValueError:
+            errors["status"] = [_l("Use one of: %(codes)s",
+                                   codes=", ".join(s.value for s in Status))]
+    if not role.is_staff_reviewer:
+        if f.status not in (None, Status.APPROVED):
+            errors["status"] = [_l("Your role sees approved submissions only.")]
+        f.status = Status.APPROVED
+    for name in ("round_id",):
+        value = args.get(name)
+        if value:
+            if value.isdigit():
+                f.round_id = int(value)
+            else:
+                errors[name] = [_l("Must be a whole number.")]
+    language = args.get("language")
+    if language:
+        f.language = language.lower()
+    for name in ("principle", "commitment"):
+        value = args.get(name)
+        if value:
+            setattr(f, name, value.strip().upper()[:16])
+    q = args.get("q")
+    if q:
+        f.q = q.strip()[:200]
+    limit_raw = args.get("limit", "50")
+    limit = int(limit_raw) if limit_raw.isdigit() and 1 <= int(limit_raw) <= 200 else None
+    if limit is None:
+        errors["limit"] = [_l("Must be a whole number from 1 to 200.")]
+    return f, limit or 50, errors
+
+
+@bp.get("/submissions")
+@role_required(*STAFF)
+def list_submissions() -> Any:
+    role = g.staff_user.role
+    f, limit, errors = _filter_from_args(role)
+    if errors:
+        status = 403 if not role.is_staff_reviewer and "status" in errors else 400
+        return json_errors(errors, status)
+    try:
+        page = moderation.queue(db.session, f, cursor=request.args.get("cursor"), limit=limit,
+                                with_details=True)
+    except ValidationFailed as exc:
+        return json_errors(exc.errors, 400)
+    return jsonify({"items": [serialize(s, role) for s in page.items],
+                    "next_cursor": page.next_cursor})
+
+
+def _visible(submission_id: int) -> Submission | None:
+    submission = moderation.get_for_review(db.session, submission_id)
+    if submission is None:
+        return None
+    if not g.staff_user.role.is_staff_reviewer and submission.status != Status.APPROVED:
+        return None  # as if it did not exist: no leak of pending or rejected views
+    return submission
+
+
+@bp.get("/submissions/<int:submission_id>")
+@role_required(*STAFF)
+def get_submission(submission_id: int) -> Any:
+    submission = _visible(submission_id)
+    if submission is None:
+        return json_errors({"request": [_l("There is no submission with this id.")]}, 404)
+    return jsonify(serialize(submission, g.staff_user.role))
+
+
+@bp.post("/submissions/<int:submission_id>/decision")
+@role_required(*REVIEWERS)
+def decide(submission_id: int) -> Any:
+    payload, error = _json_body()
+    if error is not None:
+        return error
+    submission = _visible(submission_id)
+    if submission is None:
+        return json_errors({"request": [_l("There is no submission with this id.")]}, 404)
+    try:
+        tags = moderation.TagInput.from_mapping(payload.get("tags")) if "tags" in payload \
+            else None
+        moderation.decide(db.session, submission, by=g.staff_user,
+                          action=payload.get("action"), version=payload.get("version"),
+                          tags=tags, reason=payload.get("reason"), note=payload.get("note"),
+                          redacted_text=payload.get("redacted_text"),
+                          highlight=payload.get("highlight"))
+    except (StaleVersion, NotEditable) as exc:
+        db.session.rollback()
+        return json_errors({"version": [exc.message]}, 409)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return json_errors(exc.errors, 422)
+    db.session.commit()
+    return jsonify(serialize(submission, g.staff_user.role))
+
+

@@ -1,0 +1,129 @@
+"""Forms of the moderation workspace."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    DateField, Form, HiddenField, SelectField, StringField, TextAreaField,
+)
+
+from app.forms import BaseForm, MultiCheckboxField
+from app.i18n import LANGUAGES, countries, localized, native_name
+from app.labels import ACTOR_TYPES, REJECT_REASONS, STATUSES
+from app.models import ActorType, ItemKind, Round, Status, TaxonomyItem
+from app.regions import regions
+from app.services.moderation import QueueFilter, TagInput
+
+
+class QueueFilterForm(Form):
+    """Filters of the queue, read from the query string (GET: no CSRF needed)."""
+
+    status = SelectField(_l("Status"), validate_choice=False)
+    round = SelectField(_l("Round"), validate_choice=False)
+    language = SelectField(_l("Language"), validate_choice=False)
+    actor_type = SelectField(_l("Actor type"), validate_choice=False)
+    country = SelectField(_l("Country or area"), validate_choice=False)
+    region = SelectField(_l("Region"), validate_choice=False)
+    date_from = DateField(_l("From (date)"))
+    date_to = DateField(_l("To (date)"))
+    has_email = SelectField(_l("Email given"), validate_choice=False)
+    claimed = SelectField(_l("Claimed"), validate_choice=False)
+    q = StringField(_l("Search text or reference"), render_kw={"maxlength": 200, "dir": "auto"})
+
+    def prepare(self, lang: str, rounds: list[Round]) -> None:
+        anything = ("", _l("Any"))
+        self.status.choices = [(s.value, STATUSES[s]) for s in Status] + [("all", _l("All"))]
+        self.round.choices = [anything] + [(str(r.id), localized(r.title, lang)) for r in rounds]
+        self.language.choices = [anything] + [(code, native_name(code)) for code in LANGUAGES]
+        self.actor_type.choices = [anything] + [(a.value, label) for a, label in ACTOR_TYPES.items()]
+        self.country.choices = [anything] + list(countries(lang))
+        self.region.choices = [anything] + regions(lang)
+        self.has_email.choices = [anything, ("yes", _l("Yes")), ("no", _l("No"))]
+        self.claimed.choices = [anything, ("unclaimed", _l("Not claimed")),
+                                ("mine", _l("Claimed by me"))]
+
+    def to_filter(self, viewer_id: int) -> QueueFilter:
+        status = self.status.data or Status.PENDING.value
+        return QueueFilter(
+            status=None if status == "all" else _enum(Status, status, Status.PENDING),
+            round_id=int(self.round.data) if (self.round.data or "").isdigit() else None,
+            language=self.language.data if self.language.data in LANGUAGES else None,
+            actor_type=_enum(ActorType, self.actor_type.data, None),
+            country=(self.country.data or "").upper()[:2] or None,
+            region=self.region.data if (self.region.data or "").isdigit() else None,
+            date_from=self.date_from.data if isinstance(self.date_from.data, dt.date) else None,
+            date_to=self.date_to.data if isinstance(self.date_to.data, dt.date) else None,
+            has_email={"yes": True, "no": False}.get(self.has_email.data or ""),
+            q=(self.q.data or "").strip()[:200] or None,
+            claimed=self.claimed.data if self.claimed.data in ("mine", "unclaimed") else None,
+            viewer_id=viewer_id,
+        )
+
+
+def _enum(enum_class: Any, value: Any, default: Any) -> Any:
+    try:
+        return enum_class(value)
+    except ValueError:
+        return default
+
+
+class TagFields(BaseForm):
+    principles = MultiCheckboxField(_l("Principles"), validate_choice=False)
+    commitments = MultiCheckboxField(_l("Commitments"), validate_choice=False)
+    technologies = MultiCheckboxField(_l("Technology areas"), validate_choice=False)
+    themes = MultiCheckboxField(_l("Themes"), validate_choice=False)
+    keywords = StringField(_l("Keywords"), description=_l("Separate keywords with commas."),
+                           render_kw={"list": "keyword-list", "maxlength": 1500,
+                                      "dir": "auto", "autocomplete": "off"})
+
+    def prepare(self, lang: str, items: dict[ItemKind, list[TaxonomyItem]]) -> None:
+        for name, kind in (("principles", ItemKind.PRINCIPLE), ("commitments", ItemKind.COMMITMENT),
+                           ("technologies", ItemKind.TECHNOLOGY), ("themes", ItemKind.THEME)):
+            getattr(self, name).choices = [
+                (item.code, f"{item.code} · {localized(item.labels, lang)}")
+                for item in items[kind]]
+
+    def tag_input(self) -> TagInput:
+        keywords = [k for k in (self.keywords.data or "").replace("،", ",").replace("，", ",")
+                    .split(",") if k.strip()]
+        return TagInput(principles=self.principles.data or [],
+                        commitments=self.commitments.data or [],
+                        technologies=self.technologies.data or [],
+                        themes=self.themes.data or [], keywords=keywords)
+
+
+class DecisionForm(TagFields):
+    version = HiddenField()
+    reason = SelectField(_l("Reason for not publishing"), validate_choice=False)
+    note = TextAreaField(_l("Note on the reason (shown to the contributor when the reason is "
+                            "“other”)"), render_kw={"rows": 2, "maxlength": 2000, "dir": "auto"})
+    redacted_text = TextAreaField(
+        _l("Public version of the text"),
+        description=_l("Remove names, contact details and anything that identifies a person. "
+                       "The original stays unchanged."),
+        render_kw={"rows": 8, "dir": "auto"})
+    highlight = TextAreaField(
+        _l("Highlight for reports"),
+        description=_l("Paste the passage that best carries this view (from the public version)."),
+        render_kw={"rows": 3, "maxlength": 600, "dir": "auto"})
+
+    def prepare(self, lang: str, items: dict[ItemKind, list[TaxonomyItem]]) -> None:
+        super().prepare(lang, items)
+        self.reason.choices = [("", _l("Choose…"))] + [
+            (r.value, label) for r, label in REJECT_REASONS.items()]
+
+
+class NoteForm(BaseForm):
+    note = TextAreaField(_l("Internal note"), render_kw={"rows": 2, "maxlength": 2000,
+                                                        "dir": "auto"})
+
+
+class BulkForm(TagFields):
+    reason = SelectField(_l("Reason for not publishing"), validate_choice=False)
+
+    def prepare(self, lang: str, items: dict[ItemKind, list[TaxonomyItem]]) -> None:
+        super().prepare(lang, items)
+        self.reason.choices = [("", _l("Choose…"))] + [
+            (r.value, label) for r, label in REJECT_REASONS.items() if r != "other"]

@@ -1,0 +1,267 @@
+"""The moderation workspace: the queue, the review page and decisions."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from markupsafe import Markup, escape
+
+from app.db import db
+from app.forms import CSRF_ERROR
+from app.i18n import current_language
+from app.labels import ACTOR_TYPES, AGE_RANGES, GENDERS, REJECT_REASONS, STATUSES
+from app.models import ItemKind, Role, Status, TagSource
+from app.moderation.forms import BulkForm, DecisionForm, NoteForm, QueueFilterForm
+from app.regions import region_name, region_of
+from app.security import role_required
+from app.services import NotEditable, StaleVersion, ValidationFailed, moderation, pii, rounds
+from app.services import taxonomy as taxonomy_service
+
+bp = Blueprint("moderation", __name__)
+
+REVIEWERS = (Role.ADMIN, Role.MODERATOR)
+
+
+@bp.app_template_filter("mark_pii")
+def mark_pii(text: str) -> Markup:
+    """Escape `text` and wrap likely personal data in <mark> for the moderator."""
+    labels = {
+        "email": _("Possible email address"),
+        "url": _("Link"),
+        "phone": _("Possible phone number"),
+        "id_number": _("Possible identity number"),
+    }
+    out: list[Any] = []
+    position = 0
+    for span in pii.find(text or ""):
+        out.append(escape(text[position:span.start]))
+        out.append(Markup('<mark class="pii" data-kind="{}"><span class="visually-hidden">{}: '
+                          '</span>{}</mark>').format(span.kind, labels[span.kind],
+                                                     text[span.start:span.end]))
+        position = span.end
+    out.append(escape((text or "")[position:]))
+    return Markup("").join(out)
+
+
+def _filter_form() -> QueueFilterForm:
+    form = QueueFilterForm(request.args)
+    form.prepare(current_language(), rounds.list_rounds(db.session))
+    return form
+
+
+def _filter_args() -> dict[str, str]:
+    """The queue's filter, to carry from page to page (review, next, back)."""
+    keys = ("status", "round", "language", "actor_type", "country", "region", "date_from",
+            "date_to", "has_email", "claimed", "q")
+    return {k: v for k in keys if (v := request.args.get(k))}
+
+
+@bp.get("/<lang:lang>/moderate")
+@role_required(*REVIEWERS)
+def queue(lang: str) -> Any:
+    form = _filter_form()
+    queue_filter = form.to_filter(g.staff_user.id)
+    try:
+        page = moderation.queue(db.session, queue_filter, cursor=request.args.get("cursor"),
+                                limit=50)
+    except ValidationFailed:
+        abort(400)
+    counts = moderation.status_counts(db.session, queue_filter)
+    bulk_form = BulkForm()
+    version = taxonomy_service.current_version(db.session)
+    if version is not None:
+        bulk_form.prepare(lang, taxonomy_service.items_by_kind(db.session, version.id))
+    return render_template(
+        "moderation/queue.html", form=form, page=page, counts=counts, statuses=STATUSES,
+        actor_types=ACTOR_TYPES, bulk_form=bulk_form, filter_args=_filter_args(),
+        current_status=queue_filter.status)
+
+
+@bp.post("/<lang:lang>/moderate/claim")
+@role_required(*REVIEWERS)
+def claim(lang: str) -> Any:
+    form = NoteForm(request.form)  # only its CSRF token is used
+    if form.csrf_failed():
+        flash(str(CSRF_ERROR), "error")
+    else:
+        queue_filter = _filter_form().to_filter(g.staff_user.id)
+        claimed = moderation.claim_next(db.session, g.staff_user, count=20,
+                                        minutes=current_app.config["CLAIM_MINUTES"],
+                                        f=queue_filter)
+        db.session.commit()
+        flash(ngettext("You claimed %(num)d submission.", "You claimed %(num)d submissions.",
+                       len(claimed)), "success")
+    return redirect(url_for("moderation.queue", **_filter_args(), claimed="mine"), code=303)
+
+
+@bp.post("/<lang:lang>/moderate/release")
+@role_required(*REVIEWERS)
+def release(lang: str) -> Any:
+    form = NoteForm(request.form)
+    if form.csrf_failed():
+        flash(str(CSRF_ERROR), "error")
+    else:
+        count = moderation.release_claims(db.session, g.staff_user)
+        db.session.commit()
+        flash(ngettext("You released %(num)d submission.", "You released %(num)d submissions.",
+                       count), "success")
+    return redirect(url_for("moderation.queue", **_filter_args()), code=303)
+
+
+def _selection(values: list[str]) -> list[tuple[int, int]]:
+    pairs = []
+    for value in values:
+        ident, _sep, version = value.partition(":")
+        if ident.isdigit() and version.isdigit():
+            pairs.append((int(ident), int(version)))
+    return pairs
+
+
+@bp.post("/<lang:lang>/moderate/bulk")
+@role_required(*REVIEWERS)
+def bulk(lang: str) -> Any:
+    form = BulkForm(request.form)
+    action = request.form.get("action", "")
+    selection = _selection(request.form.getlist("selected"))
+    if form.csrf_failed():
+        flash(str(CSRF_ERROR), "error")
+    elif action not in ("approve", "reject", "tag") or not selection:
+        flash(_("Select at least one submission and an action."), "error")
+    else:
+        result = moderation.bulk(db.session, by=g.staff_user, selection=selection,
+                                 action=action, tags=form.tag_input(), reason=form.reason.data)
+        db.session.commit()
+        if result.done:
+            flash(ngettext("%(num)d submission updated.", "%(num)d submissions updated.",
+                           len(result.done)), "success")
+        if result.stale:
+            flash(ngettext("%(num)d submission was changed by someone else and was skipped.",
+                           "%(num)d submissions were changed by someone else and were skipped.",
+                           len(result.stale)), "error")
+        if result.invalid:
+            messages = sorted({str(m) for errors in result.invalid.values()
+                               for ms in errors.values() for m in ms})
+            flash(ngettext("%(num)d submission was not changed: %(reasons)s",
+                           "%(num)d submissions were not changed: %(reasons)s",
+                           len(result.invalid), reasons=" ".join(messages)), "error")
+    return redirect(url_for("moderation.queue", **_filter_args()), code=303)
+
+
+def _review_context(submission: Any, form: DecisionForm) -> dict[str, Any]:
+    lang = current_language()
+    queue_filter = _filter_form().to_filter(g.staff_user.id)
+    following = moderation.neighbour(db.session, submission, queue_filter)
+    contributor_codes = {t.item.code for t in submission.tags if t.source == TagSource.CONTRIBUTOR}
+    return {
+        "submission": submission, "form": form, "note_form": NoteForm(),
+        "statuses": STATUSES, "actor_types": ACTOR_TYPES, "age_ranges": AGE_RANGES,
+        "genders": GENDERS, "reasons": REJECT_REASONS,
+        "contributor_codes": contributor_codes,
+        "region": region_name(region_of(submission.country), lang),
+        "next_submission": following, "filter_args": _filter_args(),
+        "keywords": moderation.popular_keywords(db.session),
+        "TagSource": TagSource, "ItemKind": ItemKind,
+    }
+
+
+def _decision_form(submission: Any, formdata: Any = None) -> DecisionForm:
+    form = DecisionForm(formdata)
+    form.prepare(current_language(),
+                 taxonomy_service.items_by_kind(db.session, submission.round.strategy_version_id))
+    if formdata is None:
+        form.version.data = str(submission.version)
+        for name, kind in (("principles", ItemKind.PRINCIPLE), ("commitments", ItemKind.COMMITMENT),
+                           ("technologies", ItemKind.TECHNOLOGY), ("themes", ItemKind.THEME)):
+            getattr(form, name).data = submission.tag_codes(TagSource.MODERATOR, kind)
+        form.keywords.data = ", ".join(k.text for k in submission.keywords)
+        form.reason.data = submission.reject_reason.value if submission.reject_reason else ""
+        form.note.data = submission.reject_note or ""
+        form.redacted_text.data = submission.public_text
+        form.highlight.data = submission.highlight or ""
+    return form
+
+
+def _get_submission(submission_id: int) -> Any:
+    submission = moderation.get_for_review(db.session, submission_id)
+    if submission is None:
+        abort(404)
+    return submission
+
+
+@bp.get("/<lang:lang>/moderate/submissions/<int:submission_id>")
+@role_required(*REVIEWERS)
+def review(lang: str, submission_id: int) -> Any:
+    submission = _get_submission(submission_id)
+    form = _decision_form(submission)
+    return render_template("moderation/review.html", **_review_context(submission, form))
+
+
+@bp.post("/<lang:lang>/moderate/submissions/<int:submission_id>/decision")
+@role_required(*REVIEWERS)
+def decide(lang: str, submission_id: int) -> Any:
+    submission = _get_submission(submission_id)
+    form = _decision_form(submission, request.form)
+    action = request.form.get("action", "")
+    status = 200
+    if form.csrf_failed():
+        flash(str(CSRF_ERROR), "error")
+        status = 400
+    else:
+        version = int(form.version.data) if (form.version.data or "").isdigit() else None
+        try:
+            moderation.decide(db.session, submission, by=g.staff_user, action=action,
+                              version=version, tags=form.tag_input(), reason=form.reason.data,
+                              note=form.note.data, redacted_text=form.redacted_text.data,
+                              highlight=form.highlight.data)
+        except (StaleVersion, NotEditable) as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+            return redirect(url_for("moderation.review", submission_id=submission_id,
+                                    **_filter_args()), code=303)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            for name, messages in exc.errors.items():
+                field = form._fields.get(name)
+                target = field if field is not None else form.reason
+                target.errors = list(target.errors or []) + [str(m) for m in messages]
+            status = 422
+        else:
+            db.session.commit()
+            flash(_("Submission approved.") if action == "approve"
+                  else _("Submission not published."), "success")
+            if request.form.get("then") == "next":
+                following = moderation.neighbour(
+                    db.session, submission, _filter_form().to_filter(g.staff_user.id))
+                if following is not None:
+                    return redirect(url_for("moderation.review", submission_id=following.id,
+                                            **_filter_args()), code=303)
+                return redirect(url_for("moderation.queue", **_filter_args()), code=303)
+            return redirect(url_for("moderation.review", submission_id=submission_id,
+                                    **_filter_args()), code=303)
+    submission = _get_submission(submission_id)
+    return render_template("moderation/review.html",
+                           **_review_context(submission, form)), status
+
+
+@bp.post("/<lang:lang>/moderate/submissions/<int:submission_id>/notes")
+@role_required(*REVIEWERS)
+def add_note(lang: str, submission_id: int) -> Any:
+    submission = _get_submission(submission_id)
+    form = NoteForm(request.form)
+    if form.csrf_failed():
+        flash(str(CSRF_ERROR), "error")
+    else:
+        try:
+            moderation.add_note(db.session, submission, by=g.staff_user, text=form.note.data)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            flash(" ".join(str(m) for ms in exc.errors.values() for m in ms), "error")
+        else:
+            db.session.commit()
+            flash(_("Note added."), "success")
+    return redirect(url_for("moderation.review", submission_id=submission_id,
+                            **_filter_args()) + "#notes", code=303)

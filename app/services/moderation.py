@@ -1,0 +1,521 @@
+"""The review queue and the decisions on submissions.
+
+Every decision checks the version the moderator saw (two moderators never overwrite each
+other), keeps the original text untouched, and writes an audit event in the same
+transaction. Audit snapshots hold codes and flags, never the text or personal data, so that
+erasure leaves nothing behind in the log.
+"""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, exists, func, or_, select, tuple_
+from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.db import utcnow
+from app.models import (
+    ActorType, ItemKind, Keyword, Note, PersonalData, RejectReason, Status, Submission,
+    SubmissionKeyword, SubmissionTag, TagSource, TaxonomyItem, User,
+)
+from app.regions import countries_in_region
+from app.security import UnsafeText, clean_text
+from app.services import NotEditable, StaleVersion, ValidationFailed, audit
+
+KEYWORD_MAX = 64
+KEYWORDS_PER_SUBMISSION = 20
+HIGHLIGHT_MAX = 600
+NOTE_MAX = 2000
+REDACTED_MAX = 12000
+TAG_KINDS = {
+    "principles": ItemKind.PRINCIPLE,
+    "commitments": ItemKind.COMMITMENT,
+    "technologies": ItemKind.TECHNOLOGY,
+    "themes": ItemKind.THEME,
+}
+
+
+@dataclass
+class TagInput:
+    principles: list[str] = field(default_factory=list)
+    commitments: list[str] = field(default_factory=list)
+    technologies: list[str] = field(default_factory=list)
+    themes: list[str] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_mapping(cls, data: Any) -> TagInput:
+        """From JSON or form data; raises ValidationFailed on wrong shapes."""
+        if data is None:
+            return cls()
+        if not isinstance(data, dict):
+            raise ValidationFailed({"tags": [_l("Must be an object of code lists.")]})
+        values: dict[str, list[str]] = {}
+        errors: dict[str, list] = {}
+        for name in (*TAG_KINDS, "keywords"):
+            raw = data.get(name) or []
+            if isinstance(raw, str):
+                raw = [raw]
+            if not isinstance(raw, list | tuple) or not all(isinstance(v, str) for v in raw):
+                errors[name] = [_l("Must be a list of codes.")]
+                continue
+            values[name] = list(raw)
+        if errors:
+            raise ValidationFailed(errors)
+        return cls(**values)
+
+
+# The queue.
+
+@dataclass
+class QueueFilter:
+    status: Status | None = Status.PENDING
+    round_id: int | None = None
+    language: str | None = None
+    actor_type: ActorType | None = None
+    country: str | None = None
+    region: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    has_email: bool | None = None
+    q: str | None = None
+    principle: str | None = None
+    commitment: str | None = None
+    claimed: str | None = None  # "mine", "unclaimed"
+    viewer_id: int | None = None
+
+
+@dataclass
+class Page:
+    items: list[Submission]
+    next_cursor: str | None
+
+
+def _conditions(f: QueueFilter, *, with_status: bool = True) -> list:
+    conditions: list = []
+    if with_status and f.status is not None:
+        conditions.append(Submission.status == f.status)
+    if f.round_id is not None:
+        conditions.append(Submission.round_id == f.round_id)
+    if f.language:
+        conditions.append(Submission.language == f.language)
+    if f.actor_type is not None:
+        conditions.append(Submission.actor_type == f.actor_type)
+    if f.country:
+        conditions.append(Submission.country == f.country)
+    if f.region:
+        conditions.append(Submission.country.in_(countries_in_region(f.region)))
+    if f.date_from:
+        conditions.append(Submission.created_at >= _day_start(f.date_from))
+    if f.date_to:
+        conditions.append(Submission.created_at < _day_start(f.date_to) + dt.timedelta(days=1))
+    if f.has_email is not None:
+        has = exists().where(PersonalData.submission_id == Submission.id,
+                             PersonalData.email.is_not(None))
+        conditions.append(has if f.has_email else ~has)
+    if f.q:
+        pattern = "%" + re.sub(r"([%_\\])", r"\\\1", f.q.strip()) + "%"
+        conditions.append(or_(Submission.title.ilike(pattern, escape="\\"),
+                              Submission.body.ilike(pattern, escape="\\"),
+                              Submission.reference == f.q.strip().upper()))
+    for code in (f.principle, f.commitment):
+        if code:
+            conditions.append(exists().where(
+                SubmissionTag.submission_id == Submission.id,
+                SubmissionTag.source == TagSource.MODERATOR,
+                SubmissionTag.item_id == TaxonomyItem.id,
+                TaxonomyItem.code == code.upper()))
+    if f.claimed == "mine" and f.viewer_id:
+        conditions.append(and_(Submission.claimed_by_id == f.viewer_id,
+                               Submission.claimed_until > utcnow()))
+    elif f.claimed == "unclaimed":
+        conditions.append(or_(Submission.claimed_by_id.is_(None),
+                              Submission.claimed_until <= utcnow()))
+    return conditions
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
+def encode_cursor(submission: Submission) -> str:
+    raw = f"{submission.created_at.isoformat()}|{submission.id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, _, ident = raw.partition("|")
+        created = dt.datetime.fromisoformat(stamp)
+        if created.tzinfo is None:
+            raise ValueError
+        return created, int(ident)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValidationFailed({"cursor": [_l("This page link is not valid.")]}) from exc
+
+
+def queue(session: Session, f: QueueFilter, *, cursor: str | None = None, limit: int = 50,
+          newest_first: bool = False, with_details: bool = False) -> Page:
+    """One page of submissions, oldest first by default, with keyset pagination: the
+    cost of a page does not grow with how far into the queue it is. `with_details` loads
+    tags, keywords, answers and personal data in a fixed number of queries (no N+1)."""
+    limit = max(1, min(limit, 200))
+    order = (Submission.created_at.desc(), Submission.id.desc()) if newest_first else \
+        (Submission.created_at, Submission.id)
+    options = [joinedload(Submission.claimed_by)]
+    if with_details:
+        options += [selectinload(Submission.tags), selectinload(Submission.keywords),
+                    selectinload(Submission.answers), selectinload(Submission.personal)]
+    query = (select(Submission).options(*options)
+             .where(*_conditions(f)).order_by(*order).limit(limit + 1))
+    if cursor:
+        created, ident = decode_cursor(cursor)
+        key = tuple_(Submission.created_at, Submission.id)
+        query = query.where(key < tuple_(created, ident) if newest_first
+                            else key > tuple_(created, ident))
+    items = list(session.scalars(query).unique())
+    next_cursor = encode_cursor(items[limit - 1]) if len(items) > limit else None
+    return Page(items=items[:limit], next_cursor=next_cursor)
+
+
+def status_counts(session: Session, f: QueueFilter) -> dict[Status, int]:
+    """How many submissions of each status match the filter (ignoring its status)."""
+    rows = session.execute(select(Submission.status, func.count())
+                           .where(*_conditions(f, with_status=False))
+                           .group_by(Submission.status))
+    counts = {status: 0 for status in Status}
+    counts.update({status: n for status, n in rows})
+    return counts
+
+
+def claim_next(session: Session, user: User, *, count: int = 20, minutes: int = 30,
+               f: QueueFilter | None = None) -> list[Submission]:
+    """Claim the oldest unclaimed pending submissions matching the filter."""
+    f = f or QueueFilter()
+    f.status = Status.PENDING
+    f.claimed = "unclaimed"
+    page = queue(session, f, limit=count)
+    return claim(session, user, page.items, minutes=minutes)
+
+
+def claim(session: Session, user: User, submissions: Iterable[Submission], *,
+          minutes: int = 30) -> list[Submission]:
+    now = utcnow()
+    claimed = []
+    for submission in submissions:
+        taken = (submission.claimed_by_id not in (None, user.id)
+                 and submission.claimed_until and submission.claimed_until > now)
+        if submission.status == Status.PENDING and not taken:
+            submission.claimed_by_id = user.id
+            submission.claimed_until = now + dt.timedelta(minutes=minutes)
+            claimed.append(submission)
+    session.flush()
+    if claimed:
+        audit.record(session, "submission.claim", actor=user,
+                     ids=[s.id for s in claimed], minutes=minutes)
+    return claimed
+
+
+def release_claims(session: Session, user: User) -> int:
+    mine = session.scalars(select(Submission).where(Submission.claimed_by_id == user.id))
+    count = 0
+    for submission in mine:
+        submission.claimed_by_id = None
+        submission.claimed_until = None
+        count += 1
+    session.flush()
+    return count
+
+
+def get_for_review(session: Session, submission_id: int) -> Submission | None:
+    return session.scalar(
+        select(Submission)
+        .options(selectinload(Submission.answers), selectinload(Submission.tags),
+                 selectinload(Submission.keywords), selectinload(Submission.notes),
+                 joinedload(Submission.personal), joinedload(Submission.round))
+        .where(Submission.id == submission_id))
+
+
+def neighbour(session: Session, submission: Submission, f: QueueFilter) -> Submission | None:
+    """The next submission in the queue after this one (for "next" in the review page)."""
+    key = tuple_(Submission.created_at, Submission.id)
+    return session.scalar(select(Submission)
+                          .where(*_conditions(f),
+                                 key > tuple_(submission.created_at, submission.id))
+                          .order_by(Submission.created_at, Submission.id).limit(1))
+
+
+# Decisions.
+
+def snapshot(submission: Submission) -> dict[str, Any]:
+    """The moderation state of a submission, for the audit log (no text, no personal data)."""
+    return {
+        "status": submission.status.value,
+        "version": submission.version,
+        "tags": {name: submission.tag_codes(TagSource.MODERATOR, kind)
+                 for name, kind in TAG_KINDS.items()},
+        "keywords": [k.text for k in submission.keywords],
+        "reject_reason": submission.reject_reason.value if submission.reject_reason else None,
+        "redacted": submission.redacted_text is not None,
+        "highlight": submission.highlight is not None,
+    }
+
+
+def normalize_keyword(value: str) -> str:
+    value = unicodedata.normalize("NFKC", value).casefold()
+    value = " ".join(value.split())
+    return value.strip(" .,;:!?\"'()[]{}،؛؟。，；：！？")
+
+
+def _resolve_tags(session: Session, submission: Submission, tags: TagInput
+                  ) -> tuple[list[TaxonomyItem], list[str]]:
+    known = {item.code: item for item in session.scalars(
+        select(TaxonomyItem).where(
+            TaxonomyItem.strategy_version_id == submission.round.strategy_version_id,
+            TaxonomyItem.retired_at.is_(None)))}
+    errors: dict[str, list] = {}
+    items: list[TaxonomyItem] = []
+    for name, kind in TAG_KINDS.items():
+        for code in dict.fromkeys(c.strip().upper() for c in getattr(tags, name) if c.strip()):
+            item = known.get(code)
+            if item is None or item.kind != kind:
+                errors.setdefault(name, []).append(
+                    _l("This is not a code we know: %(code)s", code=code[:16]))
+            else:
+                items.append(item)
+    keywords = list(dict.fromkeys(k for k in (normalize_keyword(v) for v in tags.keywords) if k))
+    if any(len(k) > KEYWORD_MAX for k in keywords):
+        errors.setdefault("keywords", []).append(
+            _l("Keep each keyword under %(num)d characters.", num=KEYWORD_MAX))
+    if len(keywords) > KEYWORDS_PER_SUBMISSION:
+        errors.setdefault("keywords", []).append(
+            _l("Use at most %(num)d keywords.", num=KEYWORDS_PER_SUBMISSION))
+    if errors:
+        raise ValidationFailed(errors)
+    return items, keywords
+
+
+def _apply_tags(session: Session, submission: Submission, items: list[TaxonomyItem],
+                keywords: list[str]) -> None:
+    wanted = {item.id: item for item in items}
+    kept = [t for t in submission.tags
+            if t.source != TagSource.MODERATOR or t.item_id in wanted]
+    present = {t.item_id for t in kept if t.source == TagSource.MODERATOR}
+    submission.tags = kept + [SubmissionTag(item=item, item_id=item.id, source=TagSource.MODERATOR)
+                              for item_id, item in wanted.items() if item_id not in present]
+    existing = {k.text: k for k in session.scalars(
+        select(Keyword).where(Keyword.text.in_(keywords)))} if keywords else {}
+    resolved = []
+    for text in keywords:
+        keyword = existing.get(text)
+        if keyword is None:
+            keyword = Keyword(text=text)
+            session.add(keyword)
+        resolved.append(keyword)
+    submission.keywords = resolved
+
+
+def _clean_optional(name: str, value: Any, maximum: int, errors: dict) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        errors[name] = [_l("Must be text.")]
+        return None
+    try:
+        cleaned = clean_text(value)
+    except UnsafeText:
+        errors[name] = [_l("This text contains invisible control characters. "
+                           "Remove them and try again.")]
+        return None
+    if len(cleaned) > maximum:
+        errors[name] = [_l("Use at most %(num)d characters.", num=maximum)]
+    return cleaned
+
+
+def _check_version(submission: Submission, version: Any) -> None:
+    if submission.status == Status.WITHDRAWN:
+        raise NotEditable(_l("This view was withdrawn by its author and cannot be reviewed."))
+    if not isinstance(version, int) or isinstance(version, bool) or version != submission.version:
+        raise StaleVersion(_l("Someone else changed this submission. Review it again."))
+
+
+def decide(session: Session, submission: Submission, *, by: User, action: str, version: Any,
+           tags: TagInput | None = None, reason: Any = None, note: Any = None,
+           redacted_text: Any = None, highlight: Any = None) -> Submission:
+    """Approve (with tags) or reject (with a reason) a submission seen at `version`."""
+    _check_version(submission, version)
+    before = snapshot(submission)
+    errors: dict[str, list] = {}
+    if action not in ("approve", "reject"):
+        raise ValidationFailed({"action": [_l("Choose approve or reject.")]})
+
+    items: list[TaxonomyItem] | None = None
+    keywords: list[str] = []
+    if tags is not None:
+        try:
+            items, keywords = _resolve_tags(session, submission, tags)
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
+
+    reject_reason = None
+    note_text = _clean_optional("note", note, NOTE_MAX, errors)
+    if action == "approve":
+        if items is not None and not any(i.kind in (ItemKind.PRINCIPLE, ItemKind.COMMITMENT)
+                                         for i in items) and "principles" not in errors:
+            errors["principles"] = [_l("Tag at least one principle or commitment.")]
+        if items is None:
+            errors["principles"] = [_l("Tag at least one principle or commitment.")]
+    else:
+        try:
+            reject_reason = RejectReason(reason)
+        except ValueError:
+            errors["reason"] = [_l("Choose a reason.")]
+        if reject_reason == RejectReason.OTHER and not note_text:
+            errors["note"] = [_l("Explain the reason in a note.")]
+
+    redacted = _clean_optional("redacted_text", redacted_text, REDACTED_MAX, errors)
+    excerpt = _clean_optional("highlight", highlight, HIGHLIGHT_MAX, errors)
+    if errors:
+        raise ValidationFailed(errors)
+
+    if redacted is not None:
+        submission.redacted_text = redacted if redacted and redacted != submission.full_text \
+            else None
+    if excerpt is not None:
+        if excerpt and _squash(excerpt) not in _squash(submission.public_text):
+            raise ValidationFailed({"highlight": [_l(
+                "The highlight must be a passage of the text as published (after redaction).")]})
+        submission.highlight = excerpt or None
+
+    if items is not None:
+        _apply_tags(session, submission, items, keywords)
+    if action == "approve":
+        submission.status = Status.APPROVED
+        submission.reject_reason = None
+        submission.reject_note = None
+    else:
+        submission.status = Status.REJECTED
+        submission.reject_reason = reject_reason
+        submission.reject_note = note_text or None
+    submission.decided_at = utcnow()
+    submission.decided_by_id = by.id
+    submission.claimed_by_id = None
+    submission.claimed_until = None
+    _flush(session)
+    audit.record(session, f"submission.{action}", actor=by, target=submission,
+                 before=before, after=snapshot(submission))
+    return submission
+
+
+def retag(session: Session, submission: Submission, *, by: User, version: Any,
+          tags: TagInput, add_only: bool = False) -> Submission:
+    """Change the moderator tags without changing the status (bulk tagging)."""
+    _check_version(submission, version)
+    before = snapshot(submission)
+    if add_only:
+        tags = TagInput(**{
+            name: submission.tag_codes(TagSource.MODERATOR, kind) + getattr(tags, name)
+            for name, kind in TAG_KINDS.items()},
+            keywords=[k.text for k in submission.keywords] + tags.keywords)
+    items, keywords = _resolve_tags(session, submission, tags)
+    if submission.status == Status.APPROVED and not any(
+            i.kind in (ItemKind.PRINCIPLE, ItemKind.COMMITMENT) for i in items):
+        raise ValidationFailed({"principles": [_l("Tag at least one principle or commitment.")]})
+    _apply_tags(session, submission, items, keywords)
+    _flush(session)
+    audit.record(session, "submission.tags", actor=by, target=submission, before=before,
+                 after=snapshot(submission))
+    return submission
+
+
+def _flush(session: Session) -> None:
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise StaleVersion(_l("Someone else changed this submission. Review it again.")) from exc
+
+
+def _squash(text: str) -> str:
+    return " ".join((text or "").split()).casefold()
+
+
+def add_note(session: Session, submission: Submission, *, by: User, text: Any) -> Note:
+    errors: dict[str, list] = {}
+    cleaned = _clean_optional("note", text, NOTE_MAX, errors)
+    if not errors and not cleaned:
+        errors["note"] = [_l("This field is required.")]
+    if errors:
+        raise ValidationFailed(errors)
+    note = Note(submission_id=submission.id, author_id=by.id, text=cleaned)
+    session.add(note)
+    session.flush()
+    audit.record(session, "submission.note", actor=by, target=submission)
+    return note
+
+
+@dataclass
+class BulkResult:
+    done: list[int] = field(default_factory=list)
+    stale: list[int] = field(default_factory=list)
+    invalid: dict[int, dict[str, list]] = field(default_factory=dict)
+
+
+def bulk(session: Session, *, by: User, selection: Iterable[tuple[int, int]], action: str,
+         tags: TagInput | None = None, reason: Any = None, note: Any = None) -> BulkResult:
+    """Apply one decision (approve, reject or tag) to many (id, version) pairs. Each item
+    succeeds or fails on its own (a SAVEPOINT each): a stale item does not stop the rest."""
+    result = BulkResult()
+    pairs = list(dict(selection).items())[:500]
+    by_id = {s.id: s for s in session.scalars(
+        select(Submission).options(selectinload(Submission.tags),
+                                   selectinload(Submission.keywords),
+                                   selectinload(Submission.answers),
+                                   joinedload(Submission.round))
+        .where(Submission.id.in_([i for i, _ in pairs])))}
+    for submission_id, version in pairs:
+        submission = by_id.get(submission_id)
+        if submission is None:
+            result.stale.append(submission_id)
+            continue
+        savepoint = session.begin_nested()
+        try:
+            if action == "tag":
+                retag(session, submission, by=by, version=version, tags=tags or TagInput(),
+                      add_only=True)
+            else:
+                decide(session, submission, by=by, action=action, version=version,
+                       tags=tags if action == "approve" else None, reason=reason, note=note)
+        except (StaleVersion, NotEditable):
+            savepoint.rollback()
+            result.stale.append(submission_id)
+        except ValidationFailed as exc:
+            savepoint.rollback()
+            result.invalid[submission_id] = exc.errors
+        else:
+            savepoint.commit()
+            result.done.append(submission_id)
+    return result
+
+
+def keyword_suggestions(session: Session, prefix: str, limit: int = 10) -> list[str]:
+    prefix = normalize_keyword(prefix or "")
+    if not prefix:
+        return []
+    pattern = re.sub(r"([%_\\])", r"\\\1", prefix) + "%"
+    return list(session.scalars(
+        select(Keyword.text).where(Keyword.text.like(pattern, escape="\\"))
+        .order_by(Keyword.text).limit(limit)))
+
+
+def popular_keywords(session: Session, limit: int = 200) -> list[str]:
+    return list(session.scalars(
+        select(Keyword.text).join(SubmissionKeyword, SubmissionKeyword.keyword_id == Keyword.id)
+        .group_by(Keyword.text).order_by(func.count().desc(), Keyword.text).limit(limit)))

@@ -1,0 +1,283 @@
+"""Staff accounts: passwords, second factor, lockout, API tokens."""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import unicodedata
+
+import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db import utcnow
+from app.models import ApiToken, Role, User
+from app.security import hash_token, new_token
+from app.services import DomainError, NotFound, ValidationFailed, audit
+
+PASSWORD_MIN = 12
+PASSWORD_MAX = 128
+_hasher = PasswordHasher()  # argon2id with the library's current recommended costs
+# Verified against when the email is unknown, so both answers take the same time.
+_DUMMY_HASH = _hasher.hash("not a real password, only for timing")
+# Refused whatever their length: the most common choices and the names of this service.
+COMMON_PASSWORDS = frozenset({
+    "123456789012", "1234567890123", "password1234", "passwordpassword", "qwertyuiopas",
+    "qwertyuiop123", "iloveyou1234", "letmein12345", "welcome12345", "administrator",
+    "changeme1234", "unitednations", "unitednations1", "newtechnologies", "000000000000",
+    "111111111111", "aaaaaaaaaaaa", "abcdefghijkl", "abc123abc123", "passw0rdpassw0rd",
+    "correcthorsebatterystaple",
+})
+
+
+class LoginFailed(DomainError):
+    """Wrong email or password, or an account that cannot sign in: one message for all."""
+
+
+class AccountLocked(DomainError):
+    def __init__(self, until: dt.datetime) -> None:
+        super().__init__(_l("Too many failed attempts. Try again in a few minutes."))
+        self.until = until
+
+
+def normalize_email(email: str) -> str:
+    return unicodedata.normalize("NFKC", email or "").strip().lower()
+
+
+def password_problems(password: str, email: str = "") -> list:
+    """Length and common-password rules (NIST 800-63B): no composition rules, no expiry."""
+    problems = []
+    if len(password) < PASSWORD_MIN:
+        problems.append(_l("Use at least %(num)d characters.", num=PASSWORD_MIN))
+    if len(password) > PASSWORD_MAX:
+        problems.append(_l("Use at most %(num)d characters.", num=PASSWORD_MAX))
+    folded = password.casefold()
+    local = normalize_email(email).split("@")[0]
+    if folded in COMMON_PASSWORDS or (local and folded.startswith(local)) or len(set(folded)) < 4:
+        problems.append(_l("This password is too easy to guess. Try a passphrase of a few "
+                           "unrelated words."))
+    return problems
+
+
+def create_user(session: Session, email: str, password: str, role: Role | str, *,
+                name: str = "", by: User | None = None) -> User:
+    email = normalize_email(email)
+    errors: dict[str, list] = {}
+    if "@" not in email or len(email) > 254:
+        errors["email"] = [_l("Enter a valid email address.")]
+    elif session.scalar(select(User.id).where(User.email == email)):
+        errors["email"] = [_l("An account with this email already exists.")]
+    try:
+        role = Role(role)
+    except ValueError:
+        errors["role"] = [_l("Choose one of the options.")]
+    problems = password_problems(password, email)
+    if problems:
+        errors["password"] = problems
+    if errors:
+        raise ValidationFailed(errors)
+    user = User(email=email, name=name.strip()[:120], password_hash=_hasher.hash(password),
+                role=role, session_nonce=secrets.token_hex(8), active=True)
+    session.add(user)
+    session.flush()
+    audit.record(session, "user.create", actor=by, target=user,
+                 after={"email": email, "role": role.value})
+    return user
+
+
+def find_by_email(session: Session, email: str) -> User:
+    user = session.scalar(select(User).where(User.email == normalize_email(email)))
+    if user is None:
+        raise NotFound(_l("No account has this email."))
+    return user
+
+
+def authenticate(session: Session, email: str, password: str, *, max_failures: int = 5,
+                 lock_minutes: int = 15, now: dt.datetime | None = None) -> User:
+    """Check a password. Raises LoginFailed (same for unknown email and wrong password)
+    or AccountLocked after `max_failures` wrong passwords in a row."""
+    now = now or utcnow()
+    user = session.scalar(select(User).where(User.email == normalize_email(email)))
+    if user is None:
+        _verify(_DUMMY_HASH, password)
+        raise LoginFailed(_l("The email or password is not right."))
+    if user.locked_until is not None and user.locked_until > now:
+        _verify(_DUMMY_HASH, password)
+        raise AccountLocked(user.locked_until)
+    if not _verify(user.password_hash, password) or not user.active:
+        user.failed_logins += 1
+        if user.failed_logins >= max_failures:
+            user.locked_until = now + dt.timedelta(minutes=lock_minutes)
+            user.failed_logins = 0
+            audit.record(session, "auth.locked", target=user)
+        session.flush()
+        raise LoginFailed(_l("The email or password is not right."))
+    user.failed_logins = 0
+    user.locked_until = None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    session.flush()
+    return user
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def record_sign_in(session: Session, user: User, *, method: str) -> None:
+    user.last_login_at = utcnow()
+    audit.record(session, "auth.sign_in", actor=user, target=user, method=method)
+    session.flush()
+
+
+def set_password(session: Session, user: User, password: str, *, by: User | None = None) -> None:
+    problems = password_problems(password, user.email)
+    if problems:
+        raise ValidationFailed({"password": problems})
+    user.password_hash = _hasher.hash(password)
+    sign_out_everywhere(session, user, by=by)
+    audit.record(session, "user.password", actor=by or user, target=user)
+
+
+def sign_out_everywhere(session: Session, user: User, *, by: User | None = None) -> None:
+    """End every session of `user`: their cookies name the old nonce."""
+    user.session_nonce = secrets.token_hex(8)
+    audit.record(session, "auth.sign_out_everywhere", actor=by or user, target=user)
+    session.flush()
+
+
+def set_active(session: Session, user: User, active: bool, *, by: User | None = None) -> None:
+    before = user.active
+    user.active = active
+    if not active:
+        user.session_nonce = secrets.token_hex(8)
+        for token in user.tokens:
+            if token.revoked_at is None:
+                token.revoked_at = utcnow()
+    audit.record(session, "user.disable" if not active else "user.enable", actor=by,
+                 target=user, before={"active": before}, after={"active": active})
+    session.flush()
+
+
+def set_role(session: Session, user: User, role: Role | str, *, by: User | None = None) -> None:
+    role = Role(role)
+    before = user.role.value
+    user.role = role
+    user.session_nonce = secrets.token_hex(8)
+    audit.record(session, "user.role", actor=by, target=user, before={"role": before},
+                 after={"role": role.value})
+    session.flush()
+
+
+# Second factor (TOTP, RFC 6238).
+
+def new_totp_secret() -> str:
+    return pyotp.random_base32()
+
+
+def totp_uri(user: User, secret: str, issuer: str = "UNU New Technologies Consultation") -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=issuer)
+
+
+def _accept_code(secret: str, code: str, last_step: int | None,
+                 now: dt.datetime | None = None) -> int | None:
+    """The time step the code belongs to, if valid and not already used; else None."""
+    code = "".join(ch for ch in (code or "") if ch.isdigit())
+    if len(code) != 6:
+        return None
+    totp = pyotp.TOTP(secret)
+    moment = now or utcnow()
+    for drift in (0, -1, 1):  # one step of clock drift either way
+        at = moment + dt.timedelta(seconds=30 * drift)
+        step = totp.timecode(at)
+        if secrets.compare_digest(totp.at(at), code) and (last_step is None or step > last_step):
+            return step
+    return None
+
+
+def enable_totp(session: Session, user: User, secret: str, code: str) -> None:
+    step = _accept_code(secret, code, None)
+    if step is None:
+        raise ValidationFailed({"code": [_l("This code is not right. Check the time on "
+                                            "your phone and try the newest code.")]})
+    user.totp_secret = secret
+    user.totp_last_step = step
+    audit.record(session, "auth.2fa_enabled", actor=user, target=user)
+    session.flush()
+
+
+def verify_totp(session: Session, user: User, code: str) -> bool:
+    if not user.totp_secret:
+        return False
+    step = _accept_code(user.totp_secret, code, user.totp_last_step)
+    if step is None:
+        return False
+    user.totp_last_step = step
+    session.flush()
+    return True
+
+
+def reset_totp(session: Session, user: User, *, by: User | None = None) -> None:
+    user.totp_secret = None
+    user.totp_last_step = None
+    user.session_nonce = secrets.token_hex(8)
+    audit.record(session, "auth.2fa_reset", actor=by, target=user)
+    session.flush()
+
+
+# API tokens.
+
+def issue_token(session: Session, user: User, *, by: User | None = None) -> str:
+    """Create a personal API token; the plain token is returned once, stored hashed."""
+    token = "unu_" + new_token()
+    session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), prefix=token[:12]))
+    audit.record(session, "token.issue", actor=by or user, target=user, prefix=token[:12])
+    session.flush()
+    return token
+
+
+def revoke_tokens(session: Session, user: User, *, prefix: str | None = None,
+                  by: User | None = None) -> int:
+    count = 0
+    for token in user.tokens:
+        if token.revoked_at is None and (prefix is None or token.prefix == prefix):
+            token.revoked_at = utcnow()
+            count += 1
+    audit.record(session, "token.revoke", actor=by or user, target=user, prefix=prefix,
+                 count=count)
+    session.flush()
+    return count
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    """The active user a bearer token belongs to, or None. Looked up by hash: the
+    comparison happens inside the unique index, never character by character in Python."""
+    if not token or len(token) > 100:
+        return None
+    found = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    if found is None or found.revoked_at is not None or not found.user.active:
+        return None
+    now = utcnow()
+    if found.last_used_at is None or now - found.last_used_at > dt.timedelta(minutes=5):
+        found.last_used_at = now
+    return found.user
+
+
+def load_session_user(session: Session, session_id: str) -> User | None:
+    """Flask-Login's loader: `id:nonce`, valid only while the nonce and account match."""
+    user_id, _, nonce = (session_id or "").partition(":")
+    if not user_id.isdigit() or not nonce:
+        return None
+    user = session.get(User, int(user_id))
+    if user is None or not user.active or not secrets.compare_digest(user.session_nonce, nonce):
+        return None
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.email)))

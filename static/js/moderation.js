@@ -1,0 +1,26 @@
+// Keyboard shortcuts on the review page (progressive enhancement: every action also
+// works with the buttons and links, without JavaScript).
+//   a: approve   r: go to the reason for not publishing   n: next submission
+(function () {
+  "use strict";
+  function typing(target) {
+    var tag = target && target.tagName;
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (target && target.isContentEditable);
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.altKey || event.ctrlKey || event.metaKey || typing(event.target)) {
+      return;
+    }
+    var key = event.key.toLowerCase();
+    if (key === "a") {
+      var approve = document.getElementById("approve-button");
+      if (approve) { event.preventDefault(); approve.click(); }
+    } else if (key === "r") {
+      var reason = document.getElementById("reason");
+      if (reason) { event.preventDefault(); reason.focus(); }
+    } else if (key === "n") {
+      var next = document.getElementById("next-link");
+      if (next) { event.preventDefault(); window.location.assign(next.href); }
+    }
+  });
+}());
