@@ -127,3 +127,16 @@ def taxonomy(session):  # noqa: ANN001, ANN201
 @pytest.fixture()
 def open_round(session, taxonomy):  # noqa: ANN001, ANN201
     return factories.make_round(session)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():  # noqa: ANN202
+    """Argon2 at production cost takes ~0.1 s per hash; tests need the logic, not the cost."""
+    from argon2 import PasswordHasher
+
+    from app.services import users as users_service
+
+    production = users_service._hasher
+    users_service._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    users_service._hasher = production

@@ -13,7 +13,7 @@ from app.db import db
 from app.forms import CSRF_ERROR
 from app.security import undecodable_form_fields
 from app.i18n import current_language
-from app.labels import ACTOR_TYPES, AGE_RANGES, GENDERS, STATUSES
+from app.labels import ACTOR_TYPES, AGE_RANGES, GENDERS, REJECT_REASONS, STATUSES
 from app.models import ItemKind, Round, Submission, TagSource
 from app.public.forms import EraseForm, SubmissionForm
 from app.services import NotEditable, NotFound, StaleVersion, ValidationFailed
@@ -139,7 +139,8 @@ def manage(lang: str, token: str) -> Response:
     return _private(render_template(
         "public/manage.html", submission=submission, token=token,
         is_new=request.args.get("new") == "1", statuses=STATUSES, actor_types=ACTOR_TYPES,
-        age_ranges=AGE_RANGES, genders=GENDERS, TagSource=TagSource, ItemKind=ItemKind,
+        age_ranges=AGE_RANGES, genders=GENDERS, reasons=REJECT_REASONS, TagSource=TagSource,
+        ItemKind=ItemKind,
         manage_url=url_for("public.manage", token=token, _external=True)))
 
 

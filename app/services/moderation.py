@@ -61,8 +61,6 @@ class TagInput:
         errors: dict[str, list] = {}
         for name in (*TAG_KINDS, "keywords"):
             raw = data.get(name) or []
-            if isinstance(raw, str):
-                raw = [raw]
             if not isinstance(raw, list | tuple) or not all(isinstance(v, str) for v in raw):
                 errors[name] = [_l("Must be a list of codes.")]
                 continue
@@ -343,7 +341,10 @@ def _clean_optional(name: str, value: Any, maximum: int, errors: dict) -> str | 
 def _check_version(submission: Submission, version: Any) -> None:
     if submission.status == Status.WITHDRAWN:
         raise NotEditable(_l("This view was withdrawn by its author and cannot be reviewed."))
-    if not isinstance(version, int) or isinstance(version, bool) or version != submission.version:
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise ValidationFailed({"version": [_l("Give the version of the submission you "
+                                               "reviewed.")]})
+    if version != submission.version:
         raise StaleVersion(_l("Someone else changed this submission. Review it again."))
 
 
@@ -367,11 +368,9 @@ def decide(session: Session, submission: Submission, *, by: User, action: str, v
 
     reject_reason = None
     note_text = _clean_optional("note", note, NOTE_MAX, errors)
-    if action == "approve":
-        if items is not None and not any(i.kind in (ItemKind.PRINCIPLE, ItemKind.COMMITMENT)
-                                         for i in items) and "principles" not in errors:
-            errors["principles"] = [_l("Tag at least one principle or commitment.")]
-        if items is None:
+    if action == "approve" and not {"principles", "commitments"} & set(errors):
+        if items is None or not any(i.kind in (ItemKind.PRINCIPLE, ItemKind.COMMITMENT)
+                                    for i in items):
             errors["principles"] = [_l("Tag at least one principle or commitment.")]
     else:
         try:
@@ -386,29 +385,30 @@ def decide(session: Session, submission: Submission, *, by: User, action: str, v
     if errors:
         raise ValidationFailed(errors)
 
-    if redacted is not None:
-        submission.redacted_text = redacted if redacted and redacted != submission.full_text \
-            else None
-    if excerpt is not None:
-        if excerpt and _squash(excerpt) not in _squash(submission.public_text):
-            raise ValidationFailed({"highlight": [_l(
-                "The highlight must be a passage of the text as published (after redaction).")]})
-        submission.highlight = excerpt or None
+    with session.no_autoflush:  # one UPDATE, so the version moves by exactly one
+        if redacted is not None:
+            submission.redacted_text = redacted if redacted and redacted != submission.full_text \
+                else None
+        if excerpt is not None:
+            if excerpt and _squash(excerpt) not in _squash(submission.public_text):
+                raise ValidationFailed({"highlight": [_l(
+                    "The highlight must be a passage of the text as published (after redaction).")]})
+            submission.highlight = excerpt or None
 
-    if items is not None:
-        _apply_tags(session, submission, items, keywords)
-    if action == "approve":
-        submission.status = Status.APPROVED
-        submission.reject_reason = None
-        submission.reject_note = None
-    else:
-        submission.status = Status.REJECTED
-        submission.reject_reason = reject_reason
-        submission.reject_note = note_text or None
-    submission.decided_at = utcnow()
-    submission.decided_by_id = by.id
-    submission.claimed_by_id = None
-    submission.claimed_until = None
+        if items is not None:
+            _apply_tags(session, submission, items, keywords)
+        if action == "approve":
+            submission.status = Status.APPROVED
+            submission.reject_reason = None
+            submission.reject_note = None
+        else:
+            submission.status = Status.REJECTED
+            submission.reject_reason = reject_reason
+            submission.reject_note = note_text or None
+        submission.decided_at = utcnow()
+        submission.decided_by_id = by.id
+        submission.claimed_by_id = None
+        submission.claimed_until = None
     _flush(session)
     audit.record(session, f"submission.{action}", actor=by, target=submission,
                  before=before, after=snapshot(submission))
@@ -429,7 +429,8 @@ def retag(session: Session, submission: Submission, *, by: User, version: Any,
     if submission.status == Status.APPROVED and not any(
             i.kind in (ItemKind.PRINCIPLE, ItemKind.COMMITMENT) for i in items):
         raise ValidationFailed({"principles": [_l("Tag at least one principle or commitment.")]})
-    _apply_tags(session, submission, items, keywords)
+    with session.no_autoflush:
+        _apply_tags(session, submission, items, keywords)
     _flush(session)
     audit.record(session, "submission.tags", actor=by, target=submission, before=before,
                  after=snapshot(submission))
