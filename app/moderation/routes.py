@@ -39,7 +39,7 @@ def mark_pii(text: str) -> Markup:
     position = 0
     for span in pii.find(text or ""):
         out.append(escape(text[position:span.start]))
-        out.append(Markup('<mark class="pii" data-kind="{}"><span class="visually-hidden">{}: '
+        out.append(Markup('<mark class="pii" dir="auto" data-kind="{}"><span class="visually-hidden">{}: '
                           '</span>{}</mark>').format(span.kind, labels[span.kind],
                                                      text[span.start:span.end]))
         position = span.end

@@ -28,7 +28,8 @@ def test_openapi_document_is_valid_and_lists_the_endpoints(client):
     spec = response.get_json()
     validate(spec)
     assert spec["openapi"].startswith("3.1")
-    for path in ("/api/v1/taxonomy", "/api/v1/rounds", "/api/v1/submissions", "/healthz"):
+    for path in ("/api/v1/taxonomy", "/api/v1/rounds", "/api/v1/submissions", "/healthz",
+                 "/api/v1/submissions/{id}", "/api/v1/submissions/{id}/decision"):
         assert path in spec["paths"], path
 
 
@@ -186,3 +187,12 @@ def test_method_not_allowed_is_json_405(client):
     response = client.delete("/api/v1/submissions")
     assert response.status_code == 405
     assert response.get_json()["errors"]["request"]
+
+
+def test_every_api_route_is_documented(app, client):
+    import re as _re
+    documented = set(client.get("/api/v1/openapi.json").get_json()["paths"])
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/"):
+            path = _re.sub(r"<(?:\w+:)?\w+>", "{id}", rule.rule)
+            assert path in documented, path
