@@ -17,7 +17,9 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, create_engine, event, text
+from sqlalchemy import Date, DateTime, MetaData, create_engine, event, text
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -63,6 +65,23 @@ class UTCDateTime(TypeDecorator):
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+class utc_date(FunctionElement):  # noqa: N801 - used like a SQL function
+    """The UTC calendar date of a timestamp column, on SQLite and PostgreSQL alike."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(utc_date, "postgresql")
+def _utc_date_postgresql(element: utc_date, compiler: Any, **kw: Any) -> str:
+    return f"date(timezone('UTC', {compiler.process(element.clauses, **kw)}))"
+
+
+@compiles(utc_date, "sqlite")
+def _utc_date_sqlite(element: utc_date, compiler: Any, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)})"
 
 
 # Set while handling a request or command that writes; read when SQLite begins a transaction.

@@ -10,7 +10,7 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_skeleton
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 from flask import Flask, current_app, g, has_request_context, request, url_for
 from flask_babel import get_locale as babel_locale
 from werkzeug.routing import BaseConverter
@@ -164,10 +164,16 @@ def init_app(app: Flask) -> None:
     )
     app.add_template_filter(format_utc, "utc_datetime")
     app.add_template_filter(format_number, "format_number")
+    app.add_template_filter(format_share, "format_percent")
 
 
 def format_number(value: Any) -> str:
     return format_decimal(value, locale=current_language())
+
+
+def format_share(value: float) -> str:
+    """A share (0.0 to 1.0) as a localized percentage with one decimal at most."""
+    return format_percent(value, format="#,##0.#%", locale=current_language())
 
 
 def format_utc(value: Any, lang: str | None = None) -> str:

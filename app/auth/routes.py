@@ -30,7 +30,7 @@ MAX_CODE_ATTEMPTS = 5
 def landing_url(user: User) -> str:
     if user.role in (Role.ADMIN, Role.MODERATOR):
         return url_for("moderation.queue")
-    return url_for("auth.account")
+    return url_for("reports.dashboard")
 
 
 def _needs_2fa(user: User) -> bool:

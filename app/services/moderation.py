@@ -17,7 +17,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, or_, select, tuple_
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.db import utcnow
@@ -125,11 +125,10 @@ def _conditions(f: QueueFilter, *, with_status: bool = True) -> list:
                               Submission.reference == f.q.strip().upper()))
     for code in (f.principle, f.commitment):
         if code:
+            tag, item = aliased(SubmissionTag), aliased(TaxonomyItem)
             conditions.append(exists().where(
-                SubmissionTag.submission_id == Submission.id,
-                SubmissionTag.source == TagSource.MODERATOR,
-                SubmissionTag.item_id == TaxonomyItem.id,
-                TaxonomyItem.code == code.upper()))
+                tag.submission_id == Submission.id, tag.source == TagSource.MODERATOR,
+                tag.item_id == item.id, item.code == code.upper()))
     if f.claimed == "mine" and f.viewer_id:
         conditions.append(and_(Submission.claimed_by_id == f.viewer_id,
                                Submission.claimed_until > utcnow()))

@@ -193,6 +193,11 @@ def test_every_api_route_is_documented(app, client):
     import re as _re
     documented = set(client.get("/api/v1/openapi.json").get_json()["paths"])
     for rule in app.url_map.iter_rules():
-        if rule.rule.startswith("/api/"):
-            path = _re.sub(r"<(?:\w+:)?\w+>", "{id}", rule.rule)
+        if not rule.rule.startswith("/api/"):
+            continue
+        choices = _re.search(r"<any\(([^)]*)\):\w+>", rule.rule)
+        rules = ([_re.sub(r"<any\([^)]*\):\w+>", option.strip(), rule.rule)
+                  for option in choices.group(1).split(",")] if choices else [rule.rule])
+        for expanded in rules:
+            path = _re.sub(r"<(?:\w+:)?\w+>", "{id}", expanded)
             assert path in documented, path

@@ -81,13 +81,13 @@ def test_reference_role_without_2fa_signs_in_with_password(client, session):
     user = make_user(session, "reference", with_2fa=False)
     response = post_login(client, user.email, PASSWORD)
     assert response.status_code == 303
-    assert response.headers["Location"].endswith("/en/account")
+    assert response.headers["Location"].endswith("/en/reports/")
 
 
 def test_safe_next_redirect_only(client, session):
     user = make_user(session, "reference", with_2fa=False)
     response = post_login(client, user.email, PASSWORD, next_="//evil.example/x")
-    assert response.headers["Location"].endswith("/en/account")
+    assert response.headers["Location"].endswith("/en/reports/")
     client.post("/en/logout", data={"csrf_token": csrf_token(client.get("/en/account").get_data(as_text=True))})
     response = post_login(client, user.email, PASSWORD, next_="/en/account?x=1")
     assert response.headers["Location"].endswith("/en/account?x=1")

@@ -1,0 +1,54 @@
+"""Report endpoints of the API: exports and counts, for reference, moderator and admin
+tokens. The filters are the dashboard's, as query parameters."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, jsonify, request
+from flask_babel import lazy_gettext as _l
+
+from app.api.routes import bp
+from app.db import db
+from app.errors import json_errors
+from app.i18n import LANGUAGES, current_language
+from app.models import Role
+from app.reports.downloads import submissions_export
+from app.security import role_required
+from app.services import ValidationFailed, reports
+
+READERS = (Role.ADMIN, Role.MODERATOR, Role.REFERENCE)
+
+
+def _filter_and_lang() -> tuple[reports.ReportFilter | None, str | None, Any]:
+    lang = request.args.get("lang") or current_language()
+    if lang not in LANGUAGES:
+        return None, None, json_errors(
+            {"lang": [_l("Use one of: %(codes)s", codes=", ".join(LANGUAGES))]}, 400)
+    try:
+        return reports.ReportFilter.from_args(request.args), lang, None
+    except ValidationFailed as exc:
+        return None, None, json_errors(exc.errors, 400)
+
+
+@bp.get("/exports/submissions.<any(csv, xlsx, jsonl):fmt>")
+@role_required(*READERS)
+def export_submissions(fmt: str) -> Any:
+    f, lang, error = _filter_and_lang()
+    if error is not None:
+        return error
+    return submissions_export(fmt, f, g.staff_user, lang)
+
+
+@bp.get("/stats")
+@role_required(*READERS)
+def stats() -> Any:
+    f, _lang, error = _filter_and_lang()
+    if error is not None:
+        return error
+    group_by = request.args.get("group_by", "principle")
+    try:
+        counts = reports.stats(db.session, f, group_by)
+    except ValidationFailed as exc:
+        return json_errors(exc.errors, 400)
+    return jsonify({"group_by": group_by, "filter": f.to_args(),
+                    "total": reports.total(db.session, f), "counts": counts})

@@ -1,0 +1,85 @@
+"""Export responses shared by the report pages and the API: audited, then streamed."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Response, stream_with_context
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from app.db import db
+from app.i18n import localized
+from app.models import ItemKind, User
+from app.services import audit, export, reports
+
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "jsonl": "application/x-ndjson; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _filename(stem: str, extension: str) -> str:
+    return f"{stem}-{dt.datetime.now(dt.UTC):%Y%m%d-%H%M}.{extension}"
+
+
+def _attachment(response: Response, filename: str) -> Response:
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Accel-Buffering"] = "no"  # let nginx pass the stream through
+    return response
+
+
+def submissions_export(fmt: str, f: reports.ReportFilter, user: User, lang: str) -> Response:
+    """Record the export in the audit log (who, filter, rows), commit, then stream it."""
+    rows = reports.total(db.session, f)
+    audit.record(db.session, "export.submissions", actor=user, format=fmt,
+                 filter=f.to_args(), rows=rows)
+    db.session.commit()
+    with_personal = user.role.is_staff_reviewer
+    records = export.iter_rows(db.session, f, with_personal=with_personal)
+    if fmt == "csv":
+        body = stream_with_context(export.csv_chunks(records))
+        return _attachment(Response(body, mimetype=MIMETYPES["csv"]),
+                           _filename("submissions", "csv"))
+    if fmt == "jsonl":
+        body = stream_with_context(export.jsonl_chunks(records))
+        return _attachment(Response(body, mimetype=MIMETYPES["jsonl"]),
+                           _filename("submissions", "jsonl"))
+    return _xlsx(records, f, lang)
+
+
+def _xlsx(records: Any, f: reports.ReportFilter, lang: str) -> Response:
+    items = reports.items_for(db.session, f)
+    coded = [*items[ItemKind.PRINCIPLE], *items[ItemKind.COMMITMENT]]
+    with force_locale(lang):
+        headings = {
+            "reference": _("Reference"), "round": _("Round"), "language": _("Language"),
+            "title": _("Title"), "body": _("Text"), "actor_type": _("Actor type"),
+            "country": _("Country or area"), "region": _("Region"), "age_range": _("Age range"),
+            "gender": _("Gender"), "principles": _("Principles"),
+            "commitments": _("Commitments"), "technologies": _("Technology areas"),
+            "themes": _("Themes"), "keywords": _("Keywords"), "created_at": _("Received"),
+            "decided_at": _("Decided"),
+        }
+        titles = {"all": _("All submissions"), "totals": _("Totals")}
+        totals_headings = (_("Code"), _("Label"), _("Submissions"))
+    titles.update({item.code: f"{item.code} {localized(item.labels, lang)}" for item in coded})
+    counts = {kind: reports.count_by_tag(db.session, f, kind) for kind in ItemKind}
+    totals = [(item.code, localized(item.labels, lang), counts[kind].get(item.code, 0))
+              for kind in ItemKind for item in items[kind]]
+    workbook = export.write_xlsx(records, headings=headings,
+                                 sheet_codes=[item.code for item in coded],
+                                 sheet_titles=titles, totals=totals,
+                                 totals_headings=totals_headings)
+
+    def chunks() -> Any:
+        try:
+            while block := workbook.read(64 * 1024):
+                yield block
+        finally:
+            workbook.close()
+
+    return _attachment(Response(chunks(), mimetype=MIMETYPES["xlsx"]),
+                       _filename("submissions", "xlsx"))

@@ -1,0 +1,32 @@
+"""The report filter, read from the query string (GET, so no CSRF token)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, Form, SelectField
+
+from app.i18n import LANGUAGES, localized, native_name
+from app.labels import ACTOR_TYPES, GENDERS
+from app.models import Round
+from app.regions import regions
+
+
+class ReportFilterForm(Form):
+    round_id = SelectField(_l("Round"), validate_choice=False)
+    date_from = DateField(_l("From (date)"))
+    date_to = DateField(_l("To (date)"))
+    language = SelectField(_l("Language"), validate_choice=False)
+    actor_type = SelectField(_l("Actor type"), validate_choice=False)
+    region = SelectField(_l("Region"), validate_choice=False)
+    youth = SelectField(_l("Age"), validate_choice=False)
+    gender = SelectField(_l("Gender"), validate_choice=False)
+
+    def prepare(self, lang: str, rounds: list[Round]) -> None:
+        anything = ("", _l("Any"))
+        self.round_id.choices = [anything] + [(str(r.id), localized(r.title, lang))
+                                              for r in rounds]
+        self.language.choices = [anything] + [(code, native_name(code)) for code in LANGUAGES]
+        self.actor_type.choices = [anything] + [(a.value, label)
+                                                for a, label in ACTOR_TYPES.items()]
+        self.region.choices = [anything] + regions(lang)
+        self.youth.choices = [anything, ("yes", _l("Under 25")), ("no", _l("25 or over"))]
+        self.gender.choices = [anything] + [(g.value, label) for g, label in GENDERS.items()]

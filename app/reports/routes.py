@@ -1,0 +1,145 @@
+"""Reports for the reference group: the dashboard, themed summaries and downloads."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, g, render_template, request
+from babel.dates import format_date
+from flask_babel import gettext as _
+
+from app.db import db
+from app.i18n import country_name, current_language, language_name, localized, text_direction
+from app.labels import ACTOR_TYPES
+from app.models import ActorType, ItemKind, Role
+from app.regions import region_name
+from app.reports import charts
+from app.reports.downloads import submissions_export
+from app.reports.forms import ReportFilterForm
+from app.security import role_required
+from app.services import ValidationFailed, reports, rounds
+
+bp = Blueprint("reports", __name__, url_prefix="/<lang:lang>/reports")
+
+READERS = (Role.ADMIN, Role.MODERATOR, Role.REFERENCE)
+
+
+@bp.app_template_filter("reject_code")
+def reject_code(args: dict[str, str]) -> dict[str, str]:
+    """Filter arguments without the themed-summary code, for links to other codes."""
+    return {key: value for key, value in args.items() if key != "code"}
+
+
+def kind_title(kind: ItemKind) -> str:
+    return {
+        ItemKind.PRINCIPLE: _("Principles"),
+        ItemKind.COMMITMENT: _("Commitments"),
+        ItemKind.TECHNOLOGY: _("Technology areas"),
+        ItemKind.THEME: _("Themes"),
+    }[kind]
+
+
+def actor_label(code: str) -> str:
+    try:
+        return str(ACTOR_TYPES[ActorType(code)])
+    except ValueError:
+        return _("Not given")
+
+
+def region_label(code: str) -> str:
+    return region_name(code, current_language()) if code != "unknown" else _("Not given")
+
+
+def _filter() -> tuple[reports.ReportFilter, ReportFilterForm, int]:
+    form = ReportFilterForm(request.args)
+    form.prepare(current_language(), rounds.list_rounds(db.session))
+    try:
+        return reports.ReportFilter.from_args(request.args), form, 200
+    except ValidationFailed as exc:
+        for name, messages in exc.errors.items():
+            field = form._fields.get(name)
+            if field is not None:
+                field.errors = [str(m) for m in messages]
+        return reports.ReportFilter(), form, 400
+
+
+def _rows(counts: dict[str, int], labels: dict[str, str], total: int
+          ) -> list[tuple[str, str, int, float]]:
+    """(code, label, count, share) in the order of `labels`."""
+    return [(code, label, counts.get(code, 0), counts.get(code, 0) / total if total else 0.0)
+            for code, label in labels.items()]
+
+
+def _chart(rows: list[tuple[str, str, int, float]], title: str) -> Any:
+    described = "; ".join(f"{label}: {count}" for _code, label, count, _share in rows)
+    return charts.bar_chart([(label, count) for _code, label, count, _share in rows],
+                            title=title, description=described,
+                            rtl=text_direction() == "rtl")
+
+
+@bp.get("/")
+@role_required(*READERS)
+def dashboard(lang: str) -> Any:
+    f, form, status = _filter()
+    data = reports.dashboard(db.session, f)
+    sections = []
+    for kind in ItemKind:
+        labels = {item.code: f"{item.code} · {localized(item.labels, lang)}"
+                  for item in data.items[kind]}
+        rows = _rows(data.by_kind[kind], labels, data.total)
+        sections.append({"kind": kind, "title": kind_title(kind), "rows": rows,
+                         "chart": _chart(rows, kind_title(kind))})
+    actor_rows = _rows(data.actor_types, {a.value: str(label) for a, label in ACTOR_TYPES.items()},
+                       data.total)
+    region_rows = _rows(data.regions, {code: region_label(code) for code in
+                                       (*reports.REGIONS, "unknown")}, data.total)
+    language_rows = sorted(_rows(data.languages, {code: language_name(code) for code in
+                                                  data.languages}, data.total),
+                           key=lambda row: -row[2])
+    timeline = charts.bucket_timeline(data.timeline)
+    timeline_rows = [(format_date(day, "medium", locale=lang), count) for day, count in timeline]
+    timeline_chart = charts.column_chart(
+        timeline_rows, title=_("Submissions over time"),
+        description="; ".join(f"{label}: {count}" for label, count in timeline_rows),
+        rtl=text_direction() == "rtl")
+    return render_template(
+        "reports/dashboard.html", form=form, data=data, sections=sections,
+        actor_rows=actor_rows, actor_chart=_chart(actor_rows, _("Actor types")),
+        region_rows=region_rows, region_chart=_chart(region_rows, _("Regions")),
+        language_rows=language_rows, timeline_rows=timeline_rows,
+        timeline_chart=timeline_chart, filter_args=f.to_args(),
+        principle_items=data.items[ItemKind.PRINCIPLE],
+        commitment_items=data.items[ItemKind.COMMITMENT],
+        actor_codes=[a.value for a in ActorType], region_codes=[*reports.REGIONS, "unknown"],
+        actor_label=actor_label, region_label=region_label), status
+
+
+@bp.get("/summary/<code>")
+@role_required(*READERS)
+def summary(lang: str, code: str) -> Any:
+    f, form, status = _filter()
+    result = reports.summary(db.session, code, f)
+    if result is None:
+        abort(404)
+    actor_rows = _rows(result.actor_types, {a.value: str(label)
+                                            for a, label in ACTOR_TYPES.items()}, result.total)
+    region_rows = _rows(result.regions, {c: region_label(c) for c in
+                                         (*reports.REGIONS, "unknown")}, result.total)
+    language_rows = sorted(_rows(result.languages, {c: language_name(c)
+                                                    for c in result.languages}, result.total),
+                           key=lambda row: -row[2])
+    labels = {item.code: localized(item.labels, lang)
+              for items in reports.items_for(db.session, f).values() for item in items}
+    return render_template(
+        "reports/summary.html", form=form, result=result, item=result.item,
+        actor_rows=actor_rows, actor_chart=_chart(actor_rows, _("Actor types")),
+        region_rows=region_rows, language_rows=language_rows, labels=labels,
+        filter_args=f.to_args(), actor_label=actor_label, country_name=country_name), status
+
+
+@bp.get("/export/submissions.<any(csv, xlsx, jsonl):fmt>")
+@role_required(*READERS)
+def export_submissions(lang: str, fmt: str) -> Any:
+    f, _form, status = _filter()
+    if status != 200:
+        abort(400)
+    return submissions_export(fmt, f, g.staff_user, lang)

@@ -1,0 +1,370 @@
+"""Counts and summaries of approved submissions for the reference group.
+
+Everything here reads approved submissions only and returns aggregates, codes and the
+moderators' public excerpts: never an email, a name field or a non-redacted text.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import Session, aliased
+
+from app.db import utc_date
+from app.models import (
+    ActorType, AgeRange, Gender, ItemKind, Keyword, PersonalData, Round, Status, Submission,
+    SubmissionKeyword, SubmissionTag, TagSource, TaxonomyItem,
+)
+from app.regions import REGIONS, countries_in_region, region_of
+from app.services import ValidationFailed
+from app.services import taxonomy as taxonomy_service
+
+YOUTH_AGES = (AgeRange.UNDER_18, AgeRange.AGE_18_24)
+GROUPS = ("principle", "commitment", "technology", "theme", "keyword", "actor_type", "region",
+          "language")
+
+
+@dataclass
+class ReportFilter:
+    round_id: int | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    language: str | None = None
+    actor_type: ActorType | None = None
+    region: str | None = None
+    youth: bool | None = None
+    gender: Gender | None = None
+    code: str | None = None  # only submissions a moderator tagged with this code
+
+    def to_args(self) -> dict[str, str]:
+        """Query-string form, for links and the audit log."""
+        out: dict[str, str] = {}
+        for key, value in asdict(self).items():
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                out[key] = "yes" if value else "no"
+            elif hasattr(value, "value"):
+                out[key] = value.value
+            else:
+                out[key] = str(value)
+        return out
+
+    @classmethod
+    def from_args(cls, args: Any) -> ReportFilter:
+        """Parse query arguments; raise ValidationFailed naming each bad one."""
+        errors: dict[str, list] = {}
+        f = cls()
+
+        def text(name: str) -> str:
+            return (args.get(name) or "").strip()
+
+        if text("round_id"):
+            if text("round_id").isdigit():
+                f.round_id = int(text("round_id"))
+            else:
+                errors["round_id"] = [_l("Must be a whole number.")]
+        for name in ("date_from", "date_to"):
+            if text(name):
+                try:
+                    setattr(f, name, dt.date.fromisoformat(text(name)))
+                except ValueError:
+                    errors[name] = [_l("Use a date like 2026-03-31.")]
+        if text("language"):
+            f.language = text("language").lower()[:8]
+        if text("actor_type"):
+            try:
+                f.actor_type = ActorType(text("actor_type"))
+            except ValueError:
+                errors["actor_type"] = [_l("Choose one of the options.")]
+        if text("region"):
+            if text("region") in REGIONS:
+                f.region = text("region")
+            else:
+                errors["region"] = [_l("Choose one of the options.")]
+        if text("youth"):
+            if text("youth") in ("yes", "no"):
+                f.youth = text("youth") == "yes"
+            else:
+                errors["youth"] = [_l("Choose one of the options.")]
+        if text("gender"):
+            try:
+                f.gender = Gender(text("gender"))
+            except ValueError:
+                errors["gender"] = [_l("Choose one of the options.")]
+        if text("code"):
+            f.code = text("code").upper()[:16]
+        if errors:
+            raise ValidationFailed(errors)
+        return f
+
+
+def conditions(f: ReportFilter) -> list:
+    """SQL conditions on Submission for approved submissions matching `f`."""
+    where: list = [Submission.status == Status.APPROVED]
+    if f.round_id is not None:
+        where.append(Submission.round_id == f.round_id)
+    if f.date_from:
+        where.append(Submission.created_at >= _day(f.date_from))
+    if f.date_to:
+        where.append(Submission.created_at < _day(f.date_to) + dt.timedelta(days=1))
+    if f.language:
+        where.append(Submission.language == f.language)
+    if f.actor_type is not None:
+        where.append(Submission.actor_type == f.actor_type)
+    if f.region:
+        where.append(Submission.country.in_(countries_in_region(f.region)))
+    if f.youth is not None:
+        young = exists().where(PersonalData.submission_id == Submission.id,
+                               PersonalData.age_range.in_(YOUTH_AGES))
+        where.append(young if f.youth else ~young)
+    if f.gender is not None:
+        where.append(exists().where(PersonalData.submission_id == Submission.id,
+                                    PersonalData.gender == f.gender))
+    if f.code:
+        # Aliases: the outer query may itself join these tables (counts by tag).
+        tag, item = aliased(SubmissionTag), aliased(TaxonomyItem)
+        where.append(exists().where(tag.submission_id == Submission.id,
+                                    tag.source == TagSource.MODERATOR,
+                                    tag.item_id == item.id, item.code == f.code))
+    return where
+
+
+def _day(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
+def total(session: Session, f: ReportFilter) -> int:
+    return session.scalar(select(func.count()).select_from(Submission).where(*conditions(f)))
+
+
+def items_for(session: Session, f: ReportFilter) -> dict[ItemKind, list[TaxonomyItem]]:
+    """The taxonomy the report speaks of: that of the round, else the current version."""
+    version_id = None
+    if f.round_id is not None:
+        version_id = session.scalar(select(Round.strategy_version_id)
+                                    .where(Round.id == f.round_id))
+    if version_id is None:
+        version = taxonomy_service.current_version(session)
+        version_id = version.id if version else None
+    if version_id is None:
+        return {kind: [] for kind in ItemKind}
+    return taxonomy_service.items_by_kind(session, version_id)
+
+
+def count_by_tag(session: Session, f: ReportFilter, kind: ItemKind) -> dict[str, int]:
+    rows = session.execute(
+        select(TaxonomyItem.code, func.count())
+        .select_from(Submission)
+        .join(SubmissionTag, and_(SubmissionTag.submission_id == Submission.id,
+                                  SubmissionTag.source == TagSource.MODERATOR))
+        .join(TaxonomyItem, and_(TaxonomyItem.id == SubmissionTag.item_id,
+                                 TaxonomyItem.kind == kind))
+        .where(*conditions(f)).group_by(TaxonomyItem.code))
+    return dict(rows.all())
+
+
+def count_by_keyword(session: Session, f: ReportFilter, limit: int = 30) -> list[tuple[str, int]]:
+    rows = session.execute(
+        select(Keyword.text, func.count().label("n"))
+        .select_from(Submission)
+        .join(SubmissionKeyword, SubmissionKeyword.submission_id == Submission.id)
+        .join(Keyword, Keyword.id == SubmissionKeyword.keyword_id)
+        .where(*conditions(f)).group_by(Keyword.text)
+        .order_by(func.count().desc(), Keyword.text).limit(limit))
+    return [(text, n) for text, n in rows]
+
+
+def count_by_column(session: Session, f: ReportFilter, column: Any) -> dict[Any, int]:
+    rows = session.execute(select(column, func.count()).select_from(Submission)
+                           .where(*conditions(f)).group_by(column))
+    return {key: n for key, n in rows if key is not None}
+
+
+def count_by_actor_type(session: Session, f: ReportFilter) -> dict[str, int]:
+    return {k.value: n for k, n in count_by_column(session, f, Submission.actor_type).items()}
+
+
+def count_by_language(session: Session, f: ReportFilter) -> dict[str, int]:
+    return count_by_column(session, f, Submission.language)
+
+
+def count_by_region(session: Session, f: ReportFilter) -> dict[str, int]:
+    counts: Counter[str] = Counter()
+    for country, n in count_by_column(session, f, Submission.country).items():
+        counts[region_of(country) or "unknown"] += n
+    return dict(counts)
+
+
+def cross_tab(session: Session, f: ReportFilter, kind: ItemKind, dimension: str
+              ) -> dict[str, dict[str, int]]:
+    """{code: {actor type or region: count}} for one kind of tag."""
+    column = Submission.actor_type if dimension == "actor_type" else Submission.country
+    rows = session.execute(
+        select(TaxonomyItem.code, column, func.count())
+        .select_from(Submission)
+        .join(SubmissionTag, and_(SubmissionTag.submission_id == Submission.id,
+                                  SubmissionTag.source == TagSource.MODERATOR))
+        .join(TaxonomyItem, and_(TaxonomyItem.id == SubmissionTag.item_id,
+                                 TaxonomyItem.kind == kind))
+        .where(*conditions(f)).group_by(TaxonomyItem.code, column))
+    table: dict[str, Counter[str]] = defaultdict(Counter)
+    for code, value, n in rows:
+        if dimension == "actor_type":
+            key = value.value if value is not None else "unknown"
+        else:
+            key = region_of(value) or "unknown"
+        table[code][key] += n
+    return {code: dict(counter) for code, counter in table.items()}
+
+
+def over_time(session: Session, f: ReportFilter) -> list[tuple[dt.date, int]]:
+    """Approved submissions per day of receipt (UTC)."""
+    day = utc_date(Submission.created_at)
+    rows = session.execute(select(day, func.count()).where(*conditions(f))
+                           .group_by(day).order_by(day))
+    return [(value if isinstance(value, dt.date) else dt.date.fromisoformat(value), n)
+            for value, n in rows]
+
+
+def co_occurring(session: Session, f: ReportFilter) -> list[tuple[str, int]]:
+    """With `f.code` set: the other codes tagged on the same submissions, most frequent first."""
+    if not f.code:
+        return []
+    other = aliased(TaxonomyItem)
+    rows = session.execute(
+        select(other.code, func.count().label("n"))
+        .select_from(Submission)
+        .join(SubmissionTag, and_(SubmissionTag.submission_id == Submission.id,
+                                  SubmissionTag.source == TagSource.MODERATOR))
+        .join(other, other.id == SubmissionTag.item_id)
+        .where(*conditions(f), other.code != f.code)
+        .group_by(other.code).order_by(func.count().desc(), other.code))
+    return [(code, n) for code, n in rows]
+
+
+@dataclass
+class Quote:
+    reference: str
+    language: str | None
+    country: str | None
+    actor_type: str | None
+    text: str
+
+
+def highlights(session: Session, f: ReportFilter, *, per_group: int = 5
+               ) -> dict[str, list[Quote]]:
+    """The moderators' highlight excerpts, grouped by actor type, newest decisions first.
+
+    Only the excerpt (checked at decision time to come from the public text), the reference
+    code, language and country: never a name or an email."""
+    rows = session.execute(
+        select(Submission.reference, Submission.language, Submission.country,
+               Submission.actor_type, Submission.highlight)
+        .where(*conditions(f), Submission.highlight.is_not(None))
+        .order_by(Submission.decided_at.desc(), Submission.id.desc()).limit(per_group * 40))
+    grouped: dict[str, list[Quote]] = defaultdict(list)
+    for reference, language, country, actor, text in rows:
+        key = actor.value if actor else "unknown"
+        if len(grouped[key]) < per_group:
+            grouped[key].append(Quote(reference, language, country, key, text))
+    return dict(grouped)
+
+
+@dataclass
+class Dashboard:
+    total: int
+    by_kind: dict[ItemKind, dict[str, int]]
+    keywords: list[tuple[str, int]]
+    actor_types: dict[str, int]
+    regions: dict[str, int]
+    languages: dict[str, int]
+    principle_by_actor: dict[str, dict[str, int]]
+    commitment_by_region: dict[str, dict[str, int]]
+    timeline: list[tuple[dt.date, int]]
+    items: dict[ItemKind, list[TaxonomyItem]] = field(default_factory=dict)
+
+
+def dashboard(session: Session, f: ReportFilter) -> Dashboard:
+    return Dashboard(
+        total=total(session, f),
+        by_kind={kind: count_by_tag(session, f, kind) for kind in ItemKind},
+        keywords=count_by_keyword(session, f),
+        actor_types=count_by_actor_type(session, f),
+        regions=count_by_region(session, f),
+        languages=count_by_language(session, f),
+        principle_by_actor=cross_tab(session, f, ItemKind.PRINCIPLE, "actor_type"),
+        commitment_by_region=cross_tab(session, f, ItemKind.COMMITMENT, "region"),
+        timeline=over_time(session, f),
+        items=items_for(session, f),
+    )
+
+
+@dataclass
+class Summary:
+    item: TaxonomyItem
+    total: int
+    base_total: int
+    actor_types: dict[str, int]
+    regions: dict[str, int]
+    languages: dict[str, int]
+    co_occurring: list[tuple[str, int]]
+    keywords: list[tuple[str, int]]
+    quotes: dict[str, list[Quote]]
+    filter: ReportFilter
+
+    @property
+    def share(self) -> float:
+        return self.total / self.base_total if self.base_total else 0.0
+
+
+def find_item(session: Session, code: str, f: ReportFilter) -> TaxonomyItem | None:
+    code = (code or "").upper()
+    for items in items_for(session, f).values():
+        for item in items:
+            if item.code == code:
+                return item
+    return None
+
+
+def summary(session: Session, code: str, f: ReportFilter) -> Summary | None:
+    """Everything the themed summary of one code shows, or None for an unknown code."""
+    item = find_item(session, code, f)
+    if item is None:
+        return None
+    base = ReportFilter(**{**asdict(f), "code": None})
+    themed = ReportFilter(**{**asdict(f), "code": item.code})
+    return Summary(
+        item=item,
+        total=total(session, themed),
+        base_total=total(session, base),
+        actor_types=count_by_actor_type(session, themed),
+        regions=count_by_region(session, themed),
+        languages=count_by_language(session, themed),
+        co_occurring=co_occurring(session, themed),
+        keywords=count_by_keyword(session, themed, limit=15),
+        quotes=highlights(session, themed),
+        filter=themed,
+    )
+
+
+def stats(session: Session, f: ReportFilter, group_by: str) -> dict[str, int]:
+    """Counts for the stats API, keyed by code."""
+    if group_by not in GROUPS:
+        raise ValidationFailed({"group_by": [_l("Use one of: %(codes)s",
+                                                codes=", ".join(GROUPS))]})
+    if group_by == "keyword":
+        return dict(count_by_keyword(session, f, limit=200))
+    if group_by == "actor_type":
+        return count_by_actor_type(session, f)
+    if group_by == "region":
+        return count_by_region(session, f)
+    if group_by == "language":
+        return count_by_language(session, f)
+    return count_by_tag(session, f, ItemKind(group_by))
+
+
