@@ -64,6 +64,30 @@ class Config:
     # A claimed batch of submissions is released after this many minutes.
     CLAIM_MINUTES = int(os.environ.get("CLAIM_MINUTES", "30"))
 
+    # Rate limits (Flask-Limiter), per client address. Shared by every worker and node when
+    # REDIS_URL is set, per process otherwise. RATELIMIT_ENABLED=false turns them off (load
+    # tests). The trade-off: a workshop of 50 people behind one NAT address sends about
+    # 50 views in an hour, a few a minute; 10 a minute and 120 an hour let that through
+    # while a single-address bot is held to 120 an hour. Raise them for a larger event.
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    # Retry-After is set on 429s by app.errors; the extension's own headers would put it
+    # on every response.
+    RATELIMIT_HEADERS_ENABLED = False
+    RATELIMIT_KEY_PREFIX = "unu"
+    RATELIMIT_SWALLOW_ERRORS = True  # Redis down: let requests through, do not fail them
+    SUBMIT_RATE_LIMIT = os.environ.get("SUBMIT_RATE_LIMIT", "10 per minute;120 per hour")
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;60 per hour")
+    RECEIPT_RATE_LIMIT = os.environ.get("RECEIPT_RATE_LIMIT", "60 per minute")
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute")
+    # A view sent less than this many seconds after the form was shown is flagged for
+    # moderators (never dropped: fast typists and pasted texts exist).
+    MIN_FILL_SECONDS = float(os.environ.get("MIN_FILL_SECONDS", "3"))
+    # A write that waited longer than this in the proxy's queue gets a fast 503.
+    OVERLOAD_QUEUE_SECONDS = float(os.environ.get("OVERLOAD_QUEUE_SECONDS", "5"))
+    # How many proxies in front of the app set X-Forwarded-For (nginx: 1). 0 trusts none.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
@@ -81,6 +105,10 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     APP_ENV = "testing"
     TESTING = True
+    # Limits stay on (the code path runs in every test) but high: tests send many requests
+    # from one address. The rate-limit tests lower them.
+    RATELIMIT_STORAGE_URI = "memory://"
+    SUBMIT_RATE_LIMIT = LOGIN_RATE_LIMIT = RECEIPT_RATE_LIMIT = API_RATE_LIMIT = "100000 per minute"
     SECRET_KEY = "testing-only-secret"
     DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
 import config as config_module
-from app import cli, errors, i18n, security
+from app import assets, cli, errors, i18n, security
 # Imported under another name: `app.db` must stay the module (migrations use app.db.*).
 from app.db import db as database
 from app.db import utcnow, write_intent
@@ -25,6 +25,7 @@ def create_app(config_class: type[config_module.Config] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config_module.instance_secret(app.instance_path)
 
+    assets.init_app(app)
     init_database(app)
     init_i18n(app)
     init_auth(app)
@@ -87,17 +88,19 @@ def init_auth(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app.api import staff  # noqa: F401 - adds the staff routes to the api blueprint
+    from app.api import reports, staff  # noqa: F401 - they add routes to the api blueprint
     from app.admin.routes import bp as admin_bp
     from app.api.routes import bp as api_bp
     from app.api.routes import health_bp
     from app.auth.routes import bp as auth_bp
     from app.moderation.routes import bp as moderation_bp
     from app.public.routes import bp as public_bp
+    from app.reports.routes import bp as reports_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(reports_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(health_bp)

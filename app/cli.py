@@ -6,6 +6,8 @@ import json
 import sys
 from pathlib import Path
 
+from typing import Any
+
 import click
 from alembic import command
 from alembic.config import Config as AlembicConfig
@@ -15,7 +17,7 @@ from flask.cli import AppGroup
 from app.db import db, write_intent
 from app.i18n import LANGUAGES, localized
 from app.models import Role, User
-from app.services import NotFound, ValidationFailed, rounds
+from app.services import DomainError, NotFound, ValidationFailed, archive, rounds
 from app.services import taxonomy as taxonomy_service
 from app.services import users as users_service
 
@@ -26,6 +28,8 @@ taxonomy_cli = AppGroup("taxonomy", help="The strategy's principles, commitments
 rounds_cli = AppGroup("rounds", help="Consultation rounds.")
 translate_cli = AppGroup("translate", help="Message catalogs of the six languages.")
 users_cli = AppGroup("users", help="Staff accounts and their API tokens.")
+backup_cli = AppGroup("backup", help="Back up and restore the database.")
+privacy_cli = AppGroup("privacy", help="Retention of personal data.")
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS_DIR = ROOT / "translations"
 POT_FILE = ROOT / "messages.pot"
@@ -37,6 +41,17 @@ def alembic_config() -> AlembicConfig:
     cfg.set_main_option("file_template",
                         "%%(year)d_%%(month).2d_%%(day).2d_%%(rev)s_%%(slug)s")
     return cfg
+
+
+def schema_is_current(engine: Any) -> tuple[bool, set[str]]:
+    """Whether the database is at every head of the migration scripts."""
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    with engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    return current == heads, heads
 
 
 def _fail_with(exc: ValidationFailed) -> None:
@@ -78,10 +93,13 @@ def db_revision(message: str, autogenerate: bool) -> None:
                 default=taxonomy_service.DEFAULT_FILE)
 @click.option("--version", "version_code", default=taxonomy_service.DEFAULT_VERSION,
               show_default=True, help="Strategy version the items belong to.")
-def taxonomy_load(path: Path, version_code: str) -> None:
-    """Load or refresh the taxonomy from PATH (idempotent)."""
+@click.option("--refresh", is_flag=True,
+              help="Overwrite stored labels with the file's (undoes corrections made in the "
+                   "admin panel).")
+def taxonomy_load(path: Path, version_code: str, refresh: bool) -> None:
+    """Load the taxonomy from PATH: add new items and missing languages (idempotent)."""
     write_intent.set(True)
-    result = taxonomy_service.load(db.session, path, version_code)
+    result = taxonomy_service.load(db.session, path, version_code, refresh=refresh)
     db.session.commit()
     click.echo(f"Strategy version {result.version.code}: {result.added} items added, "
                f"{result.updated} updated.")
@@ -143,6 +161,21 @@ def rounds_list() -> None:
         state = "open" if r.is_open else "closed"
         click.echo(f"{r.id}\t{state}\t{r.opens_at:%Y-%m-%d %H:%M}Z\t{r.closes_at:%Y-%m-%d %H:%M}Z"
                    f"\t{localized(r.title, 'en')}")
+
+
+@rounds_cli.command("archive")
+@click.argument("round_id", type=int)
+def rounds_archive(round_id: int) -> None:
+    """Close ROUND_ID if still open and freeze its counts for comparing rounds."""
+    write_intent.set(True)
+    try:
+        snapshot = archive.archive_round(db.session, rounds.get_round(db.session, round_id),
+                                         by=None)
+    except DomainError as exc:
+        raise click.ClickException(str(exc.message)) from None
+    db.session.commit()
+    click.echo(f"Archived round {round_id}: {snapshot.total} approved submissions, "
+               f"counts frozen.")
 
 
 def setup_command() -> None:
@@ -251,6 +284,57 @@ def users_reset_2fa(email: str) -> None:
     click.echo(f"Second factor removed for {email}.")
 
 
+@backup_cli.command("create")
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def backup_create(path: Path | None) -> None:
+    """Write a consistent backup of the live database (default: instance/backups/)."""
+    from flask import current_app
+
+    from app.services import backup
+
+    target = path or backup.default_path(Path(current_app.instance_path) / "backups", db.engine)
+    try:
+        backup.create(db.engine, target)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Backup written to {target}.")
+
+
+@backup_cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def backup_restore(path: Path, yes: bool) -> None:
+    """Replace the database's content with the backup at PATH."""
+    from app.services import backup
+
+    if not yes:
+        click.confirm("This replaces everything in the database. Continue?", abort=True)
+    db.session.remove()
+    try:
+        backup.restore(db.engine, path)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Database restored from {path}.")
+
+
+@privacy_cli.command("purge")
+@click.option("--older-than", "older_than", default="365d", show_default=True,
+              help="Age of the submissions whose emails go, e.g. 365d or 52w.")
+def privacy_purge(older_than: str) -> None:
+    """Drop contributors' emails once their round has closed and the period has passed."""
+    from app.services import privacy
+
+    try:
+        age = privacy.parse_age(older_than)
+    except ValueError:
+        raise click.BadParameter("use a number of days, like 365d or 52w",
+                                 param_hint="--older-than") from None
+    write_intent.set(True)
+    count = privacy.purge_emails(db.session, older_than=age)
+    db.session.commit()
+    click.echo(f"Removed {count} email address(es).")
+
+
 @translate_cli.command("update")
 def translate_update() -> None:
     """Extract messages, merge them into every catalog, and fill English from the source."""
@@ -332,4 +416,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(rounds_cli)
     app.cli.add_command(translate_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(backup_cli)
+    app.cli.add_command(privacy_cli)
     app.cli.command("setup")(setup_command)

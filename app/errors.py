@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -59,11 +62,37 @@ def render_error(status: int, headers: Any = None) -> Any:
     return response
 
 
+def _retry_after(exc: HTTPException) -> int:
+    """Seconds until the breached rate limit's window lets this client in again."""
+    from app.extensions import limiter
+
+    current = limiter.current_limit
+    if current is not None:
+        return max(1, int(current.reset_at - time.time()) + 1)
+    limit = getattr(exc, "limit", None)
+    return int(limit.limit.get_expiry()) if limit is not None else 60
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:
         status = exc.code or 500
-        return render_error(status, exc.get_headers())
+        if exc.response is not None:  # a response made for this case (rate-limited form)
+            response = exc.response
+        else:
+            response = render_error(status, exc.get_headers())
+        if status == 429 and "Retry-After" not in response.headers:
+            response.headers["Retry-After"] = str(_retry_after(exc))
+        return response
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(SQLAlchemyTimeoutError)
+    def _database_busy(exc: Exception) -> Any:
+        # A lock or pool wait ran out under load: a fast, honest 503 beats a hung request,
+        # and the transaction was rolled back, so nothing was half-written.
+        log.warning("Database busy on %s %s: %s", request.method, request.path,
+                    type(exc).__name__)
+        return render_error(503, [("Retry-After", "10")])
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Any:

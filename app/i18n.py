@@ -35,6 +35,10 @@ def select_locale() -> str:
     lang = g.get("lang")
     if lang:
         return lang
+    # No route matched (a 404 under /ar/...): the prefix still says what the reader reads.
+    prefix = request.path.strip("/").split("/", 1)[0]
+    if prefix in LANGUAGES:
+        return prefix
     return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
 
 
@@ -167,13 +171,15 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_share, "format_percent")
 
 
-def format_number(value: Any) -> str:
-    return format_decimal(value, locale=current_language())
+def format_number(value: Any, lang: str | None = None) -> str:
+    return format_decimal(value, locale=lang or current_language())
 
 
-def format_share(value: float) -> str:
-    """A share (0.0 to 1.0) as a localized percentage with one decimal at most."""
-    return format_percent(value, format="#,##0.#%", locale=current_language())
+def format_share(value: float, lang: str | None = None) -> str:
+    """A share (0.0 to 1.0) as a percentage with one decimal at most, in the locale's
+    pattern (75%, 75 %, 33,3 %)."""
+    return format_percent(round(value, 3), locale=lang or current_language(),
+                          decimal_quantization=False)
 
 
 def format_utc(value: Any, lang: str | None = None) -> str:

@@ -4,11 +4,13 @@ This is the only module that imports bleach: swapping it for nh3 is a change her
 """
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
 import hmac
 import html
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,10 +19,13 @@ import unicodedata
 from urllib.parse import parse_qsl
 
 import bleach
-from flask import Flask, Response, abort, g, jsonify, redirect, request, url_for
+from flask import Flask, Response, abort, current_app, g, jsonify, redirect, request, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app.extensions import client_address, limiter
 from app.models.user import Role
 
 # Characters that are never part of a view: C0/C1 controls other than tab and newline,
@@ -53,9 +58,11 @@ def clean_text(value: str, *, multiline: bool = True) -> str:
     if _CONTROL.search(value):
         raise UnsafeText("control")
     value = _BIDI_OVERRIDE.sub("", value)
-    if "<" in value or "&" in value:
-        value = html.unescape(bleach.clean(value, tags=set(), attributes={}, strip=True,
-                                           strip_comments=True))
+    if "<" in value:
+        # Escape "&" first so that entities the person typed ("&lt;") come back as typed:
+        # bleach leaves valid entities alone and unescape would otherwise decode them.
+        value = html.unescape(bleach.clean(value.replace("&", "&amp;"), tags=set(),
+                                           attributes={}, strip=True, strip_comments=True))
     value = unicodedata.normalize("NFC", value)
     if not multiline:
         value = " ".join(value.split())
@@ -89,6 +96,14 @@ def new_token() -> str:
 def hash_token(token: str) -> str:
     """Tokens are long random strings, so one round of SHA-256 is enough to store them."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def idempotent_token(secret: str, key: str) -> str:
+    """The private-link secret of a submission made with this Idempotency-Key: the same on
+    every retry, so the retried answer carries the same link. Only the client that chose
+    the (random) key can derive it."""
+    digest = hmac.new(secret.encode(), b"idempotency:" + key.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode().rstrip("=")
 
 
 def tokens_equal(a: str, b: str) -> bool:
@@ -187,6 +202,60 @@ def no_store_when_signed_in(response: Response) -> Response:
     return response
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """The API never sets a cookie: it is for programs, and a cookie there could only leak."""
+
+    def should_set_cookie(self, app: Flask, session: Any) -> bool:
+        if request.path.startswith("/api/"):
+            return False
+        return super().should_set_cookie(app, session)
+
+    def save_session(self, app: Flask, session: Any, response: Response) -> None:
+        if request.path.startswith("/api/"):
+            return
+        super().save_session(app, session, response)
+
+
+def limit(config_key: str, **kwargs: Any) -> Callable:
+    """A rate limit read from the config at request time (so tests and deployments set it)."""
+    return limiter.limit(lambda: current_app.config[config_key], **kwargs)
+
+
+def token_or_address() -> str:
+    """Staff API calls are limited per token (hashed), others per address."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return "token:" + hash_token(header[7:].strip())[:16]
+    return client_address()
+
+
+def shed_stale_requests() -> Any:
+    """Answer 503 at once to a write that waited too long in the proxy's queue.
+
+    nginx stamps `X-Request-Start: t=<seconds>` (see deploy/nginx.conf); a request that
+    already waited OVERLOAD_QUEUE_SECONDS is answered "come back later" in a millisecond
+    instead of joining a backlog that would make everyone time out (the FCC failure)."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return None
+    stamp = request.headers.get("X-Request-Start", "")
+    try:
+        started = float(stamp.removeprefix("t="))
+    except ValueError:
+        return None
+    if started > 1e11:  # milliseconds or microseconds, as some proxies send
+        started /= 1000 if started < 1e14 else 1_000_000
+    if time.time() - started > current_app.config["OVERLOAD_QUEUE_SECONDS"]:
+        from app.errors import render_error
+        return render_error(503, [("Retry-After", "30")])
+    return None
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(shed_stale_requests)
+    if app.config["TRUSTED_PROXIES"] > 0:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    app.session_interface = SessionInterface()
+    limiter.init_app(app)
     app.after_request(set_security_headers)
     app.after_request(no_store_when_signed_in)

@@ -59,3 +59,21 @@ def test_rounds_create_needs_taxonomy(runner, session):
     result = runner.invoke(args=["rounds", "create", "--title", "x", "--closes", "2099-01-01"])
     assert result.exit_code != 0
     assert "Load the taxonomy" in result.output
+
+
+def test_taxonomy_load_keeps_corrections_made_in_the_panel(runner, session):
+    runner.invoke(args=["taxonomy", "load"])
+    item = session.scalar(select(TaxonomyItem).where(TaxonomyItem.code == "T06"))
+    item.labels = {**item.labels, "fr": "Drones (corrigé)"}
+    del item.labels["ru"]
+    session.commit()
+    result = runner.invoke(args=["taxonomy", "load"])
+    assert result.exit_code == 0, result.output
+    session.expire_all()
+    item = session.scalar(select(TaxonomyItem).where(TaxonomyItem.code == "T06"))
+    assert item.labels["fr"] == "Drones (corrigé)"
+    assert item.labels["ru"]  # a missing language is filled in again
+    runner.invoke(args=["taxonomy", "load", "--refresh"])
+    session.expire_all()
+    item = session.scalar(select(TaxonomyItem).where(TaxonomyItem.code == "T06"))
+    assert item.labels["fr"] != "Drones (corrigé)"

@@ -32,3 +32,52 @@ def test_pick_falls_back_to_english_then_anything():
     assert pick({"en": "E"}, "ru") == ("E", "en")
     assert pick({"fr": "F"}, "ru") == ("F", "fr")
     assert pick({}, "ru") == ("", "ru")
+
+
+def _untranslated_text(source: str) -> list[str]:
+    """Literal words in a template that do not go through gettext."""
+    import re
+    from html.parser import HTMLParser
+
+    source = re.sub(r"{#.*?#}", " ", source, flags=re.S)
+    source = re.sub(r"{%-?\s*trans\b.*?{%-?\s*endtrans\s*-?%}", " ", source, flags=re.S)
+    source = re.sub(r"{%.*?%}|{{.*?}}", " ", source, flags=re.S)
+    found: list[str] = []
+
+    class Collector(HTMLParser):
+        skip = 0
+
+        def handle_starttag(self, tag, attrs):  # noqa: ANN001
+            if tag in ("script", "style"):
+                self.skip += 1
+            for name, value in attrs:
+                if name in ("alt", "title", "aria-label", "placeholder") and value:
+                    self.check(value)
+
+        def handle_endtag(self, tag):  # noqa: ANN001
+            if tag in ("script", "style"):
+                self.skip -= 1
+
+        def handle_data(self, data):  # noqa: ANN001
+            if not self.skip:
+                self.check(data)
+
+        def check(self, text: str) -> None:
+            # Attribute syntax left over from tags built in Jinja (`<{{ tag }} lang="..">`).
+            text = re.sub(r'[\w-]+="[^"]*"', " ", text)
+            if re.search(r"[^\W\d_]{2,}", text):
+                found.append(text.strip())
+
+    Collector().feed(source)
+    return found
+
+
+def test_every_template_string_is_wrapped_for_translation():
+    from pathlib import Path
+
+    problems = {}
+    for path in sorted(Path("templates").rglob("*.html")):
+        words = _untranslated_text(path.read_text(encoding="utf-8"))
+        if words:
+            problems[str(path)] = words
+    assert problems == {}

@@ -15,6 +15,8 @@ from app.security import UnsafeText, clean_text, hash_token, new_token, undecoda
     ('<img src=x onerror="alert(1)">text', "text"),
     ("5 < 6 & 7 > 3", "5 < 6 & 7 > 3"),
     ("a <3 b", "a <3 b"),
+    ("&lt;script&gt; typed as text", "&lt;script&gt; typed as text"),
+    ("<i>x</i> &amp; y", "x &amp; y"),
     ("line1\r\nline2\rline3", "line1\nline2\nline3"),
     ("  trimmed  ", "trimmed"),
     ("evil\u202egnp.exe", "evilgnp.exe"),

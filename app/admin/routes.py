@@ -25,3 +25,7 @@ SECTIONS: list[tuple[str, Any]] = []
 @bp.app_context_processor
 def _admin_sections() -> dict[str, Any]:
     return {"admin_sections": lambda: list(SECTIONS)}
+
+
+# The areas add their routes and sections when imported (after `bp` and SECTIONS exist).
+from app.admin import users, rounds, taxonomy, texts, audit  # noqa: E402, F401

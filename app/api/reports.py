@@ -12,7 +12,7 @@ from app.db import db
 from app.errors import json_errors
 from app.i18n import LANGUAGES, current_language
 from app.models import Role
-from app.reports.downloads import submissions_export
+from app.reports.downloads import submissions_export, summary_docx_response
 from app.security import role_required
 from app.services import ValidationFailed, reports
 
@@ -52,3 +52,22 @@ def stats() -> Any:
         return json_errors(exc.errors, 400)
     return jsonify({"group_by": group_by, "filter": f.to_args(),
                     "total": reports.total(db.session, f), "counts": counts})
+
+
+@bp.get("/exports/summary.docx")
+@role_required(*READERS)
+def export_summary() -> Any:
+    f, lang, error = _filter_and_lang()
+    if error is not None:
+        return error
+    code = (request.args.get("code") or "").strip()
+    if not code:
+        return json_errors({"code": [_l("Give the code of a principle, commitment, "
+                                        "technology or theme, e.g. P2.")]}, 400)
+    # The code names the summary's subject here, not a filter on the rows.
+    f.code = None
+    response = summary_docx_response(code, f, g.staff_user, lang)
+    if response is None:
+        return json_errors({"code": [_l("This is not a code we know: %(code)s",
+                                        code=code[:16])]}, 404)
+    return response

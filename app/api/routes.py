@@ -6,20 +6,25 @@ a cross-site HTML form cannot post here, and no cookie is ever set.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from app.db import db
 from app.errors import json_errors
 from app.i18n import LANGUAGES, current_language, localized
 from app.models import Channel, ItemKind
+from app.security import hash_token, idempotent_token, limit, token_or_address
 from app.services import ValidationFailed, intake, rounds
 from app.services import taxonomy as taxonomy_service
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# Every API route: per token for staff, per address otherwise.
+limit("API_RATE_LIMIT", key_func=token_or_address)(bp)
 
 OPENAPI_FILE = Path(__file__).parent / "openapi.json"
 SECTIONS = {
@@ -28,6 +33,7 @@ SECTIONS = {
     ItemKind.TECHNOLOGY: "technologies",
     ItemKind.THEME: "themes",
 }
+IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{8,255}")
 SUBMISSION_FIELDS = (
     "round_id", "language", "title", "body", "answers", "actor_type", "country", "age_range",
     "gender", "email", "technologies", "principles", "commitments", "consent_processing",
@@ -112,27 +118,67 @@ def _json_body() -> tuple[dict[str, Any] | None, Any]:
 
 
 @bp.post("/submissions")
+@limit("SUBMIT_RATE_LIMIT")
 def create_submission() -> Any:
     payload, error = _json_body()
     if error is not None:
         return error
+    key = request.headers.get("Idempotency-Key")
+    token = key_hash = None
+    if key is not None:
+        if not IDEMPOTENCY_KEY.fullmatch(key):
+            return json_errors({"Idempotency-Key": [_l(
+                "Use 8 to 255 visible ASCII characters, for example a random UUID.")]}, 400)
+        key_hash = hash_token(key)
+        token = idempotent_token(current_app.config["SECRET_KEY"], key)
+        earlier = intake.find_by_idempotency_key(db.session, key_hash)
+        if earlier is not None:  # a retry: the same answer, nothing stored twice
+            return _created(earlier, token, replayed=True)
     data = intake.SubmissionInput(**{k: payload[k] for k in SUBMISSION_FIELDS if k in payload})
     if "anonymous" not in payload:
         data.anonymous = True
     try:
-        submission, token = intake.submit(db.session, data, channel=Channel.API)
+        submission, token = intake.submit(db.session, data, channel=Channel.API, token=token,
+                                          idempotency_key_hash=key_hash)
+        db.session.commit()
     except ValidationFailed as exc:
         db.session.rollback()
         return json_errors(exc.errors, 422)
-    db.session.commit()
+    except IntegrityError:
+        # The same key raced in from a parallel retry and won: answer as that one did.
+        db.session.rollback()
+        earlier = intake.find_by_idempotency_key(db.session, key_hash) if key_hash else None
+        if earlier is None:
+            raise
+        return _created(earlier, token, replayed=True)
+    return _created(submission, token)
+
+
+def _created(submission: Any, token: str, *, replayed: bool = False) -> Any:
     lang = submission.language if submission.language in LANGUAGES else current_language()
     manage_url = url_for("public.manage", lang=lang, token=token, _external=True)
     response = jsonify({"reference": submission.reference, "manage_url": manage_url})
     response.status_code = 201
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
     return response
 
 
 health_bp = Blueprint("health", __name__)
+
+
+@health_bp.get("/readyz")
+def readyz() -> Any:
+    """Readiness: the database answers and its schema is at the migrations' head."""
+    from app.cli import schema_is_current
+
+    if not db.ping():
+        return jsonify({"status": "unavailable", "database": False}), 503
+    current, heads = schema_is_current(db.engine)
+    if not current:
+        return jsonify({"status": "migrations pending", "database": True,
+                        "heads": sorted(heads)}), 503
+    return jsonify({"status": "ok", "database": True})
 
 
 @health_bp.get("/healthz")

@@ -15,7 +15,7 @@ from app.db import db
 from app.errors import json_errors
 from app.models import ItemKind, Role, Status, Submission, TagSource
 from app.security import role_required
-from app.services import NotEditable, StaleVersion, ValidationFailed, moderation
+from app.services import NotEditable, StaleVersion, ValidationFailed, moderation, parse_id
 
 STAFF = (Role.ADMIN, Role.MODERATOR, Role.REFERENCE)
 REVIEWERS = (Role.ADMIN, Role.MODERATOR)
@@ -73,13 +73,10 @@ def _filter_from_args(role: Role) -> tuple[moderation.QueueFilter, int, dict[str
         if f.status not in (None, Status.APPROVED):
             errors["status"] = [_l("Your role sees approved submissions only.")]
         f.status = Status.APPROVED
-    for name in ("round_id",):
-        value = args.get(name)
-        if value:
-            if value.isdigit():
-                f.round_id = int(value)
-            else:
-                errors[name] = [_l("Must be a whole number.")]
+    if args.get("round_id"):
+        f.round_id = parse_id(args.get("round_id"))
+        if f.round_id is None:
+            errors["round_id"] = [_l("Must be a whole number.")]
     language = args.get("language")
     if language:
         f.language = language.lower()
@@ -91,7 +88,8 @@ def _filter_from_args(role: Role) -> tuple[moderation.QueueFilter, int, dict[str
     if q:
         f.q = q.strip()[:200]
     limit_raw = args.get("limit", "50")
-    limit = int(limit_raw) if limit_raw.isdigit() and 1 <= int(limit_raw) <= 200 else None
+    limit = parse_id(limit_raw)
+    limit = limit if limit is not None and limit <= 200 else None
     if limit is None:
         errors["limit"] = [_l("Must be a whole number from 1 to 200.")]
     return f, limit or 50, errors
@@ -123,7 +121,7 @@ def _visible(submission_id: int) -> Submission | None:
     return submission
 
 
-@bp.get("/submissions/<int:submission_id>")
+@bp.get("/submissions/<int(max=2147483647):submission_id>")
 @role_required(*STAFF)
 def get_submission(submission_id: int) -> Any:
     submission = _visible(submission_id)
@@ -132,7 +130,7 @@ def get_submission(submission_id: int) -> Any:
     return jsonify(serialize(submission, g.staff_user.role))
 
 
-@bp.post("/submissions/<int:submission_id>/decision")
+@bp.post("/submissions/<int(max=2147483647):submission_id>/decision")
 @role_required(*REVIEWERS)
 def decide(submission_id: int) -> Any:
     payload, error = _json_body()

@@ -16,7 +16,7 @@ from app.auth.forms import CodeForm, EmptyForm, LoginForm
 from app.db import db
 from app.forms import CSRF_ERROR
 from app.models import Role, User
-from app.security import safe_next
+from app.security import limit, safe_next
 from app.services import ValidationFailed
 from app.services import users as users_service
 
@@ -57,6 +57,7 @@ def _pending_user() -> User | None:
 
 
 @bp.route("/<lang:lang>/login", methods=["GET", "POST"])
+@limit("LOGIN_RATE_LIMIT", methods=["POST"])
 def login(lang: str) -> Any:
     if current_user.is_authenticated:
         return redirect(landing_url(current_user))
@@ -91,6 +92,7 @@ def login(lang: str) -> Any:
 
 
 @bp.route("/<lang:lang>/login/verify", methods=["GET", "POST"])
+@limit("LOGIN_RATE_LIMIT", methods=["POST"])
 def verify(lang: str) -> Any:
     user = _pending_user()
     if user is None or not user.has_2fa:

@@ -107,6 +107,11 @@ class Submission(Base):
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     claimed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
+    # Abuse resistance: a retried API call with the same Idempotency-Key finds this row;
+    # `flag` marks what a moderator should look at twice ("fast_fill": sent in seconds).
+    idempotency_key_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    flag: Mapped[str | None] = mapped_column(String(32))
+
     round: Mapped[Round] = relationship()
     answers: Mapped[list[Answer]] = relationship(
         back_populates="submission", cascade="all, delete-orphan", order_by="Answer.position")

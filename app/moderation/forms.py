@@ -13,7 +13,8 @@ from app.forms import BaseForm, MultiCheckboxField
 from app.i18n import LANGUAGES, countries, localized, native_name
 from app.labels import ACTOR_TYPES, REJECT_REASONS, STATUSES
 from app.models import ActorType, ItemKind, Round, Status, TaxonomyItem
-from app.regions import regions
+from app.regions import REGIONS, regions
+from app.services import parse_id
 from app.services.moderation import QueueFilter, TagInput
 
 
@@ -48,11 +49,11 @@ class QueueFilterForm(Form):
         status = self.status.data or Status.PENDING.value
         return QueueFilter(
             status=None if status == "all" else _enum(Status, status, Status.PENDING),
-            round_id=int(self.round.data) if (self.round.data or "").isdigit() else None,
+            round_id=parse_id(self.round.data),
             language=self.language.data if self.language.data in LANGUAGES else None,
             actor_type=_enum(ActorType, self.actor_type.data, None),
             country=(self.country.data or "").upper()[:2] or None,
-            region=self.region.data if (self.region.data or "").isdigit() else None,
+            region=self.region.data if self.region.data in REGIONS else None,
             date_from=self.date_from.data if isinstance(self.date_from.data, dt.date) else None,
             date_to=self.date_to.data if isinstance(self.date_to.data, dt.date) else None,
             has_email={"yes": True, "no": False}.get(self.has_email.data or ""),

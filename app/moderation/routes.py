@@ -18,7 +18,9 @@ from app.models import ItemKind, Role, Status, TagSource
 from app.moderation.forms import BulkForm, DecisionForm, NoteForm, QueueFilterForm
 from app.regions import region_name, region_of
 from app.security import role_required
-from app.services import NotEditable, StaleVersion, ValidationFailed, moderation, pii, rounds
+from app.services import (
+    NotEditable, StaleVersion, ValidationFailed, moderation, parse_id, pii, privacy, rounds,
+)
 from app.services import taxonomy as taxonomy_service
 
 bp = Blueprint("moderation", __name__)
@@ -116,8 +118,8 @@ def _selection(values: list[str]) -> list[tuple[int, int]]:
     pairs = []
     for value in values:
         ident, _sep, version = value.partition(":")
-        if ident.isdigit() and version.isdigit():
-            pairs.append((int(ident), int(version)))
+        if parse_id(ident) is not None and parse_id(version) is not None:
+            pairs.append((parse_id(ident), parse_id(version)))
     return pairs
 
 
@@ -192,7 +194,7 @@ def _get_submission(submission_id: int) -> Any:
     return submission
 
 
-@bp.get("/<lang:lang>/moderate/submissions/<int:submission_id>")
+@bp.get("/<lang:lang>/moderate/submissions/<int(max=2147483647):submission_id>")
 @role_required(*REVIEWERS)
 def review(lang: str, submission_id: int) -> Any:
     submission = _get_submission(submission_id)
@@ -200,7 +202,7 @@ def review(lang: str, submission_id: int) -> Any:
     return render_template("moderation/review.html", **_review_context(submission, form))
 
 
-@bp.post("/<lang:lang>/moderate/submissions/<int:submission_id>/decision")
+@bp.post("/<lang:lang>/moderate/submissions/<int(max=2147483647):submission_id>/decision")
 @role_required(*REVIEWERS)
 def decide(lang: str, submission_id: int) -> Any:
     submission = _get_submission(submission_id)
@@ -211,7 +213,7 @@ def decide(lang: str, submission_id: int) -> Any:
         flash(str(CSRF_ERROR), "error")
         status = 400
     else:
-        version = int(form.version.data) if (form.version.data or "").isdigit() else None
+        version = parse_id(form.version.data)
         try:
             moderation.decide(db.session, submission, by=g.staff_user, action=action,
                               version=version, tags=form.tag_input(), reason=form.reason.data,
@@ -247,7 +249,7 @@ def decide(lang: str, submission_id: int) -> Any:
                            **_review_context(submission, form)), status
 
 
-@bp.post("/<lang:lang>/moderate/submissions/<int:submission_id>/notes")
+@bp.post("/<lang:lang>/moderate/submissions/<int(max=2147483647):submission_id>/notes")
 @role_required(*REVIEWERS)
 def add_note(lang: str, submission_id: int) -> Any:
     submission = _get_submission(submission_id)
@@ -265,3 +267,20 @@ def add_note(lang: str, submission_id: int) -> Any:
             flash(_("Note added."), "success")
     return redirect(url_for("moderation.review", submission_id=submission_id,
                             **_filter_args()) + "#notes", code=303)
+
+
+@bp.post("/<lang:lang>/moderate/submissions/<int(max=2147483647):submission_id>/erase")
+@role_required(Role.ADMIN)
+def erase(lang: str, submission_id: int) -> Any:
+    """Erase a submission's text and personal data (e.g. a contributor's request by email)."""
+    submission = _get_submission(submission_id)
+    form = NoteForm(request.form)
+    if form.csrf_failed():
+        flash(str(CSRF_ERROR), "error")
+    elif request.form.get("confirm") != "yes":
+        flash(_("Tick the box to confirm the erasure."), "error")
+    else:
+        privacy.erase_by_admin(db.session, submission, by=g.staff_user)
+        db.session.commit()
+        flash(_("The submission was erased. Only an anonymous record remains."), "success")
+    return redirect(url_for("moderation.review", submission_id=submission_id), code=303)

@@ -1,7 +1,11 @@
 """The public submission form: it renders and parses; `services.intake` decides."""
 from __future__ import annotations
 
+import time
+
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+from itsdangerous import BadData, URLSafeTimedSerializer
 from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TextAreaField
 
 from app.forms import BaseForm, MultiCheckboxField
@@ -13,6 +17,11 @@ from app.services.intake import TEXT_MAX, TITLE_MAX, SubmissionInput
 
 class SubmissionForm(BaseForm):
     version = HiddenField()
+    # Abuse resistance: a field hidden from people (bots fill it in) and a signed time at
+    # which the form was shown (a view typed in under a few seconds is flagged, not lost).
+    website = StringField(_l("Leave this field empty"),
+                          render_kw={"tabindex": "-1", "autocomplete": "off"})
+    started = HiddenField()
     title = StringField(_l("Title of your view"),
                         description=_l("A short line that sums up what you want to say."),
                         render_kw={"maxlength": TITLE_MAX, "autocomplete": "off"})
@@ -61,6 +70,18 @@ class SubmissionForm(BaseForm):
             getattr(self, name).choices = [
                 (item.code, localized(item.labels, lang)) for item in items[kind]]
 
+    def stamp_start(self) -> None:
+        """Sign the time the form is shown, unless it carries one from its first showing."""
+        if not self.started.data:
+            self.started.data = _serializer().dumps(time.time())
+
+    def filled_slowly(self, minimum_seconds: float) -> bool:
+        try:
+            shown = float(_serializer().loads(self.started.data or "", max_age=86400 * 7))
+        except (BadData, ValueError, TypeError):
+            return False
+        return time.time() - shown >= minimum_seconds
+
     def answers(self, formdata) -> dict[int, str]:  # noqa: ANN001 - a MultiDict
         return {q.id: formdata.get(f"answer_{q.id}", "") for q in self.questions}
 
@@ -83,6 +104,10 @@ class SubmissionForm(BaseForm):
             consent_publication=bool(self.consent_publication.data),
             anonymous=bool(self.anonymous.data),
         )
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="form-started")
 
 
 class EraseForm(BaseForm):

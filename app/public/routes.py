@@ -5,18 +5,18 @@ import json
 from typing import Any
 
 from flask import (
-    Blueprint, Response, abort, flash, make_response, redirect, render_template, request, url_for,
+    Blueprint, Response, abort, current_app, flash, make_response, redirect, render_template, request, url_for,
 )
 from flask_babel import gettext as _
 
 from app.db import db
 from app.forms import CSRF_ERROR
-from app.security import undecodable_form_fields
+from app.security import limit, undecodable_form_fields
 from app.i18n import current_language
 from app.labels import ACTOR_TYPES, AGE_RANGES, GENDERS, REJECT_REASONS, STATUSES
 from app.models import ItemKind, Round, Submission, TagSource
 from app.public.forms import EraseForm, SubmissionForm
-from app.services import NotEditable, NotFound, StaleVersion, ValidationFailed
+from app.services import NotEditable, NotFound, StaleVersion, ValidationFailed, parse_id
 from app.services import intake, rounds
 from app.services.intake import ENCODING_ERROR
 from app.services import taxonomy as taxonomy_service
@@ -46,7 +46,8 @@ def _round_for_submission() -> Round | None:
     """The round named by `?round=`, else the open round closing soonest."""
     requested = request.args.get("round", "")
     if requested:
-        found = db.session.get(Round, int(requested)) if requested.isdigit() else None
+        ident = parse_id(requested)
+        found = db.session.get(Round, ident) if ident is not None else None
         if found is None:
             abort(404)
         return found
@@ -82,7 +83,23 @@ def _attach_errors(form: SubmissionForm, errors: dict[str, list[Any]]) -> dict[s
     return loose
 
 
+def _submit_rate_limited(_limit: Any) -> Response:
+    """Too many views from this address: show the form again with everything typed, so
+    that someone behind a busy shared connection loses nothing and can send again."""
+    round_ = _round_for_submission()
+    if round_ is None:
+        return make_response(render_template("public/closed.html", round=None), 429)
+    form = _build_form(round_, request.form)
+    message = _("Many views were sent from your network in a short time. Wait a minute, then "
+                "send yours again: what you wrote is kept below.")
+    html = render_template("public/submit.html", form=form, round=round_,
+                           answers=form.answers(request.form), other_errors={"form": [message]},
+                           action=url_for("public.submit", round=round_.id))
+    return make_response(html, 429)
+
+
 @bp.route("/<lang:lang>/submit", methods=["GET", "POST"])
+@limit("SUBMIT_RATE_LIMIT", methods=["POST"], on_breach=_submit_rate_limited)
 def submit(lang: str) -> Any:
     # Read the raw body before request.form consumes it.
     encoding_errors = _encoding_errors() if request.method == "POST" else {}
@@ -99,12 +116,19 @@ def submit(lang: str) -> Any:
         if form.csrf_failed():
             other_errors["form"] = [str(CSRF_ERROR)]
             status = 400
+        elif form.website.data:
+            # The honeypot, a field people never see, was filled in: a bot. Answer as if
+            # all went well, store nothing.
+            return redirect(url_for("public.thanks"), code=303)
         elif encoding_errors:
             other_errors = _attach_errors(form, encoding_errors)
             status = 422
         else:
+            flag = None if form.filled_slowly(current_app.config["MIN_FILL_SECONDS"]) \
+                else "fast_fill"
             try:
-                submission, token = intake.submit(db.session, form.to_input(round_.id, request.form))
+                submission, token = intake.submit(
+                    db.session, form.to_input(round_.id, request.form), flag=flag)
             except ValidationFailed as exc:
                 db.session.rollback()
                 other_errors = _attach_errors(form, exc.errors)
@@ -113,9 +137,15 @@ def submit(lang: str) -> Any:
                 db.session.commit()
                 flash(_("Thank you. Your view has been received."), "success")
                 return redirect(url_for("public.manage", token=token, new=1), code=303)
+    form.stamp_start()
     return render_template("public/submit.html", form=form, round=round_, answers=answers,
                            other_errors=other_errors, action=url_for("public.submit",
                                                                        round=round_.id)), status
+
+
+@bp.get("/<lang:lang>/thanks")
+def thanks(lang: str) -> str:
+    return render_template("public/thanks.html")
 
 
 def _private(response: Any) -> Response:
@@ -134,6 +164,7 @@ def _submission_or_404(token: str) -> Submission:
 
 
 @bp.get("/<lang:lang>/manage/<token>")
+@limit("RECEIPT_RATE_LIMIT")
 def manage(lang: str, token: str) -> Response:
     submission = _submission_or_404(token)
     return _private(render_template(
@@ -145,6 +176,7 @@ def manage(lang: str, token: str) -> Response:
 
 
 @bp.route("/<lang:lang>/manage/<token>/edit", methods=["GET", "POST"])
+@limit("RECEIPT_RATE_LIMIT")
 def edit(lang: str, token: str) -> Response:
     encoding_errors = _encoding_errors() if request.method == "POST" else {}
     submission = _submission_or_404(token)
@@ -157,7 +189,7 @@ def edit(lang: str, token: str) -> Response:
     if request.method == "POST":
         form = _build_form(round_, request.form)
         answers = form.answers(request.form)
-        version = int(form.version.data) if (form.version.data or "").isdigit() else None
+        version = parse_id(form.version.data)
         if form.csrf_failed():
             other_errors["form"] = [str(CSRF_ERROR)]
             status = 400
@@ -211,6 +243,7 @@ class _FormView:
 
 
 @bp.get("/<lang:lang>/manage/<token>/copy.json")
+@limit("RECEIPT_RATE_LIMIT")
 def download_copy(lang: str, token: str) -> Response:
     submission = _submission_or_404(token)
     payload = json.dumps(intake.copy_of(submission), ensure_ascii=False, indent=2)
@@ -221,6 +254,7 @@ def download_copy(lang: str, token: str) -> Response:
 
 
 @bp.route("/<lang:lang>/manage/<token>/erase", methods=["GET", "POST"])
+@limit("RECEIPT_RATE_LIMIT")
 def erase(lang: str, token: str) -> Response:
     submission = _submission_or_404(token)
     form = EraseForm(request.form if request.method == "POST" else None)

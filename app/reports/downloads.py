@@ -83,3 +83,18 @@ def _xlsx(records: Any, f: reports.ReportFilter, lang: str) -> Response:
 
     return _attachment(Response(chunks(), mimetype=MIMETYPES["xlsx"]),
                        _filename("submissions", "xlsx"))
+
+
+def summary_docx_response(code: str, f: reports.ReportFilter, user: User, lang: str
+                          ) -> Response | None:
+    """The themed summary of `code` as a Word document (None for an unknown code)."""
+    from app.services import summary_docx
+
+    data = summary_docx.summary_docx(db.session, code, f, lang)
+    if data is None:
+        return None
+    audit.record(db.session, "export.summary", actor=user, format="docx", code=code.upper(),
+                 lang=lang, filter=f.to_args())
+    db.session.commit()
+    return _attachment(Response(data, mimetype=summary_docx.MIMETYPE),
+                       summary_docx.filename(code, lang))

@@ -13,7 +13,7 @@ from app.labels import ACTOR_TYPES
 from app.models import ActorType, ItemKind, Role
 from app.regions import region_name
 from app.reports import charts
-from app.reports.downloads import submissions_export
+from app.reports.downloads import submissions_export, summary_docx_response
 from app.reports.forms import ReportFilterForm
 from app.security import role_required
 from app.services import ValidationFailed, reports, rounds
@@ -143,3 +143,18 @@ def export_submissions(lang: str, fmt: str) -> Any:
     if status != 200:
         abort(400)
     return submissions_export(fmt, f, g.staff_user, lang)
+
+
+@bp.get("/summary/<code>.docx")
+@role_required(*READERS)
+def summary_docx(lang: str, code: str) -> Any:
+    f, _form, status = _filter()
+    if status != 200:
+        abort(400)
+    response = summary_docx_response(code, f, g.staff_user, lang)
+    if response is None:
+        abort(404)
+    return response
+
+
+from app.reports import compare  # noqa: E402,F401

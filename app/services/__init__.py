@@ -34,3 +34,21 @@ class StaleVersion(DomainError):
 
 class NotEditable(DomainError):
     """The object is in a state that no longer allows this change."""
+
+
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
+
+
+def parse_id(value: Any) -> int | None:
+    """A database id from untrusted input (text or JSON), or None: never a value that
+    the database would refuse with an error (PostgreSQL integers stop at 2**31 - 1)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        if not value.isascii() or not value.isdigit() or len(value) > 10:
+            return None
+        value = int(value)
+    if isinstance(value, int) and 0 < value <= MAX_ID:
+        return value
+    return None

@@ -23,7 +23,7 @@ from app.models import (
     Submission, SubmissionTag, TagSource, TaxonomyItem,
 )
 from app.security import UnsafeText, clean_text, hash_token, new_token
-from app.services import NotEditable, NotFound, StaleVersion, ValidationFailed
+from app.services import NotEditable, NotFound, StaleVersion, ValidationFailed, parse_id
 
 TITLE_MAX = 200
 TEXT_MAX = 5000
@@ -160,10 +160,8 @@ def _validate(session: Session, data: SubmissionInput, *, round_: Round | None,
     check = _Checker()
 
     if round_ is None:
-        round_id = data.round_id
-        if isinstance(round_id, str) and round_id.strip().isdigit():
-            round_id = int(round_id)
-        if not isinstance(round_id, int) or isinstance(round_id, bool):
+        round_id = parse_id(data.round_id)
+        if round_id is None:
             check.fail("round_id", _l("Choose a consultation round."))
         else:
             round_ = session.get(Round, round_id,
@@ -185,10 +183,7 @@ def _validate(session: Session, data: SubmissionInput, *, round_: Round | None,
         raw_answers = {}
     question_ids = {q.id for q in round_.questions} if round_ is not None else set()
     for key, value in raw_answers.items():
-        try:
-            question_id = int(key)
-        except (TypeError, ValueError):
-            question_id = -1
+        question_id = parse_id(key) or -1
         if round_ is not None and question_id not in question_ids:
             check.fail("answers", _l("This question is not part of the round."))
             continue
@@ -301,24 +296,31 @@ def normalize_reference(value: str) -> str:
     return f"{raw[:4]}-{raw[4:]}" if len(raw) == 8 else raw
 
 
-def submit(session: Session, data: SubmissionInput, *, channel: Channel = Channel.WEB
-           ) -> tuple[Submission, str]:
+def submit(session: Session, data: SubmissionInput, *, channel: Channel = Channel.WEB,
+           token: str | None = None, idempotency_key_hash: str | None = None,
+           flag: str | None = None) -> tuple[Submission, str]:
     """Validate and store a new submission; return it with the secret of its private link.
 
-    The secret is returned once and stored only as a hash.
+    The secret is returned once and stored only as a hash. `token` lets the caller choose
+    it (an API retry derives the same one from its Idempotency-Key).
     """
     clean = _validate(session, data, round_=None, check_open=True)
-    token = new_token()
+    token = token or new_token()
     reference = new_reference()
     while session.scalar(select(Submission.id).where(Submission.reference == reference)):
         reference = new_reference()
     submission = Submission(reference=reference, manage_token_hash=hash_token(token),
                             round=clean.round, round_id=clean.round.id, status=Status.PENDING,
-                            channel=channel)
+                            channel=channel, idempotency_key_hash=idempotency_key_hash,
+                            flag=flag)
     _apply(submission, clean)
     session.add(submission)
     session.flush()
     return submission, token
+
+
+def find_by_idempotency_key(session: Session, key_hash: str) -> Submission | None:
+    return session.scalar(select(Submission).where(Submission.idempotency_key_hash == key_hash))
 
 
 def find_by_token(session: Session, token: str) -> Submission:

@@ -27,7 +27,7 @@ from app.models import (
 )
 from app.regions import countries_in_region
 from app.security import UnsafeText, clean_text
-from app.services import NotEditable, StaleVersion, ValidationFailed, audit
+from app.services import NotEditable, StaleVersion, ValidationFailed, audit, parse_id
 
 KEYWORD_MAX = 64
 KEYWORDS_PER_SUBMISSION = 20
@@ -152,9 +152,10 @@ def decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         stamp, _, ident = raw.partition("|")
         created = dt.datetime.fromisoformat(stamp)
-        if created.tzinfo is None:
+        number = parse_id(ident)
+        if created.tzinfo is None or number is None:
             raise ValueError
-        return created, int(ident)
+        return created, number
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValidationFailed({"cursor": [_l("This page link is not valid.")]}) from exc
 

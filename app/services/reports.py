@@ -20,7 +20,7 @@ from app.models import (
     SubmissionKeyword, SubmissionTag, TagSource, TaxonomyItem,
 )
 from app.regions import REGIONS, countries_in_region, region_of
-from app.services import ValidationFailed
+from app.services import ValidationFailed, parse_id
 from app.services import taxonomy as taxonomy_service
 
 YOUTH_AGES = (AgeRange.UNDER_18, AgeRange.AGE_18_24)
@@ -64,9 +64,8 @@ class ReportFilter:
             return (args.get(name) or "").strip()
 
         if text("round_id"):
-            if text("round_id").isdigit():
-                f.round_id = int(text("round_id"))
-            else:
+            f.round_id = parse_id(text("round_id"))
+            if f.round_id is None:
                 errors["round_id"] = [_l("Must be a whole number.")]
         for name in ("date_from", "date_to"):
             if text(name):

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.db import utcnow
 from app.models import ApiToken, Role, User
 from app.security import hash_token, new_token
-from app.services import DomainError, NotFound, ValidationFailed, audit
+from app.services import DomainError, NotFound, ValidationFailed, audit, parse_id
 
 PASSWORD_MIN = 12
 PASSWORD_MAX = 128
@@ -271,9 +271,9 @@ def user_for_token(session: Session, token: str) -> User | None:
 def load_session_user(session: Session, session_id: str) -> User | None:
     """Flask-Login's loader: `id:nonce`, valid only while the nonce and account match."""
     user_id, _, nonce = (session_id or "").partition(":")
-    if not user_id.isdigit() or not nonce:
+    if parse_id(user_id) is None or not nonce:
         return None
-    user = session.get(User, int(user_id))
+    user = session.get(User, parse_id(user_id))
     if user is None or not user.active or not secrets.compare_digest(user.session_nonce, nonce):
         return None
     return user

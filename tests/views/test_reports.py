@@ -223,3 +223,32 @@ def test_erased_submission_leaves_exports(client, session, corpus):
 @pytest.mark.parametrize("url", ["/api/v1/stats", "/api/v1/exports/submissions.csv"])
 def test_report_api_needs_a_token(client, url):
     assert client.get(url).status_code == 401
+
+
+def test_arabic_docx_summary_by_api_and_page(client, session, corpus):
+    from docx import Document
+
+    token = api_token(session, "reference")
+    response = client.get("/api/v1/exports/summary.docx?code=P2&lang=ar", headers=bearer(token))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype.endswith("wordprocessingml.document")
+    document = Document(io.BytesIO(response.get_data()))
+    text = "\n".join(p.text for p in document.paragraphs)
+    cells = "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+    assert "تشجيع الإدماج والشفافية" in text
+    assert "الإنترنت حق للجميع" in text
+    assert "@example.org" not in text + cells
+    assert document.paragraphs[0]._p.pPr.find(
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}bidi") is not None
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "export.summary"))
+    assert event.details["code"] == "P2" and event.details["lang"] == "ar"
+    assert client.get("/api/v1/exports/summary.docx?code=P9", headers=bearer(token)
+                      ).status_code == 404
+    assert client.get("/api/v1/exports/summary.docx", headers=bearer(token)).status_code == 400
+    assert client.get("/api/v1/exports/summary.docx?code=P2&lang=de", headers=bearer(token)
+                      ).status_code == 400
+    login(client, session, "reference", "page-reader@example.org")
+    page = client.get("/en/reports/summary/P2.docx")
+    assert page.status_code == 200
+    assert "Foster inclusion and transparency" in "\n".join(
+        p.text for p in Document(io.BytesIO(page.get_data())).paragraphs)

@@ -1,0 +1,47 @@
+"""Retention and erasure of personal data."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.db import utcnow
+from app.models import PersonalData, Round, Submission, User
+from app.services import audit, intake
+
+
+def purge_emails(session: Session, *, older_than: dt.timedelta,
+                 now: dt.datetime | None = None) -> int:
+    """Drop the emails of submissions older than `older_than` whose round has closed.
+
+    Emails exist only to tell contributors about the outcome; once the round is over and
+    the retention period has passed, they go. Age range and gender stay (they are
+    aggregated in reports and identify no one alone)."""
+    now = now or utcnow()
+    closed_and_old = (select(Submission.id).join(Round, Round.id == Submission.round_id)
+                      .where(Round.closes_at <= now, Submission.created_at < now - older_than))
+    result = session.execute(
+        update(PersonalData).where(PersonalData.submission_id.in_(closed_and_old),
+                                   PersonalData.email.is_not(None))
+        .values(email=None).execution_options(synchronize_session=False))
+    count = result.rowcount or 0
+    audit.record(session, "privacy.purge_emails", days=older_than.days, count=count)
+    session.flush()
+    return count
+
+
+def erase_by_admin(session: Session, submission: Submission, *, by: User) -> Submission:
+    """An administrator's erasure (for example at the contributor's request by email)."""
+    intake.erase(session, submission)
+    audit.record(session, "submission.erase", actor=by, target=submission)
+    return submission
+
+
+def parse_age(value: str) -> dt.timedelta:
+    """'365d', '12w' or '30' (days) as a timedelta; ValueError otherwise."""
+    value = value.strip().lower()
+    units = {"d": 1, "w": 7}
+    if value and value[-1] in units:
+        return dt.timedelta(days=int(value[:-1]) * units[value[-1]])
+    return dt.timedelta(days=int(value))

@@ -1,0 +1,374 @@
+"""The themed summary of one principle, commitment or other code as a Word document.
+
+Built from `reports.Summary` alone, so the report pages, the API and the CLI share it:
+never a name or an email (quotes are the moderators' public excerpts, and any address a
+moderator overlooked in one is masked here too). Headings are translated with
+`force_locale(lang)`, so an app context is needed, not a request.
+
+For right-to-left languages every paragraph, run and table is marked right to left and
+the document's default language is set; a quote keeps its own direction (an English quote
+in an Arabic document reads left to right), decided by its first strong character, else
+its language.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import unicodedata
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from babel.dates import format_date
+
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.enum.table import WD_TABLE_DIRECTION
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from app.db import utcnow
+from app.i18n import (
+    LANGUAGES, country_name, format_number, format_share, language_name, pick, text_direction,
+)
+from app.labels import ACTOR_TYPES, GENDERS
+from app.models import ActorType, Round, TaxonomyItem
+from app.regions import region_name
+from app.services import ValidationFailed, pii, reports
+
+MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+# The children that the schema puts after w:pPr/w:bidi, w:rPr/w:lang and w:sectPr/w:bidi
+# (python-docx has no API for those three elements, so they are inserted by hand).
+_PPR_AFTER_BIDI = ("w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind",
+                   "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
+                   "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl",
+                   "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+_RPR_AFTER_LANG = ("w:eastAsianLayout", "w:specVanish", "w:oMath")
+_SECTPR_AFTER_BIDI = ("w:rtlGutter", "w:docGrid", "w:printerSettings", "w:sectPrChange")
+
+
+def build_summary_docx(summary: reports.Summary, lang: str, *,
+                       items: Iterable[TaxonomyItem] = (),
+                       round_title: Mapping[str, str] | None = None,
+                       generated_at: dt.datetime | None = None) -> bytes:
+    """The summary as DOCX bytes, written in `lang` (one of the six UN languages, else
+    ValidationFailed on "lang").
+
+    `items` labels the co-occurring codes (`reports.items_for` gives them; codes without an
+    item are shown bare); `round_title` is the multilingual title of `summary.filter`'s
+    round, if any.
+    """
+    if lang not in LANGUAGES:
+        raise ValidationFailed({"lang": [_l("Use one of: %(codes)s",
+                                            codes=", ".join(LANGUAGES))]})
+    labels = {item.code: item for item in items}
+    with force_locale(lang):
+        writer = _Writer(lang)
+        writer.write(summary, labels, round_title, generated_at or utcnow())
+        return writer.save()
+
+
+def summary_docx(session: Session, code: str, f: reports.ReportFilter, lang: str
+                 ) -> bytes | None:
+    """Compute the summary of `code` under `f` and build its document; None for an
+    unknown code."""
+    found = reports.summary(session, code, f)
+    if found is None:
+        return None
+    items = [item for kind_items in reports.items_for(session, f).values()
+             for item in kind_items]
+    round_ = session.get(Round, f.round_id) if f.round_id is not None else None
+    return build_summary_docx(found, lang, items=items,
+                              round_title=round_.title if round_ is not None else None)
+
+
+def filename(code: str, lang: str, *, now: dt.datetime | None = None) -> str:
+    """E.g. summary-P2-ar-20261123-1945.docx (call it with a known code only)."""
+    return f"summary-{code.upper()}-{lang}-{(now or utcnow()):%Y%m%d-%H%M}.docx"
+
+
+def direction_of(text: str, language: str | None = None, default: str = "ltr") -> str:
+    """"rtl" or "ltr": from the first strong character (as HTML's dir="auto"), else from
+    the language, else `default`."""
+    for ch in text or "":
+        kind = unicodedata.bidirectional(ch)
+        if kind == "L":
+            return "ltr"
+        if kind in ("R", "AL"):
+            return "rtl"
+    return text_direction(language) if language else default
+
+
+_share = format_share
+_number = format_number
+
+
+def _mask_emails(text: str) -> str:
+    spans = [s for s in pii.find(text) if s.kind == "email"]
+    for span in reversed(spans):
+        text = text[:span.start] + _("[email removed]") + text[span.end:]
+    return text
+
+
+class _Writer:
+    """Writes one document; every paragraph, run and table gets the direction it needs."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.rtl = text_direction(lang) == "rtl"
+        self.doc: DocxDocument = Document()
+        self._set_defaults()
+
+    # Document-wide settings.
+
+    def _set_defaults(self) -> None:
+        defaults = self.doc.styles.element.find(qn("w:docDefaults"))
+        rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+        _set_lang(rpr, self.lang)
+        if self.rtl:
+            ppr = defaults.find(qn("w:pPrDefault")).find(qn("w:pPr"))
+            ppr.insert_element_before(OxmlElement("w:bidi"), *_PPR_AFTER_BIDI)
+            for section in self.doc.sections:
+                section._sectPr.insert_element_before(OxmlElement("w:bidi"),
+                                                      *_SECTPR_AFTER_BIDI)
+        props = self.doc.core_properties
+        props.author = ""
+        props.last_modified_by = ""
+        props.comments = ""
+        props.language = self.lang
+
+    def save(self) -> bytes:
+        out = io.BytesIO()
+        self.doc.save(out)
+        return out.getvalue()
+
+    # Building blocks.
+
+    def paragraph(self, text: str = "", *, style: str | None = None, container: Any = None,
+                  rtl: bool | None = None) -> Paragraph:
+        container = container if container is not None else self.doc
+        paragraph = container.add_paragraph(style=style)
+        self.direct(paragraph, self.rtl if rtl is None else rtl)
+        if text:
+            self.run(paragraph, text, rtl=rtl)
+        return paragraph
+
+    def heading(self, text: str, level: int) -> Paragraph:
+        paragraph = self.doc.add_heading(level=level)
+        self.direct(paragraph, self.rtl)
+        self.run(paragraph, text)
+        return paragraph
+
+    def direct(self, paragraph: Paragraph, rtl: bool) -> None:
+        """Mark the paragraph's base direction (explicitly off in a right-to-left document,
+        where paragraphs are right to left by default)."""
+        ppr = paragraph._p.get_or_add_pPr()
+        for old in ppr.findall(qn("w:bidi")):
+            ppr.remove(old)
+        if rtl or self.rtl:
+            bidi = OxmlElement("w:bidi")
+            if not rtl:
+                bidi.set(qn("w:val"), "0")
+            ppr.insert_element_before(bidi, *_PPR_AFTER_BIDI)
+
+    def run(self, paragraph: Paragraph, text: str, *, rtl: bool | None = None,
+            language: str | None = None, bold: bool = False) -> Run:
+        run = paragraph.add_run(text)
+        rtl = self.rtl if rtl is None else rtl
+        if rtl or self.rtl:  # left to right is the default: say so only when it is not
+            run.font.rtl = rtl
+        if bold:
+            run.bold = True
+            run.font.cs_bold = True
+        if language and language != self.lang:
+            _set_lang(run._r.get_or_add_rPr(), language)
+        return run
+
+    def table(self, headers: list[str], rows: list[list[tuple[str, bool | None]]],
+              caption: str) -> Table | None:
+        """A table with a header row; each cell is (text, whether the text runs right to
+        left, or None for the document's direction). Nothing to show: a "None." paragraph."""
+        if not rows:
+            self.paragraph(_("None."))
+            return None
+        table = self.doc.add_table(rows=1, cols=len(headers))
+        table.style = "Table Grid"
+        if self.rtl:
+            table.table_direction = WD_TABLE_DIRECTION.RTL
+        caption_element = OxmlElement("w:tblCaption")  # the table's name for screen readers
+        caption_element.set(qn("w:val"), caption)
+        table._tbl.tblPr.insert_element_before(caption_element, "w:tblDescription",
+                                               "w:tblPrChange")
+        header_row = table.rows[0]
+        tr_pr = header_row._tr.get_or_add_trPr()
+        tr_pr.append(OxmlElement("w:tblHeader"))  # repeats, and marks the header row
+        for cell, text in zip(header_row.cells, headers, strict=True):
+            self._cell(cell, text, None, bold=True)
+        for values in rows:
+            cells = table.add_row().cells
+            for cell, (text, rtl) in zip(cells, values, strict=True):
+                self._cell(cell, text, rtl)
+        return table
+
+    def _cell(self, cell: Any, text: str, rtl: bool | None, *, bold: bool = False) -> None:
+        # Cells follow the table's direction; a code or keyword keeps its own in its run.
+        paragraph = cell.paragraphs[0]
+        self.direct(paragraph, self.rtl)
+        self.run(paragraph, text, rtl=rtl, bold=bold)
+
+    # The document.
+
+    def write(self, summary: reports.Summary, labels: Mapping[str, TaxonomyItem],
+              round_title: Mapping[str, str] | None, generated_at: dt.datetime) -> None:
+        lang = self.lang
+        item = summary.item
+        label, label_lang = pick(item.labels, lang)
+        props = self.doc.core_properties
+        props.title = f"{item.code} {label}"
+        props.created = props.modified = generated_at
+
+        title = self.doc.add_heading(level=0)
+        self.direct(title, self.rtl)
+        self.run(title, item.code, rtl=False)
+        self.run(title, " ")
+        self.run(title, label, rtl=direction_of(label, label_lang) == "rtl",
+                 language=label_lang)
+        self.paragraph(_("Themed summary of approved submissions"), style="Subtitle")
+        if item.official.get(label_lang):
+            self.paragraph(_("The label is the UN's official wording."))
+        else:
+            self.paragraph(_("The label is a working translation, not the UN's official "
+                             "wording."))
+        description, description_lang = pick(item.descriptions, lang)
+        if description:
+            rtl = direction_of(description, description_lang) == "rtl"
+            paragraph = self.paragraph(rtl=rtl)
+            self.run(paragraph, description, rtl=rtl, language=description_lang)
+
+        self.heading(_("Filter"), 1)
+        lines = _filter_lines(summary.filter, lang, round_title)
+        for line in lines or [_("All approved submissions, in every round.")]:
+            self.paragraph(line, style="List Bullet" if lines else None)
+
+        self.heading(_("Totals"), 1)
+        self.paragraph(_("%(count)s of %(total)s approved submissions (%(share)s) are tagged "
+                         "with %(code)s.", count=_number(summary.total, lang),
+                         total=_number(summary.base_total, lang),
+                         share=_share(summary.share, lang), code=item.code))
+
+        self._counts(_("By actor type"), _("Actor type"), summary.actor_types, _actor_label,
+                     summary.total)
+        self._counts(_("By region"), _("Region"), summary.regions,
+                     lambda key: region_name(key, lang) if key != "unknown" else _("Not given"),
+                     summary.total)
+        self._counts(_("By language"), _("Language"), summary.languages,
+                     lambda key: language_name(key, lang), summary.total)
+
+        self.heading(_("Tagged together with"), 1)
+        rows = []
+        for code, count in summary.co_occurring:
+            other = labels.get(code)
+            text, text_lang = pick(other.labels, lang) if other is not None else ("", lang)
+            rows.append([(code, False), (text, direction_of(text, text_lang) == "rtl"),
+                         (_number(count, lang), None)])
+        self.table([_("Code"), _("Label"), _("Submissions")], rows,
+                   _("Codes tagged together with %(code)s", code=item.code))
+
+        self.heading(_("Top keywords"), 1)
+        rows = [[(keyword, direction_of(keyword, None, "rtl" if self.rtl else "ltr") == "rtl"),
+                 (_number(count, lang), None)] for keyword, count in summary.keywords]
+        self.table([_("Keyword"), _("Submissions")], rows, _("Top keywords"))
+
+        self._quotes(summary.quotes)
+
+        self.paragraph(_("Generated on %(date)s (UTC).",
+                         date=format_date(generated_at.astimezone(dt.UTC).date(),
+                                          format="long", locale=lang)))
+
+    def _counts(self, heading: str, column: str, counts: Mapping[str, int], name: Any,
+                total: int) -> None:
+        self.heading(heading, 1)
+        ordered = sorted(counts.items(), key=lambda pair: (-pair[1], str(pair[0])))
+        rows = [[(name(key), None), (_number(count, self.lang), None),
+                 (_share(count / total if total else 0.0, self.lang), None)]
+                for key, count in ordered]
+        self.table([column, _("Submissions"), _("Share")], rows, heading)
+
+    def _quotes(self, quotes: Mapping[str, list[reports.Quote]]) -> None:
+        self.heading(_("Highlights"), 1)
+        if not any(quotes.values()):
+            self.paragraph(_("None."))
+            return
+        order = [a.value for a in ActorType] + ["unknown"]
+        for actor in sorted(quotes, key=lambda key: order.index(key) if key in order else 99):
+            if not quotes[actor]:
+                continue
+            self.heading(_actor_label(actor), 2)
+            for quote in quotes[actor]:
+                text = _mask_emails(quote.text)
+                rtl = direction_of(text, quote.language) == "rtl"
+                paragraph = self.paragraph(style="Quote", rtl=rtl)
+                self.run(paragraph, text, rtl=rtl, language=quote.language)
+                about = [_("Reference %(reference)s", reference=quote.reference)]
+                if quote.language:
+                    about.append(language_name(quote.language, self.lang))
+                if quote.country:
+                    about.append(country_name(quote.country, self.lang))
+                self.paragraph(" · ".join(about))
+
+
+def _filter_lines(f: reports.ReportFilter, lang: str,
+                  round_title: Mapping[str, str] | None) -> list[str]:
+    """The filter in words, one line per criterion set (the code is the title)."""
+    lines: list[str] = []
+
+    def add(label: str, value: str) -> None:
+        lines.append(_("%(label)s: %(value)s", label=label, value=value))
+
+    if f.round_id is not None:
+        title = pick(round_title, lang)[0] if round_title else ""
+        add(_("Round"), title or _("Round %(number)s", number=_number(f.round_id, lang)))
+    if f.date_from:
+        add(_("From (date)"), format_date(f.date_from, format="long", locale=lang))
+    if f.date_to:
+        add(_("To (date)"), format_date(f.date_to, format="long", locale=lang))
+    if f.language:
+        add(_("Language"), language_name(f.language, lang))
+    if f.actor_type is not None:
+        add(_("Actor type"), str(ACTOR_TYPES[f.actor_type]))
+    if f.region:
+        add(_("Region"), region_name(f.region, lang))
+    if f.youth is not None:
+        add(_("Age"), _("Under 25") if f.youth else _("25 or over"))
+    if f.gender is not None:
+        add(_("Gender"), str(GENDERS[f.gender]))
+    return lines
+
+
+def _actor_label(key: str) -> str:
+    try:
+        return str(ACTOR_TYPES[ActorType(key)])
+    except ValueError:
+        return _("Not given")
+
+
+def _set_lang(rpr: Any, language: str) -> None:
+    """Set w:lang on a w:rPr: the complex-script slot for right-to-left languages, the East
+    Asian slot for Chinese, the Latin slot otherwise."""
+    element = rpr.find(qn("w:lang"))
+    if element is None:
+        element = OxmlElement("w:lang")
+        rpr.insert_element_before(element, *_RPR_AFTER_LANG)
+    if text_direction(language) == "rtl":
+        element.set(qn("w:bidi"), language)
+    elif language.startswith("zh"):
+        element.set(qn("w:eastAsia"), "zh-CN" if language == "zh" else language)  # Simplified
+    else:
+        element.set(qn("w:val"), language)

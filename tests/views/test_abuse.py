@@ -1,0 +1,97 @@
+"""Honeypot, minimum fill time, and idempotent API retries."""
+from __future__ import annotations
+
+import json
+import re
+import time
+
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import func, select
+
+from app.models import Submission
+from tests import factories
+from tests.helpers import csrf_token, login, web_form
+
+
+def count(session) -> int:  # noqa: ANN001
+    return session.scalar(select(func.count()).select_from(Submission))
+
+
+def form_fields(html: str) -> dict[str, str]:
+    return {"csrf_token": csrf_token(html),
+            "started": re.search(r'name="started" type="hidden" value="([^"]*)"', html).group(1)}
+
+
+def test_honeypot_answers_like_success_and_stores_nothing(client, session, open_round):
+    html = client.get("/en/submit").get_data(as_text=True)
+    assert 'class="trap" aria-hidden="true"' in html
+    response = client.post("/en/submit", data={**form_fields(html), **web_form(
+        open_round), "website": "http://spam.example"})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/en/thanks")
+    assert "Thank you" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert count(session) == 0
+
+
+def test_fast_submission_is_flagged_not_dropped(client, session, open_round):
+    html = client.get("/en/submit").get_data(as_text=True)
+    response = client.post("/en/submit", data={**form_fields(html), **web_form(open_round)})
+    assert response.status_code == 303
+    assert session.scalar(select(Submission)).flag == "fast_fill"
+    login(client, session, "moderator")
+    assert "sent within seconds" in client.get("/en/moderate").get_data(as_text=True)
+
+
+def test_considered_submission_is_not_flagged(client, session, open_round, app):
+    html = client.get("/en/submit").get_data(as_text=True)
+    fields = form_fields(html)
+    with app.app_context():
+        serializer = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="form-started")
+        fields["started"] = serializer.dumps(time.time() - 120)
+    response = client.post("/en/submit", data={**fields, **web_form(open_round)})
+    assert response.status_code == 303
+    assert session.scalar(select(Submission)).flag is None
+
+
+def test_forged_start_time_counts_as_fast(client, session, open_round):
+    html = client.get("/en/submit").get_data(as_text=True)
+    fields = {**form_fields(html), "started": "1.0"}
+    client.post("/en/submit", data={**fields, **web_form(open_round)})
+    assert session.scalar(select(Submission)).flag == "fast_fill"
+
+
+def post(client, payload, key=None):  # noqa: ANN001, ANN201
+    headers = {"Idempotency-Key": key} if key else {}
+    return client.post("/api/v1/submissions", data=json.dumps(payload),
+                       content_type="application/json", headers=headers)
+
+
+def test_idempotent_retry_returns_the_same_answer(client, session, open_round):
+    payload = factories.submission_data(open_round)
+    first = post(client, payload, "3f1c2b7e-6a1d-4a8e-9c55-0d9f7a6c1e2b")
+    again = post(client, payload, "3f1c2b7e-6a1d-4a8e-9c55-0d9f7a6c1e2b")
+    assert first.status_code == again.status_code == 201
+    assert first.get_json() == again.get_json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert count(session) == 1
+    token = first.get_json()["manage_url"].rsplit("/", 1)[1]
+    assert client.get(f"/en/manage/{token}").status_code == 200
+    other = post(client, payload, "another-key-0001")
+    assert other.get_json()["reference"] != first.get_json()["reference"]
+    assert count(session) == 2
+
+
+def test_bad_idempotency_key_is_400(client, session, open_round):
+    response = post(client, factories.submission_data(open_round), "short")
+    assert response.status_code == 400
+    assert "Idempotency-Key" in response.get_json()["errors"]
+    assert count(session) == 0
+
+
+def test_invalid_payload_with_a_key_can_be_corrected_and_retried(client, session, open_round):
+    bad_payload = factories.submission_data(open_round, title="")
+    good_payload = factories.submission_data(open_round)
+    bad = post(client, bad_payload, "retry-key-000001")
+    assert bad.status_code == 422
+    good = post(client, good_payload, "retry-key-000001")
+    assert good.status_code == 201 and count(session) == 1
