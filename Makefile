@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install compile i18n setup clean
+.PHONY: run test install compile i18n setup clean lint
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -38,3 +38,10 @@ i18n: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# Static checks: ruff (style and bugs), bandit (security), pip-audit (known vulnerabilities
+# in the pinned requirements; --strict fails when a package could not be checked).
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/bandit -q -r app -c pyproject.toml
+	$(BIN)/pip-audit --strict -r requirements.txt

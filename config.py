@@ -109,7 +109,7 @@ class TestingConfig(Config):
     # from one address. The rate-limit tests lower them.
     RATELIMIT_STORAGE_URI = "memory://"
     SUBMIT_RATE_LIMIT = LOGIN_RATE_LIMIT = RECEIPT_RATE_LIMIT = API_RATE_LIMIT = "100000 per minute"
-    SECRET_KEY = "testing-only-secret"
+    SECRET_KEY = "testing-only-secret"  # noqa: S105 - the test suite's, never deployed
     DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
 

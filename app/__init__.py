@@ -9,6 +9,7 @@ from flask_login import current_user, logout_user
 
 import config as config_module
 from app import assets, cli, errors, i18n, security
+
 # Imported under another name: `app.db` must stay the module (migrations use app.db.*).
 from app.db import db as database
 from app.db import utcnow, write_intent
@@ -88,8 +89,8 @@ def init_auth(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app.api import reports, staff  # noqa: F401 - they add routes to the api blueprint
     from app.admin.routes import bp as admin_bp
+    from app.api import reports, staff  # noqa: F401 - they add routes to the api blueprint
     from app.api.routes import bp as api_bp
     from app.api.routes import health_bp
     from app.auth.routes import bp as auth_bp

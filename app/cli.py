@@ -5,7 +5,6 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-
 from typing import Any
 
 import click

@@ -22,7 +22,7 @@ class BaseForm(Form):
             return current_app.config["SECRET_KEY"].encode("utf-8")
 
         @property
-        def csrf_context(self):  # noqa: ANN201 - the Flask session proxy
+        def csrf_context(self):
             return session
 
         @property

@@ -10,13 +10,12 @@ import hashlib
 import hmac
 import html
 import re
+import secrets
 import time
+import unicodedata
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
-import secrets
-import unicodedata
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 import bleach
 from flask import Flask, Response, abort, current_app, g, jsonify, redirect, request, url_for

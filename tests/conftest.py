@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-import app.models  # noqa: F401 - every table on Base.metadata
+import app.models
 from app import create_app
 from app.db import Base, db, make_engine
 from config import TestingConfig
@@ -56,7 +56,7 @@ def drop_postgres_database(server_url: str, database_url: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def empty_database(tmp_path_factory, server_url):  # noqa: ANN001, ANN201
+def empty_database(tmp_path_factory, server_url):
     """A factory of empty databases of the kind named, dropped at the end of the session."""
     created: list[str] = []
 
@@ -74,7 +74,7 @@ def empty_database(tmp_path_factory, server_url):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture(scope="session", params=_database_params())
-def database_url(request, empty_database) -> Iterator[str]:  # noqa: ANN001
+def database_url(request, empty_database) -> Iterator[str]:
     """A database of each kind with the schema built once for the whole session."""
     url = empty_database(request.param)
     engine = make_engine(url)
@@ -84,7 +84,7 @@ def database_url(request, empty_database) -> Iterator[str]:  # noqa: ANN001
 
 
 @pytest.fixture()
-def app(database_url, tmp_path):  # noqa: ANN001, ANN201
+def app(database_url, tmp_path):
     class Config(TestingConfig):
         DATABASE_URL = database_url
 
@@ -105,32 +105,32 @@ def app(database_url, tmp_path):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture()
-def session(app):  # noqa: ANN001, ANN201
+def session(app):
     return db.session
 
 
 @pytest.fixture()
-def client(app):  # noqa: ANN001, ANN201
+def client(app):
     return app.test_client()
 
 
 @pytest.fixture()
-def runner(app):  # noqa: ANN001, ANN201
+def runner(app):
     return app.test_cli_runner()
 
 
 @pytest.fixture()
-def taxonomy(session):  # noqa: ANN001, ANN201
+def taxonomy(session):
     return factories.load_taxonomy(session)
 
 
 @pytest.fixture()
-def open_round(session, taxonomy):  # noqa: ANN001, ANN201
+def open_round(session, taxonomy):
     return factories.make_round(session)
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _fast_password_hashing():  # noqa: ANN202
+def _fast_password_hashing():
     """Argon2 at production cost takes ~0.1 s per hash; tests need the logic, not the cost."""
     from argon2 import PasswordHasher
 

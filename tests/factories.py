@@ -26,7 +26,8 @@ def make_round(session: Any, *, opens_at: dt.datetime | None = None,
         title=title or {"en": "How should the UN use new technologies?",
                         "ar": "كيف ينبغي للأمم المتحدة أن تستخدم التكنولوجيات الجديدة؟"},
         description={"en": "Tell us what you think.", "ar": "أخبرنا برأيك."},
-        questions=[{"en": f"Question {i + 1}?", "ar": f"السؤال {i + 1}؟"} for i in range(questions)],
+        questions=[{"en": f"Question {i + 1}?", "ar": f"السؤال {i + 1}؟"}
+                   for i in range(questions)],
         opens_at=opens_at or now - dt.timedelta(days=1),
         closes_at=closes_at or now + dt.timedelta(days=30),
     )

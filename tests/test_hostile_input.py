@@ -82,12 +82,12 @@ def _assert_inert(html: str) -> None:
     problems: list[str] = []
 
     class Checker(HTMLParser):
-        def handle_starttag(self, tag, attrs):  # noqa: ANN001
+        def handle_starttag(self, tag, attrs):
             names = dict(attrs)
             if tag == "script" and not (names.get("src") or "").startswith("/static/"):
                 problems.append("script")
-            if tag in ("iframe", "object", "embed", "base", "math", "style", "body") and \
-                    tag != "body" or (tag == "body" and attrs):
+            if (tag in ("iframe", "object", "embed", "base", "math", "style", "body") and \
+                    tag != "body") or (tag == "body" and attrs):
                 problems.append(tag)
             if tag == "svg" and names.get("class") != "chart":
                 problems.append("svg")

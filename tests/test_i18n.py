@@ -47,18 +47,18 @@ def _untranslated_text(source: str) -> list[str]:
     class Collector(HTMLParser):
         skip = 0
 
-        def handle_starttag(self, tag, attrs):  # noqa: ANN001
+        def handle_starttag(self, tag, attrs):
             if tag in ("script", "style"):
                 self.skip += 1
             for name, value in attrs:
                 if name in ("alt", "title", "aria-label", "placeholder") and value:
                     self.check(value)
 
-        def handle_endtag(self, tag):  # noqa: ANN001
+        def handle_endtag(self, tag):
             if tag in ("script", "style"):
                 self.skip -= 1
 
-        def handle_data(self, data):  # noqa: ANN001
+        def handle_data(self, data):
             if not self.skip:
                 self.check(data)
 

@@ -14,7 +14,7 @@ from config import TestingConfig
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def fresh_url(request, empty_database, server_url):  # noqa: ANN001, ANN201
+def fresh_url(request, empty_database, server_url):
     if request.param == "postgresql" and not server_url:
         pytest.skip("TEST_DATABASE_URL is not set")
     return empty_database(request.param)

@@ -12,7 +12,7 @@ from config import TestingConfig
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def fresh_app(request, empty_database, server_url, tmp_path):  # noqa: ANN001, ANN201
+def fresh_app(request, empty_database, server_url, tmp_path):
     if request.param == "postgresql" and not server_url:
         pytest.skip("TEST_DATABASE_URL is not set")
 

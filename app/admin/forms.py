@@ -12,17 +12,27 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    BooleanField, DateField, DateTimeLocalField, EmailField, FieldList, Form, FormField,
-    HiddenField, PasswordField, SelectField, StringField, TextAreaField,
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    EmailField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 
-from app.services import parse_id
 from app.forms import BaseForm
 from app.i18n import LANGUAGES, native_name
 from app.labels import ROLES
 from app.models import ItemKind
 from app.security import UnsafeText, clean_text
+from app.services import parse_id
 from app.services.rounds import QUESTION_MAX, ROUND_DESCRIPTION_MAX, ROUND_TITLE_MAX
 from app.services.site_texts import TEXT_MAX
 from app.services.taxonomy import DESCRIPTION_MAX, LABEL_MAX

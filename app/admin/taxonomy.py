@@ -8,7 +8,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.admin.forms import (
-    KIND_LABELS, ItemForm, NewItemForm, attach_errors, fill_texts, language_texts,
+    KIND_LABELS,
+    ItemForm,
+    NewItemForm,
+    attach_errors,
+    fill_texts,
+    language_texts,
     refuse_control_characters,
 )
 from app.admin.routes import SECTIONS, bp

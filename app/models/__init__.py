@@ -1,12 +1,24 @@
 """All models, imported here so that `Base.metadata` knows every table."""
 from app.models.audit import AuditEvent
 from app.models.consultation import Question, Round
-from app.models.submission import (
-    ActorType, AgeRange, Answer, Channel, Gender, Keyword, Note, PersonalData, RejectReason,
-    Status, Submission, SubmissionKeyword, SubmissionTag, TagSource,
-)
 from app.models.site_text import SiteText
 from app.models.snapshot import RoundSnapshot
+from app.models.submission import (
+    ActorType,
+    AgeRange,
+    Answer,
+    Channel,
+    Gender,
+    Keyword,
+    Note,
+    PersonalData,
+    RejectReason,
+    Status,
+    Submission,
+    SubmissionKeyword,
+    SubmissionTag,
+    TagSource,
+)
 from app.models.taxonomy import ItemKind, StrategyVersion, TaxonomyItem
 from app.models.user import ApiToken, Role, User
 

@@ -6,7 +6,12 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    DateField, Form, HiddenField, SelectField, StringField, TextAreaField,
+    DateField,
+    Form,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
 )
 
 from app.forms import BaseForm, MultiCheckboxField
@@ -38,7 +43,8 @@ class QueueFilterForm(Form):
         self.status.choices = [(s.value, STATUSES[s]) for s in Status] + [("all", _l("All"))]
         self.round.choices = [anything] + [(str(r.id), localized(r.title, lang)) for r in rounds]
         self.language.choices = [anything] + [(code, native_name(code)) for code in LANGUAGES]
-        self.actor_type.choices = [anything] + [(a.value, label) for a, label in ACTOR_TYPES.items()]
+        self.actor_type.choices = [anything] + [(a.value, label)
+                                                for a, label in ACTOR_TYPES.items()]
         self.country.choices = [anything] + list(countries(lang))
         self.region.choices = [anything] + regions(lang)
         self.has_email.choices = [anything, ("yes", _l("Yes")), ("no", _l("No"))]

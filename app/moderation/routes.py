@@ -4,7 +4,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask import (
-    Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for,
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
 )
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -14,12 +22,19 @@ from app.db import db
 from app.forms import CSRF_ERROR
 from app.i18n import current_language
 from app.labels import ACTOR_TYPES, AGE_RANGES, GENDERS, REJECT_REASONS, STATUSES
-from app.models import ItemKind, Role, Status, TagSource
+from app.models import ItemKind, Role, TagSource
 from app.moderation.forms import BulkForm, DecisionForm, NoteForm, QueueFilterForm
 from app.regions import region_name, region_of
 from app.security import role_required
 from app.services import (
-    NotEditable, StaleVersion, ValidationFailed, moderation, parse_id, pii, privacy, rounds,
+    NotEditable,
+    StaleVersion,
+    ValidationFailed,
+    moderation,
+    parse_id,
+    pii,
+    privacy,
+    rounds,
 )
 from app.services import taxonomy as taxonomy_service
 
@@ -41,9 +56,9 @@ def mark_pii(text: str) -> Markup:
     position = 0
     for span in pii.find(text or ""):
         out.append(escape(text[position:span.start]))
-        out.append(Markup('<mark class="pii" dir="auto" data-kind="{}"><span class="visually-hidden">{}: '
-                          '</span>{}</mark>').format(span.kind, labels[span.kind],
-                                                     text[span.start:span.end]))
+        out.append(Markup('<mark class="pii" dir="auto" data-kind="{}">'
+                          '<span class="visually-hidden">{}: </span>{}</mark>'
+                          ).format(span.kind, labels[span.kind], text[span.start:span.end]))
         position = span.end
     out.append(escape((text or "")[position:]))
     return Markup("").join(out)

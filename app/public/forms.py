@@ -82,10 +82,10 @@ class SubmissionForm(BaseForm):
             return False
         return time.time() - shown >= minimum_seconds
 
-    def answers(self, formdata) -> dict[int, str]:  # noqa: ANN001 - a MultiDict
+    def answers(self, formdata) -> dict[int, str]:
         return {q.id: formdata.get(f"answer_{q.id}", "") for q in self.questions}
 
-    def to_input(self, round_id: int, formdata) -> SubmissionInput:  # noqa: ANN001
+    def to_input(self, round_id: int, formdata) -> SubmissionInput:
         return SubmissionInput(
             round_id=round_id,
             language=self.language.data,

@@ -5,21 +5,37 @@ import json
 from typing import Any
 
 from flask import (
-    Blueprint, Response, abort, current_app, flash, make_response, redirect, render_template, request, url_for,
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
 )
 from flask_babel import gettext as _
 
 from app.db import db
 from app.forms import CSRF_ERROR
-from app.security import limit, undecodable_form_fields
 from app.i18n import current_language
 from app.labels import ACTOR_TYPES, AGE_RANGES, GENDERS, REJECT_REASONS, STATUSES
 from app.models import ItemKind, Round, Submission, TagSource
 from app.public.forms import EraseForm, SubmissionForm
-from app.services import NotEditable, NotFound, StaleVersion, ValidationFailed, parse_id
-from app.services import intake, rounds
-from app.services.intake import ENCODING_ERROR
+from app.security import limit, undecodable_form_fields
+from app.services import (
+    NotEditable,
+    NotFound,
+    StaleVersion,
+    ValidationFailed,
+    intake,
+    parse_id,
+    rounds,
+)
 from app.services import taxonomy as taxonomy_service
+from app.services.intake import ENCODING_ERROR
 
 bp = Blueprint("public", __name__)
 
@@ -127,7 +143,7 @@ def submit(lang: str) -> Any:
             flag = None if form.filled_slowly(current_app.config["MIN_FILL_SECONDS"]) \
                 else "fast_fill"
             try:
-                submission, token = intake.submit(
+                _submission, token = intake.submit(
                     db.session, form.to_input(round_.id, request.form), flag=flag)
             except ValidationFailed as exc:
                 db.session.rollback()

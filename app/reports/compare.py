@@ -4,13 +4,15 @@ Registered on the reports blueprint (imported at the bottom of `app.reports.rout
 """
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from typing import Any
 
 from babel.dates import format_date
 from babel.numbers import (
-    format_decimal, format_percent, get_minus_sign_symbol, get_plus_sign_symbol,
+    format_decimal,
+    format_percent,
+    get_minus_sign_symbol,
+    get_plus_sign_symbol,
 )
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -22,9 +24,11 @@ from app.db import db
 from app.forms import CSRF_ERROR
 from app.i18n import current_language, localized, text_direction
 from app.models import ItemKind, Role, Round
+from app.reports import charts
+from app.reports.charts import AXIS_COLOUR, TEXT_COLOUR
 from app.reports.routes import READERS, bp
 from app.security import role_required
-from app.services import NotEditable, NotFound, ValidationFailed, archive
+from app.services import NotEditable, NotFound, ValidationFailed, archive, parse_id
 from app.services import rounds as rounds_service
 from app.services.rounds import RoundState
 
@@ -34,12 +38,10 @@ STATE_LABELS = {
     RoundState.OPEN: _l("Open"),
     RoundState.CLOSED: _l("Closed"),
 }
-_chart_ids = itertools.count(1)
 # Several rounds side by side: different shades, and each bar also says its round's number,
 # so that colour is never the only way to tell them apart.
 ROUND_FILLS = ("#005a8e", "#6f9ec2", "#1b1b1b", "#8a8f96", "#3d7a3d", "#a86f00")
-TEXT_COLOUR = "#1b1b1b"
-AXIS_COLOUR = "#4a4f55"
+
 
 
 def share_text(value: float | None, lang: str) -> str:
@@ -101,19 +103,13 @@ def comparison_chart(rows: Sequence[dict[str, Any]], rounds: int, *, title: str,
     axis = x(label_width)
     parts.append(f'<line x1="{axis:.0f}" y1="{margin}" x2="{axis:.0f}" y2="{height - margin}" '
                  f'stroke="{AXIS_COLOUR}" stroke-width="1"/>')
-    n = next(_chart_ids)
-    return Markup(
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
-        f'viewBox="0 0 {width} {height}" width="100%" '
-        f'aria-labelledby="compare-title-{n} compare-desc-{n}">'
-        f'<title id="compare-title-{n}">{escape(title)}</title>'
-        f'<desc id="compare-desc-{n}">{escape(description)}</desc>{"".join(parts)}</svg>')
+    return charts.svg_frame(width, height, title, description, "".join(parts))
 
 
 def _selected() -> tuple[list[int], bool]:
     """Round ids from ?round=1&round=2, and whether any value was not a round id."""
     raw = request.args.getlist("round")
-    ids = [int(v) for v in raw if v.isdigit() and len(v) < 10]
+    ids = [ident for ident in map(parse_id, raw) if ident is not None]
     return list(dict.fromkeys(ids)), len(ids) != len(raw)
 
 
@@ -198,5 +194,5 @@ def archive_round(lang: str, round_id: int) -> Any:
         db.session.commit()
         flash(_("The round is closed and archived: its counts are frozen for comparisons."),
               "success")
-    back = [v for v in request.form.getlist("round") if v.isdigit() and len(v) < 10]
+    back = [str(i) for i in map(parse_id, request.form.getlist("round")) if i is not None]
     return redirect(url_for("reports.compare", round=back[:MAX_ROUNDS]), code=303)

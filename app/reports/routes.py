@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, g, render_template, request
 from babel.dates import format_date
+from flask import Blueprint, abort, g, render_template, request
 from flask_babel import gettext as _
 
 from app.db import db

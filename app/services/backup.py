@@ -4,7 +4,9 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import sqlite3
-import subprocess  # nosec B404 - runs pg_dump/pg_restore with fixed arguments, no shell
+
+# pg_dump and pg_restore run with fixed argument lists and no shell.
+import subprocess  # nosec B404
 from pathlib import Path
 
 from sqlalchemy.engine import Engine, make_url
@@ -46,7 +48,7 @@ def create(engine: Engine, target: Path) -> Path:
             destination.close()
             source.close()
         return target
-    result = subprocess.run(  # nosec B603 - fixed argument list
+    result = subprocess.run(  # noqa: S603  # nosec B603
         [_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(target),
          _libpq_url(engine)], capture_output=True, text=True, check=False)
     if result.returncode != 0:
@@ -73,7 +75,7 @@ def restore(engine: Engine, source: Path) -> None:
             live.close()
             backup.close()
         return
-    result = subprocess.run(  # nosec B603 - fixed argument list
+    result = subprocess.run(  # noqa: S603  # nosec B603
         [_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
          "--dbname", _libpq_url(engine), str(source)], capture_output=True, text=True,
         check=False)

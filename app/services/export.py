@@ -19,7 +19,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import (
-    ItemKind, Keyword, PersonalData, Submission, SubmissionKeyword, SubmissionTag, TagSource,
+    ItemKind,
+    Keyword,
+    PersonalData,
+    Submission,
+    SubmissionKeyword,
+    SubmissionTag,
+    TagSource,
     TaxonomyItem,
 )
 from app.regions import region_of

@@ -19,8 +19,19 @@ from sqlalchemy.orm import Session, selectinload
 from app.db import utcnow
 from app.i18n import country_codes, language_codes
 from app.models import (
-    ActorType, AgeRange, Answer, Channel, Gender, ItemKind, PersonalData, Round, Status,
-    Submission, SubmissionTag, TagSource, TaxonomyItem,
+    ActorType,
+    AgeRange,
+    Answer,
+    Channel,
+    Gender,
+    ItemKind,
+    PersonalData,
+    Round,
+    Status,
+    Submission,
+    SubmissionTag,
+    TagSource,
+    TaxonomyItem,
 )
 from app.security import UnsafeText, clean_text, hash_token, new_token
 from app.services import NotEditable, NotFound, StaleVersion, ValidationFailed, parse_id

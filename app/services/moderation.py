@@ -22,8 +22,19 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.db import utcnow
 from app.models import (
-    ActorType, ItemKind, Keyword, Note, PersonalData, RejectReason, Status, Submission,
-    SubmissionKeyword, SubmissionTag, TagSource, TaxonomyItem, User,
+    ActorType,
+    ItemKind,
+    Keyword,
+    Note,
+    PersonalData,
+    RejectReason,
+    Status,
+    Submission,
+    SubmissionKeyword,
+    SubmissionTag,
+    TagSource,
+    TaxonomyItem,
+    User,
 )
 from app.regions import countries_in_region
 from app.security import UnsafeText, clean_text
@@ -392,7 +403,8 @@ def decide(session: Session, submission: Submission, *, by: User, action: str, v
         if excerpt is not None:
             if excerpt and _squash(excerpt) not in _squash(submission.public_text):
                 raise ValidationFailed({"highlight": [_l(
-                    "The highlight must be a passage of the text as published (after redaction).")]})
+                    "The highlight must be a passage of the text as published "
+                    "(after redaction).")]})
             submission.highlight = excerpt or None
 
         if items is not None:

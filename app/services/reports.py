@@ -16,8 +16,19 @@ from sqlalchemy.orm import Session, aliased
 
 from app.db import utc_date
 from app.models import (
-    ActorType, AgeRange, Gender, ItemKind, Keyword, PersonalData, Round, Status, Submission,
-    SubmissionKeyword, SubmissionTag, TagSource, TaxonomyItem,
+    ActorType,
+    AgeRange,
+    Gender,
+    ItemKind,
+    Keyword,
+    PersonalData,
+    Round,
+    Status,
+    Submission,
+    SubmissionKeyword,
+    SubmissionTag,
+    TagSource,
+    TaxonomyItem,
 )
 from app.regions import REGIONS, countries_in_region, region_of
 from app.services import ValidationFailed, parse_id

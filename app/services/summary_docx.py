@@ -19,7 +19,6 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from babel.dates import format_date
-
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.table import WD_TABLE_DIRECTION
@@ -35,7 +34,13 @@ from sqlalchemy.orm import Session
 
 from app.db import utcnow
 from app.i18n import (
-    LANGUAGES, country_name, format_number, format_share, language_name, pick, text_direction,
+    LANGUAGES,
+    country_name,
+    format_number,
+    format_share,
+    language_name,
+    pick,
+    text_direction,
 )
 from app.labels import ACTOR_TYPES, GENDERS
 from app.models import ActorType, Round, TaxonomyItem

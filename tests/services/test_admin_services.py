@@ -21,16 +21,16 @@ NOW = dt.datetime(2027, 3, 1, 12, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture()
-def admin(session):  # noqa: ANN001, ANN201
+def admin(session):
     return make_user(session, "admin")
 
 
-def events(session, action):  # noqa: ANN001, ANN201
+def events(session, action):
     return list(session.scalars(select(AuditEvent).where(AuditEvent.action == action)
                                 .order_by(AuditEvent.id)))
 
 
-def round_texts(**overrides):  # noqa: ANN003, ANN201
+def round_texts(**overrides):
     data = {
         "title": {"en": "Digital public goods", "ar": "المنافع العامة الرقمية", "fr": ""},
         "description": {"en": "What should the UN do?\nTell us."},
@@ -218,7 +218,7 @@ def test_site_texts_are_set_changed_removed_and_audited(session, admin):
     site_texts.set_texts(session, "home_intro", {"en": "Hello again", "ar": ""}, by=admin)
     assert site_texts.texts_of(session, "home_intro") == {"en": "Hello again"}
     assert session.scalar(select(SiteText).where(SiteText.lang == "ar")) is None
-    first, second = events(session, "site_text.update")
+    _first, second = events(session, "site_text.update")
     assert second.before == {"text.ar": "مرحبا", "text.en": "Hello world"}
     assert second.after == {"text.ar": None, "text.en": "Hello again"}
     assert second.details == {"key": "home_intro"}
@@ -243,8 +243,8 @@ def test_site_text_rules(session, admin):
 
 # The audit log.
 
-def _event(session, action, at, actor=None,  # noqa: ANN001, ANN201
-           target_type=None, target_id=None):  # noqa: ANN001
+def _event(session, action, at, actor=None,
+           target_type=None, target_id=None):
     event = AuditEvent(action=action, at=at, actor_id=actor.id if actor else None,
                        target_type=target_type, target_id=target_id)
     session.add(event)
@@ -261,7 +261,7 @@ def test_audit_filters(session, admin):
     d = _event(session, "submissionXapprove", base + dt.timedelta(days=3), admin)
     f = audit_service.AuditFilter
 
-    def ids(**kwargs):  # noqa: ANN003, ANN202
+    def ids(**kwargs):
         return [e.id for e in audit_service.events(session, f(**kwargs)).items
                 if e.id in {a.id, b.id, c.id, d.id}]
 

@@ -23,7 +23,7 @@ class Rounds:
     moderator: Any
 
 
-def approve(session, moderator, submission, principles=(), commitments=()):  # noqa: ANN001, ANN201
+def approve(session, moderator, submission, principles=(), commitments=()):
     moderation.decide(session, submission, by=moderator, action="approve",
                       version=submission.version,
                       tags=moderation.TagInput(principles=list(principles),
@@ -31,7 +31,7 @@ def approve(session, moderator, submission, principles=(), commitments=()):  # n
     session.commit()
 
 
-def build_rounds(session) -> Rounds:  # noqa: ANN001
+def build_rounds(session) -> Rounds:
     """First round: 4 approved (P2 x3, one also C4; P1 x1) and one pending.
     Second round, opened later: 2 approved (P2, P3)."""
     factories.load_taxonomy(session)
@@ -53,7 +53,7 @@ def build_rounds(session) -> Rounds:  # noqa: ANN001
 
 
 @pytest.fixture()
-def two_rounds(session) -> Rounds:  # noqa: ANN001
+def two_rounds(session) -> Rounds:
     return build_rounds(session)
 
 

@@ -30,12 +30,12 @@ def official_label(code: str, lang: str) -> str:
 
 
 @pytest.fixture()
-def approved(session, open_round):  # noqa: ANN001, ANN201
+def approved(session, open_round):
     """Four approved submissions, three tagged P2 (two with a highlight), one P1; one
     pending P2. Every contributor left an email."""
     moderator = make_user(session, "moderator")
 
-    def add(principles, *, highlight=None, **fields):  # noqa: ANN001, ANN003, ANN202
+    def add(principles, *, highlight=None, **fields):
         submission, _ = factories.make_submission(session, open_round, **fields)
         moderation.decide(session, submission, by=moderator, action="approve",
                           version=submission.version,
@@ -58,7 +58,7 @@ def approved(session, open_round):  # noqa: ANN001, ANN201
     return open_round
 
 
-def paragraphs(document):  # noqa: ANN001, ANN201
+def paragraphs(document):
     """Every paragraph, including those in table cells."""
     found = list(document.paragraphs)
     for table in document.tables:
@@ -68,7 +68,7 @@ def paragraphs(document):  # noqa: ANN001, ANN201
     return found
 
 
-def bidi(paragraph) -> bool:  # noqa: ANN001
+def bidi(paragraph) -> bool:
     element = paragraph._p.pPr.find(qn("w:bidi")) if paragraph._p.pPr is not None else None
     return element is not None and element.get(qn("w:val")) not in ("0", "false")
 
@@ -79,7 +79,7 @@ def all_xml(data: bytes) -> str:
                        for name in archive.namelist())
 
 
-def build(app, session, lang, **filters):  # noqa: ANN001, ANN003, ANN201
+def build(app, session, lang, **filters):
     with app.app_context():
         data = summary_docx(session, "P2", reports.ReportFilter(**filters), lang)
     return data, docx.Document(io.BytesIO(data))
@@ -111,7 +111,7 @@ def test_arabic_document(app, session, approved):
 
 
 def test_english_document_for_the_same_code(app, session, approved):
-    data, document = build(app, session, "en", round_id=approved.id)
+    _data, document = build(app, session, "en", round_id=approved.id)
     text = "\n".join(p.text for p in paragraphs(document))
     assert document.paragraphs[0].text == "P2 Foster inclusion and transparency"
     assert "3 of 4 approved submissions (75%) are tagged with P2." in text

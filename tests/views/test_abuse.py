@@ -13,7 +13,7 @@ from tests import factories
 from tests.helpers import csrf_token, login, web_form
 
 
-def count(session) -> int:  # noqa: ANN001
+def count(session) -> int:
     return session.scalar(select(func.count()).select_from(Submission))
 
 
@@ -60,7 +60,7 @@ def test_forged_start_time_counts_as_fast(client, session, open_round):
     assert session.scalar(select(Submission)).flag == "fast_fill"
 
 
-def post(client, payload, key=None):  # noqa: ANN001, ANN201
+def post(client, payload, key=None):
     headers = {"Idempotency-Key": key} if key else {}
     return client.post("/api/v1/submissions", data=json.dumps(payload),
                        content_type="application/json", headers=headers)

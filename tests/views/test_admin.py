@@ -21,15 +21,15 @@ PAGES = ["/en/admin/", "/en/admin/users", "/en/admin/users/new", "/en/admin/roun
 
 
 @pytest.fixture()
-def admin(client, session, taxonomy):  # noqa: ANN001, ANN201
+def admin(client, session, taxonomy):
     return login(client, session, "admin")
 
 
-def text(response) -> str:  # noqa: ANN001
+def text(response) -> str:
     return response.get_data(as_text=True)
 
 
-def actions(session, prefix):  # noqa: ANN001, ANN201
+def actions(session, prefix):
     session.expire_all()
     return list(session.scalars(select(AuditEvent).where(AuditEvent.action.startswith(prefix))
                                 .order_by(AuditEvent.id)))
@@ -44,7 +44,7 @@ def input_value(html: str, name: str) -> str:
 
 # Access.
 
-def _detail_pages(session, open_round, user):  # noqa: ANN001, ANN202
+def _detail_pages(session, open_round, user):
     item = session.scalar(select(TaxonomyItem).where(TaxonomyItem.code == "P1"))
     return [f"/en/admin/users/{user.id}", f"/en/admin/rounds/{open_round.id}",
             f"/en/admin/taxonomy/{item.id}"]
@@ -192,7 +192,7 @@ def test_button_forms_refuse_a_bad_token(client, session, admin):
 
 # Rounds.
 
-def round_form(**overrides):  # noqa: ANN003, ANN201
+def round_form(**overrides):
     data = {
         "title_en": "Open data for development", "title_ar": "البيانات المفتوحة للتنمية",
         "description_en": "Tell us about open data.",
@@ -205,7 +205,7 @@ def round_form(**overrides):  # noqa: ANN003, ANN201
     return data
 
 
-def edit_form(round_, **overrides):  # noqa: ANN001, ANN003, ANN201
+def edit_form(round_, **overrides):
     data = {f"title_{code}": text_ for code, text_ in round_.title.items()}
     data.update({f"description_{code}": text_ for code, text_ in round_.description.items()})
     for i, question in enumerate(round_.questions):
@@ -392,7 +392,7 @@ def test_site_text_is_read_with_one_query_per_page(app, client, session, taxonom
     session.commit()
     statements: list[str] = []
 
-    def count(_conn, _cursor, statement, *_args):  # noqa: ANN001, ANN202
+    def count(_conn, _cursor, statement, *_args):
         statements.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", count)

@@ -12,13 +12,13 @@ from app.models import Channel, Submission
 from tests import factories
 
 
-def post_json(client, payload, lang="en", **headers):  # noqa: ANN001, ANN201
+def post_json(client, payload, lang="en", **headers):
     return client.post("/api/v1/submissions", data=json.dumps(payload, ensure_ascii=False),
                        content_type="application/json",
                        headers={"Accept-Language": lang, **headers})
 
 
-def stored(session) -> int:  # noqa: ANN001
+def stored(session) -> int:
     return session.scalar(select(func.count()).select_from(Submission))
 
 

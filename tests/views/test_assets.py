@@ -17,7 +17,7 @@ STATIC = Path(__file__).resolve().parents[2] / "static"
 CSS = (STATIC / "css" / "site.css").read_bytes()
 
 
-def css_url(app) -> str:  # noqa: ANN001
+def css_url(app) -> str:
     with app.test_request_context():
         return url_for("static", filename="css/site.css")
 

@@ -8,7 +8,12 @@ from app.models import AuditEvent, User
 from tests.helpers import PASSWORD, csrf_token, login, make_user, totp_now
 
 
-def post_login(client, email, password, next_=None):  # noqa: ANN001, ANN201
+def sign_out(client):
+    page = client.get("/en/account").get_data(as_text=True)
+    return client.post("/en/logout", data={"csrf_token": csrf_token(page)})
+
+
+def post_login(client, email, password, next_=None):
     html = client.get("/en/login").get_data(as_text=True)
     url = "/en/login" + (f"?next={next_}" if next_ else "")
     return client.post(url, data={"csrf_token": csrf_token(html), "email": email,
@@ -54,7 +59,7 @@ def test_wrong_code_is_refused_and_code_cannot_be_replayed(client, session):
     ok = client.post("/en/login/verify", data={"csrf_token": csrf_token(html), "code": code})
     assert ok.status_code == 303
     # The same code again, in a new sign-in, is refused.
-    client.post("/en/logout", data={"csrf_token": csrf_token(client.get("/en/account").get_data(as_text=True))})
+    sign_out(client)
     post_login(client, user.email, PASSWORD)
     html = client.get("/en/login/verify").get_data(as_text=True)
     replay = client.post("/en/login/verify", data={"csrf_token": csrf_token(html), "code": code})
@@ -88,7 +93,7 @@ def test_safe_next_redirect_only(client, session):
     user = make_user(session, "reference", with_2fa=False)
     response = post_login(client, user.email, PASSWORD, next_="//evil.example/x")
     assert response.headers["Location"].endswith("/en/reports/")
-    client.post("/en/logout", data={"csrf_token": csrf_token(client.get("/en/account").get_data(as_text=True))})
+    sign_out(client)
     response = post_login(client, user.email, PASSWORD, next_="/en/account?x=1")
     assert response.headers["Location"].endswith("/en/account?x=1")
 

@@ -11,15 +11,15 @@ from tests.services.test_archive import build_rounds
 
 
 @pytest.fixture()
-def two_rounds(session):  # noqa: ANN001, ANN201
+def two_rounds(session):
     return build_rounds(session)
 
 
-def compare_url(rounds, lang="en"):  # noqa: ANN001, ANN201
+def compare_url(rounds, lang="en"):
     return f"/{lang}/reports/compare?round={rounds.first.id}&round={rounds.second.id}"
 
 
-def archive_url(round_, lang="en"):  # noqa: ANN001, ANN201
+def archive_url(round_, lang="en"):
     return f"/{lang}/reports/rounds/{round_.id}/archive"
 
 

@@ -10,11 +10,11 @@ from tests import factories
 from tests.helpers import csrf_token, login
 
 
-def review_page(client, submission_id):  # noqa: ANN001, ANN201
+def review_page(client, submission_id):
     return client.get(f"/en/moderate/submissions/{submission_id}").get_data(as_text=True)
 
 
-def decide(client, submission_id, **data):  # noqa: ANN001, ANN201
+def decide(client, submission_id, **data):
     html = review_page(client, submission_id)
     version = re.search(r'name="version" type="hidden" value="(\d+)"', html) or \
         re.search(r'id="version" name="version" type="hidden" value="(\d+)"', html)
@@ -24,8 +24,8 @@ def decide(client, submission_id, **data):  # noqa: ANN001, ANN201
 
 
 def test_queue_lists_pending_oldest_first_with_counts(client, session, open_round):
-    first, _ = factories.make_submission(session, open_round, title="First view")
-    second, _ = factories.make_submission(session, open_round, title="Second view",
+    _first, _ = factories.make_submission(session, open_round, title="First view")
+    _second, _ = factories.make_submission(session, open_round, title="Second view",
                                           language="ar", country="EG")
     login(client, session, "moderator")
     html = client.get("/en/moderate").get_data(as_text=True)

@@ -15,11 +15,11 @@ from tests import factories
 from tests.helpers import csrf_token, form_post, web_form
 
 
-def count(session, model) -> int:  # noqa: ANN001
+def count(session, model) -> int:
     return session.scalar(select(func.count()).select_from(model))
 
 
-def manage_token(response) -> str:  # noqa: ANN001
+def manage_token(response) -> str:
     match = re.search(r"/manage/([A-Za-z0-9_-]+)", response.headers["Location"])
     assert match
     return match.group(1)

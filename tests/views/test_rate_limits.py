@@ -12,7 +12,7 @@ from tests.helpers import csrf_token, web_form
 
 
 @pytest.fixture()
-def limited_app(app):  # noqa: ANN001, ANN201
+def limited_app(app):
     """The test app with limits on and tight, so that a test can reach them."""
     app.config.update(SUBMIT_RATE_LIMIT="3 per minute", LOGIN_RATE_LIMIT="2 per minute",
                       RECEIPT_RATE_LIMIT="5 per minute", API_RATE_LIMIT="1000 per minute")

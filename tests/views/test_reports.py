@@ -15,7 +15,7 @@ from tests import factories
 from tests.helpers import api_token, bearer, login, make_user
 
 
-def approve(session, submission_id, moderator, tags, **kwargs):  # noqa: ANN001, ANN201
+def approve(session, submission_id, moderator, tags, **kwargs):
     submission = session.get(Submission, submission_id)
     moderation.decide(session, submission, by=moderator, action="approve",
                       version=submission.version, tags=moderation.TagInput(**tags), **kwargs)
@@ -23,7 +23,7 @@ def approve(session, submission_id, moderator, tags, **kwargs):  # noqa: ANN001,
 
 
 @pytest.fixture()
-def corpus(session, open_round):  # noqa: ANN001, ANN201
+def corpus(session, open_round):
     """Four approved submissions, one rejected, one pending; emails on all of them.
 
     | ref | language | actor | country | age   | principles | commitments | themes |
@@ -68,7 +68,7 @@ def corpus(session, open_round):  # noqa: ANN001, ANN201
 def test_stats_api_counts_match_the_fixture(client, session, corpus):
     token = api_token(session, "reference")
 
-    def stats(**params):  # noqa: ANN003, ANN202
+    def stats(**params):
         response = client.get("/api/v1/stats", query_string=params, headers=bearer(token))
         assert response.status_code == 200, response.get_data(as_text=True)
         return response.get_json()
@@ -120,7 +120,7 @@ def test_themed_summary_page(client, session, corpus):
     assert client.get("/en/reports/summary/P9").status_code == 404
 
 
-def read_csv(response) -> list[dict[str, str]]:  # noqa: ANN001
+def read_csv(response) -> list[dict[str, str]]:
     text = response.get_data().decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(text)))
 

@@ -12,7 +12,7 @@ from tests import factories
 from tests.helpers import api_token, bearer, login
 
 
-def approve(session, submission, moderator, **kwargs):  # noqa: ANN001, ANN201
+def approve(session, submission, moderator, **kwargs):
     submission = session.get(Submission, submission.id)
     moderation.decide(session, submission, by=moderator, action="approve",
                       version=submission.version,
@@ -22,7 +22,7 @@ def approve(session, submission, moderator, **kwargs):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture()
-def seeded(session, open_round):  # noqa: ANN001, ANN201
+def seeded(session, open_round):
     """One pending, one approved-and-redacted, one rejected submission, all with an email."""
     from tests.helpers import make_user
     moderator = make_user(session, "moderator", "seed-moderator@example.org")
@@ -154,7 +154,7 @@ def test_filters_and_cursor(client, session, open_round):
     assert client.get("/api/v1/submissions?cursor=%%%", headers=bearer(token)).status_code == 400
 
 
-def post_decision(client, token, submission_id, payload, lang="en"):  # noqa: ANN001, ANN201
+def post_decision(client, token, submission_id, payload, lang="en"):
     return client.post(f"/api/v1/submissions/{submission_id}/decision",
                        data=json.dumps(payload, ensure_ascii=False),
                        content_type="application/json",
@@ -231,7 +231,7 @@ def test_no_query_per_row_in_the_list(client, session, open_round):
     def count_queries(url: str) -> int:
         statements: list[str] = []
 
-        def before(conn, cursor, statement, *args):  # noqa: ANN001
+        def before(conn, cursor, statement, *args):
             if statement.lstrip().upper().startswith("SELECT"):
                 statements.append(statement)
         event.listen(db.engine, "before_cursor_execute", before)
