@@ -104,6 +104,22 @@ def app(database_url, tmp_path):
     engine.dispose()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_app(request, empty_database, server_url, tmp_path):
+    """An app on a brand-new, empty database (no schema: for setup, migrations, backups)."""
+    if request.param == "postgresql" and not server_url:
+        pytest.skip("TEST_DATABASE_URL is not set")
+
+    class Config(TestingConfig):
+        DATABASE_URL = empty_database(request.param)
+
+    application = create_app(Config)
+    application.instance_path = str(tmp_path)
+    yield application
+    db.session.remove()
+    db.engine.dispose()
+
+
 @pytest.fixture()
 def session(app):
     return db.session

@@ -1,29 +1,11 @@
 """Backup and restore drill: what was there at backup time is there after a restore."""
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import func, select
 
-from app import create_app
 from app.db import db
 from app.models import Submission
-from config import TestingConfig
 from tests import factories
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def fresh_app(request, empty_database, server_url, tmp_path):
-    if request.param == "postgresql" and not server_url:
-        pytest.skip("TEST_DATABASE_URL is not set")
-
-    class Config(TestingConfig):
-        DATABASE_URL = empty_database(request.param)
-
-    application = create_app(Config)
-    application.instance_path = str(tmp_path)
-    yield application
-    db.session.remove()
-    db.engine.dispose()
 
 
 def count() -> int:

@@ -1,29 +1,11 @@
 """`flask setup` on a brand-new database: migrate, load the taxonomy, create a demo round."""
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import func, select
 
-from app import create_app
 from app.db import db
 from app.models import Round, TaxonomyItem
 from app.services import rounds
-from config import TestingConfig
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def fresh_app(request, empty_database, server_url, tmp_path):
-    if request.param == "postgresql" and not server_url:
-        pytest.skip("TEST_DATABASE_URL is not set")
-
-    class Config(TestingConfig):
-        DATABASE_URL = empty_database(request.param)
-
-    application = create_app(Config)
-    application.instance_path = str(tmp_path)
-    yield application
-    db.session.remove()
-    db.engine.dispose()
 
 
 def test_setup_is_idempotent_and_leaves_an_open_round(fresh_app):

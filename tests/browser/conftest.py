@@ -40,7 +40,7 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[LiveServer]:  # noqa: ANN001
+def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     folder = tmp_path_factory.mktemp("browser")
 
     class Config(TestingConfig):
@@ -66,7 +66,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:  # noqa: ANN001
 
 
 @pytest.fixture(autouse=True)
-def _live_database(browser, live_server) -> Iterator[None]:  # noqa: ANN001
+def _live_database(browser, live_server) -> Iterator[None]:
     # `db` is one module-level object that every create_app() binds to its own database;
     # tests of other files may have rebound it since the server started.
     db.session.remove()
@@ -77,7 +77,7 @@ def _live_database(browser, live_server) -> Iterator[None]:  # noqa: ANN001
 
 
 @pytest.fixture(scope="session")
-def base_url(live_server) -> str:  # noqa: ANN001
+def base_url(live_server) -> str:
     return live_server.url
 
 
@@ -96,7 +96,7 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture()
-def new_context(browser, base_url) -> Iterator[object]:  # noqa: ANN001
+def new_context(browser, base_url) -> Iterator[object]:
     """A factory of fresh browser contexts (own cookies, cache and options), closed after."""
     contexts = []
 
@@ -114,7 +114,7 @@ def new_context(browser, base_url) -> Iterator[object]:  # noqa: ANN001
 
 
 @pytest.fixture()
-def page(new_context) -> object:  # noqa: ANN001
+def page(new_context) -> object:
     return new_context().new_page()
 
 

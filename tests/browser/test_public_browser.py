@@ -41,14 +41,14 @@ VIEWS = {
 }
 
 
-def visit(page, url: str, status: int = 200) -> None:  # noqa: ANN001
+def visit(page, url: str, status: int = 200) -> None:
     response = page.goto(url)
     assert response is not None, url
     assert response.status == status, f"{url}: {response.status}"
 
 
 def fill_view(page, lang: str, *, title: str | None = None, answer: str | None = None,
-              actor_type: str = "youth", country: str = "EG") -> None:  # noqa: ANN001
+              actor_type: str = "youth", country: str = "EG") -> None:
     """Fill the submission form on the current page as a person would."""
     view = VIEWS[lang]
     page.locator("#title").fill(title if title is not None else view["title"])
@@ -59,7 +59,7 @@ def fill_view(page, lang: str, *, title: str | None = None, answer: str | None =
     page.locator("#consent_processing").check()
 
 
-def submit_view(page, lang: str, **fields: str) -> str:  # noqa: ANN001
+def submit_view(page, lang: str, **fields: str) -> str:
     """Send a view from /<lang>/submit; return the private link shown on the receipt."""
     visit(page, f"/{lang}/submit")
     fill_view(page, lang, **fields)
@@ -208,7 +208,7 @@ def test_submitting_works_without_javascript(new_context):
     assert page.locator("#title").input_value() == "Only a title"
 
 
-def axe_problems(page, label: str) -> list[str]:  # noqa: ANN001
+def axe_problems(page, label: str) -> list[str]:
     """axe-core's violations on the page as it is now (all rules of its default set)."""
     results = Axe().run(page)
     if not results.violations_count:
@@ -216,7 +216,7 @@ def axe_problems(page, label: str) -> list[str]:  # noqa: ANN001
     return [f"{label} ({page.url}): {results.generate_report()}"]
 
 
-def send_form(page, status: int = 200) -> None:  # noqa: ANN001
+def send_form(page, status: int = 200) -> None:
     with page.expect_navigation() as navigation:
         page.locator("form button[type='submit']").click()
     assert navigation.value.status == status, page.url
@@ -252,7 +252,7 @@ def test_every_public_page_passes_axe(page, lang):
     assert not problems, "\n".join(problems)
 
 
-def no_horizontal_overflow(page) -> bool:  # noqa: ANN001
+def no_horizontal_overflow(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
