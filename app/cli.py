@@ -29,6 +29,7 @@ translate_cli = AppGroup("translate", help="Message catalogs of the six language
 users_cli = AppGroup("users", help="Staff accounts and their API tokens.")
 backup_cli = AppGroup("backup", help="Back up and restore the database.")
 privacy_cli = AppGroup("privacy", help="Retention of personal data.")
+demo_cli = AppGroup("demo", help="Synthetic data for demonstrations and benchmarks.")
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS_DIR = ROOT / "translations"
 POT_FILE = ROOT / "messages.pot"
@@ -334,6 +335,25 @@ def privacy_purge(older_than: str) -> None:
     click.echo(f"Removed {count} email address(es).")
 
 
+@demo_cli.command("seed")
+@click.option("--submissions", "count", type=click.IntRange(1, 10_000_000), default=1000,
+              show_default=True)
+@click.option("--approved-share", type=click.FloatRange(0, 1), default=0.6, show_default=True)
+def demo_seed(count: int, approved_share: float) -> None:
+    """Bulk-insert COUNT synthetic submissions in the six languages (and a few others)."""
+    import time
+
+    from app.services import demo
+
+    write_intent.set(True)
+    started = time.perf_counter()
+    try:
+        added = demo.seed(db.session, count, approved_share=approved_share)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Added {added} submissions in {time.perf_counter() - started:.1f} s.")
+
+
 @translate_cli.command("update")
 def translate_update() -> None:
     """Extract messages, merge them into every catalog, and fill English from the source."""
@@ -417,4 +437,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(backup_cli)
     app.cli.add_command(privacy_cli)
+    app.cli.add_command(demo_cli)
     app.cli.command("setup")(setup_command)

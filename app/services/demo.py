@@ -1,0 +1,210 @@
+"""Synthetic submissions for demonstrations and benchmarks, bulk-inserted.
+
+Texts in the six languages (with realistic lengths), actor types, countries, personal
+data on a share of them, moderator tags on the approved ones, and a few near-duplicate
+campaigns. Rows go in with COPY on PostgreSQL and executemany on SQLite, in batches, so a
+million submissions take a couple of minutes and flat memory.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import random
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.orm import Session
+
+from app.db import utcnow
+from app.i18n import country_codes
+from app.models import (
+    ActorType,
+    AgeRange,
+    Gender,
+    ItemKind,
+    Keyword,
+    PersonalData,
+    Round,
+    Status,
+    Submission,
+    SubmissionKeyword,
+    SubmissionTag,
+    TagSource,
+    TaxonomyItem,
+)
+from app.services import intake
+
+BATCH = 20_000
+LANGUAGE_WEIGHTS = {"en": 30, "fr": 14, "es": 14, "ar": 14, "zh": 10, "ru": 8, "sw": 4,
+                    "hi": 3, "pt": 3}
+SENTENCES = {
+    "en": ["Affordable internet is the first step for my village.",
+           "The UN should help governments write rules for artificial intelligence.",
+           "Young people must be part of decisions about technology.",
+           "Data about us should not be used without our consent.",
+           "Training teachers in digital skills would change our schools.",
+           "Drones could deliver medicine to remote clinics in the rainy season.",
+           "Women entrepreneurs need access to digital finance."],
+    "fr": ["Un internet abordable est la première étape pour mon village.",
+           "L'ONU devrait aider les États à encadrer l'intelligence artificielle.",
+           "Les jeunes doivent participer aux décisions sur la technologie.",
+           "Nos données ne doivent pas être utilisées sans notre consentement."],
+    "es": ["Internet asequible es el primer paso para mi comunidad.",
+           "La ONU debería ayudar a los gobiernos a regular la inteligencia artificial.",
+           "Los jóvenes deben participar en las decisiones sobre tecnología.",
+           "Nuestros datos no deben usarse sin nuestro consentimiento."],
+    "ar": ["الإنترنت بأسعار معقولة هو الخطوة الأولى لقريتي.",
+           "ينبغي للأمم المتحدة أن تساعد الحكومات على تنظيم الذكاء الاصطناعي.",
+           "يجب أن يشارك الشباب في القرارات المتعلقة بالتكنولوجيا.",
+           "لا ينبغي استخدام بياناتنا دون موافقتنا."],
+    "zh": ["负担得起的互联网是我们村庄的第一步。",
+           "联合国应帮助各国政府制定人工智能规则。",
+           "青年必须参与有关技术的决策。",
+           "未经我们同意，不应使用我们的数据。"],
+    "ru": ["Доступный интернет — первый шаг для моей деревни.",
+           "ООН следует помочь правительствам регулировать искусственный интеллект.",
+           "Молодежь должна участвовать в решениях о технологиях.",
+           "Наши данные не должны использоваться без нашего согласия."],
+    "sw": ["Intaneti nafuu ni hatua ya kwanza kwa kijiji changu.",
+           "Vijana lazima washirikishwe katika maamuzi kuhusu teknolojia."],
+    "hi": ["सस्ता इंटरनेट मेरे गाँव के लिए पहला कदम है।"],
+    "pt": ["Internet acessível é o primeiro passo para a minha aldeia."],
+}
+CAMPAIGN = ("We call on the United Nations to guarantee universal, affordable and meaningful "
+            "connectivity for every young person by 2030, and to include youth in every "
+            "decision about digital technologies.")
+KEYWORDS = ("connectivity", "ai regulation", "youth participation", "consent", "open data",
+            "digital skills", "drones", "fintech", "gender gap", "cybersecurity",
+            "surveillance", "climate", "health", "education", "misinformation")
+
+
+def _bulk(session: Session, table: Any, columns: Sequence[str], rows: list[tuple]) -> None:
+    """Insert many rows fast: COPY on PostgreSQL, executemany on SQLite."""
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        raw = connection.connection.driver_connection
+        statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    session.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
+
+
+def _text(rng: random.Random, language: str) -> str:
+    pool = SENTENCES.get(language, SENTENCES["en"])
+    return " ".join(rng.choice(pool) for _ in range(rng.randint(1, 8)))
+
+
+def _campaign_copy(rng: random.Random) -> str:
+    words = CAMPAIGN.split()
+    for _ in range(rng.randint(0, 3)):  # small edits: a dropped or doubled word
+        index = rng.randrange(len(words))
+        if rng.random() < 0.5:
+            del words[index]
+        else:
+            words.insert(index, words[index])
+    return " ".join(words) + rng.choice(["", " Signed, a youth group.", " Thank you."])
+
+
+def seed(session: Session, count: int, *, approved_share: float = 0.6, seed_value: int = 7
+         ) -> int:
+    """Add `count` synthetic submissions to the open round (or the newest); return count."""
+    rng = random.Random(seed_value)  # noqa: S311  # nosec B311 - demo data, not secrets
+    round_ = session.scalar(select(Round).order_by(Round.closes_at.desc()).limit(1))
+    if round_ is None:
+        raise ValueError("Run `flask --app wsgi setup` first: there is no round.")
+    items = list(session.scalars(select(TaxonomyItem).where(
+        TaxonomyItem.strategy_version_id == round_.strategy_version_id,
+        TaxonomyItem.retired_at.is_(None))))
+    by_kind = {kind: [i.id for i in items if i.kind == kind] for kind in ItemKind}
+    keyword_ids = _keywords(session)
+    countries = list(country_codes())
+    languages = list(LANGUAGE_WEIGHTS)
+    weights = list(LANGUAGE_WEIGHTS.values())
+    actors = [a.value for a in ActorType]
+    ages = [a.value for a in AgeRange]
+    genders = [g.value for g in Gender]
+    next_id = (session.scalar(select(func.max(Submission.id))) or 0) + 1
+    start = min(round_.opens_at, utcnow() - dt.timedelta(days=60))
+    span = max((utcnow() - start).total_seconds(), 1)
+    references: set[str] = set(session.scalars(select(Submission.reference)))
+
+    submission_columns = ("id", "reference", "manage_token_hash", "round_id", "status",
+                          "version", "channel", "language", "title", "body", "actor_type",
+                          "country", "consent_processing", "consent_publication", "anonymous",
+                          "created_at", "updated_at", "decided_at")
+    done = 0
+    for batch in _batches(count):
+        submissions, tags, personal, keywords = [], [], [], []
+        for _ in range(batch):
+            ident = next_id
+            next_id += 1
+            reference = intake.new_reference()
+            while reference in references:
+                reference = intake.new_reference()
+            references.add(reference)
+            language = rng.choices(languages, weights)[0]
+            body = _campaign_copy(rng) if rng.random() < 0.02 else _text(rng, language)
+            created = start + dt.timedelta(seconds=rng.random() * span)
+            approved = rng.random() < approved_share
+            status = Status.APPROVED if approved else rng.choice(
+                [Status.PENDING, Status.PENDING, Status.PENDING, Status.REJECTED])
+            decided = created + dt.timedelta(hours=rng.randint(1, 72)) if \
+                status != Status.PENDING else None
+            submissions.append((
+                ident, reference, hashlib.sha256(reference.encode() + b"demo").hexdigest(),
+                round_.id, status.value, 1, "web", language, body[:60].rstrip(" .。"), body,
+                rng.choice(actors), rng.choice(countries), True, rng.random() < 0.7,
+                rng.random() < 0.8, _utc(created), _utc(created), _utc(decided)))
+            if approved:
+                chosen = {*rng.sample(by_kind[ItemKind.PRINCIPLE], rng.randint(1, 2))}
+                if by_kind[ItemKind.COMMITMENT] and rng.random() < 0.7:
+                    chosen.add(rng.choice(by_kind[ItemKind.COMMITMENT]))
+                chosen.update(rng.sample(by_kind[ItemKind.TECHNOLOGY], rng.randint(1, 2)))
+                chosen.update(rng.sample(by_kind[ItemKind.THEME], rng.randint(0, 2)))
+                tags.extend((ident, item, TagSource.MODERATOR.value) for item in chosen)
+                if rng.random() < 0.4:
+                    keywords.append((ident, rng.choice(keyword_ids)))
+            if rng.random() < 0.3:
+                personal.append((ident, f"contributor{ident}@example.org"
+                                 if rng.random() < 0.5 else None,
+                                 rng.choice(ages), rng.choice(genders)))
+        _bulk(session, Submission.__table__, submission_columns, submissions)
+        _bulk(session, SubmissionTag.__table__, ("submission_id", "item_id", "source"), tags)
+        _bulk(session, PersonalData.__table__,
+              ("submission_id", "email", "age_range", "gender"), personal)
+        _bulk(session, SubmissionKeyword.__table__, ("submission_id", "keyword_id"), keywords)
+        session.commit()
+        done += batch
+    if session.connection().dialect.name == "postgresql":
+        session.execute(text("SELECT setval(pg_get_serial_sequence('submissions', 'id'), "
+                             "(SELECT max(id) FROM submissions))"))
+        session.commit()
+    return done
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    """COPY bypasses the column type: hand it aware UTC datetimes, as the type would."""
+    return value.astimezone(dt.UTC) if value is not None else None
+
+
+def _batches(count: int) -> Iterator[int]:
+    while count > 0:
+        size = min(BATCH, count)
+        yield size
+        count -= size
+
+
+def _keywords(session: Session) -> list[int]:
+    existing = {k.text: k.id for k in session.scalars(select(Keyword))}
+    for word in KEYWORDS:
+        if word not in existing:
+            keyword = Keyword(text=word)
+            session.add(keyword)
+            session.flush()
+            existing[word] = keyword.id
+    return [existing[word] for word in KEYWORDS]
