@@ -59,3 +59,13 @@ def test_disable_revokes_tokens_and_unknown_email_fails(runner, session, client)
                       headers={"Authorization": f"Bearer {token}"}).status_code == 401
     assert runner.invoke(args=["users", "token", "r@example.org"]).exit_code != 0
     assert runner.invoke(args=["users", "disable", "nobody@example.org"]).exit_code != 0
+
+
+def test_password_rules():
+    from app.services.users import password_problems
+    assert password_problems("correct horse battery staple 42") == []
+    assert password_problems("x" * 64 + " a sixty-four character passphrase is fine") == []
+    for weak in ("passwordpassword", "qwertyuiop123", "aaaaaaaaaaaaaaaa", "123456789012"):
+        assert password_problems(weak), weak
+    assert password_problems("short")
+    assert password_problems("y" * 129)

@@ -317,8 +317,8 @@ class _Writer:
                 continue
             self.heading(_actor_label(actor), 2)
             for quote in quotes[actor]:
+                rtl = direction_of(quote.text, quote.language) == "rtl"  # before masking
                 text = _mask_emails(quote.text)
-                rtl = direction_of(text, quote.language) == "rtl"
                 paragraph = self.paragraph(style="Quote", rtl=rtl)
                 self.run(paragraph, text, rtl=rtl, language=quote.language)
                 about = [_("Reference %(reference)s", reference=quote.reference)]
