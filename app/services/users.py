@@ -6,12 +6,12 @@ import secrets
 import unicodedata
 
 import pyotp
-from zxcvbn import zxcvbn
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from zxcvbn import zxcvbn
 
 from app.db import utcnow
 from app.models import ApiToken, Role, User

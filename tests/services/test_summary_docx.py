@@ -85,7 +85,7 @@ def build(app, session, lang, **filters):
     return data, docx.Document(io.BytesIO(data))
 
 
-def translated(message: str, lang: str, app) -> str:  # noqa: ANN001
+def translated(message: str, lang: str, app) -> str:
     from flask_babel import force_locale, gettext
 
     with app.test_request_context(), force_locale(lang):
