@@ -9,6 +9,7 @@ import functools
 import hashlib
 import hmac
 import html
+import logging
 import re
 import secrets
 import time
@@ -249,7 +250,26 @@ def shed_stale_requests() -> Any:
     return None
 
 
+class RedactSecrets(logging.Filter):
+    """Access logs carry URLs; the private link's secret must not end up in them."""
+
+    PATTERN = re.compile(r"(/manage/)[A-Za-z0-9_-]{8,}")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = self.PATTERN.sub(r"\1[redacted]", record.msg)
+        if record.args:
+            args = record.args if isinstance(record.args, tuple) else (record.args,)
+            record.args = tuple(self.PATTERN.sub(r"\1[redacted]", a) if isinstance(a, str)
+                                else a for a in args)
+        return True
+
+
 def init_app(app: Flask) -> None:
+    for name in ("werkzeug", "gunicorn.access"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactSecrets) for f in logger.filters):
+            logger.addFilter(RedactSecrets())
     app.before_request(shed_stale_requests)
     if app.config["TRUSTED_PROXIES"] > 0:
         hops = app.config["TRUSTED_PROXIES"]

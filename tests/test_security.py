@@ -64,3 +64,17 @@ def test_security_headers_on_pages_and_api(client, open_round):
         assert "'unsafe-inline'" not in headers["Content-Security-Policy"]
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_access_logs_never_carry_a_private_link():
+    import logging
+
+    from app.security import RedactSecrets
+
+    record = logging.LogRecord("werkzeug", logging.INFO, __file__, 1,
+                               '%s - - "%s" %s', ("127.0.0.1",
+                               "GET /ar/manage/AbC_dEf-123456789xyz/edit HTTP/1.1", "200"),
+                               None)
+    assert RedactSecrets().filter(record)
+    assert "AbC_dEf" not in record.getMessage()
+    assert "/ar/manage/[redacted]/edit" in record.getMessage()
