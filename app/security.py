@@ -256,13 +256,15 @@ class RedactSecrets(logging.Filter):
     PATTERN = re.compile(r"(/manage/)[A-Za-z0-9_-]{8,}")
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str):
-            record.msg = self.PATTERN.sub(r"\1[redacted]", record.msg)
-        if record.args:
-            args = record.args if isinstance(record.args, tuple) else (record.args,)
-            record.args = tuple(self.PATTERN.sub(r"\1[redacted]", a) if isinstance(a, str)
-                                else a for a in args)
+        record.msg = self._clean(record.msg)
+        if isinstance(record.args, dict):  # gunicorn's access log passes a dict of atoms
+            record.args = {key: self._clean(value) for key, value in record.args.items()}
+        elif isinstance(record.args, tuple):
+            record.args = tuple(self._clean(value) for value in record.args)
         return True
+
+    def _clean(self, value: Any) -> Any:
+        return self.PATTERN.sub(r"\1[redacted]", value) if isinstance(value, str) else value
 
 
 def init_app(app: Flask) -> None:

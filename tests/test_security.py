@@ -78,3 +78,15 @@ def test_access_logs_never_carry_a_private_link():
     assert RedactSecrets().filter(record)
     assert "AbC_dEf" not in record.getMessage()
     assert "/ar/manage/[redacted]/edit" in record.getMessage()
+
+
+def test_gunicorn_access_log_atoms_are_redacted():
+    import logging
+
+    from app.security import RedactSecrets
+
+    record = logging.LogRecord("gunicorn.access", logging.INFO, __file__, 1, "%(r)s %(s)s",
+                               ({"r": "GET /en/manage/AbCdEfGhIjKl HTTP/1.1", "s": "200"},),
+                               None)
+    assert RedactSecrets().filter(record)
+    assert record.getMessage() == "GET /en/manage/[redacted] HTTP/1.1 200"
