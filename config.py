@@ -85,6 +85,10 @@ class Config:
     MIN_FILL_SECONDS = float(os.environ.get("MIN_FILL_SECONDS", "3"))
     # A write that waited longer than this in the proxy's queue gets a fast 503.
     OVERLOAD_QUEUE_SECONDS = float(os.environ.get("OVERLOAD_QUEUE_SECONDS", "5"))
+    # Counts that scan many rows are cached this many seconds (Redis with REDIS_URL, else per
+    # process): the queue's counts per status and keywords, the reports' counts.
+    COUNTS_CACHE_SECONDS = int(os.environ.get("COUNTS_CACHE_SECONDS", "15"))
+    REPORTS_CACHE_SECONDS = int(os.environ.get("REPORTS_CACHE_SECONDS", "60"))
     # How many proxies in front of the app set X-Forwarded-For (nginx: 1). 0 trusts none.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
@@ -109,6 +113,7 @@ class TestingConfig(Config):
     # from one address. The rate-limit tests lower them.
     RATELIMIT_STORAGE_URI = "memory://"
     SUBMIT_RATE_LIMIT = LOGIN_RATE_LIMIT = RECEIPT_RATE_LIMIT = API_RATE_LIMIT = "100000 per minute"
+    COUNTS_CACHE_SECONDS = REPORTS_CACHE_SECONDS = 0  # tests check counts right after writes
     SECRET_KEY = "testing-only-secret"  # noqa: S105 - the test suite's, never deployed
     DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 

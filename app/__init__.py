@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
 import config as config_module
-from app import assets, cli, errors, i18n, security
+from app import assets, cache, cli, errors, i18n, security
 
 # Imported under another name: `app.db` must stay the module (migrations use app.db.*).
 from app.db import db as database
@@ -28,6 +28,7 @@ def create_app(config_class: type[config_module.Config] | None = None) -> Flask:
 
     assets.init_app(app)
     init_database(app)
+    cache.init_app(app)
     init_i18n(app)
     init_auth(app)
     security.init_app(app)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g, jsonify, request
+from flask import current_app, g, jsonify, request
 from flask_babel import lazy_gettext as _l
 
+from app import cache
 from app.api.routes import bp
 from app.db import db
 from app.errors import json_errors
@@ -46,12 +47,15 @@ def stats() -> Any:
     if error is not None:
         return error
     group_by = request.args.get("group_by", "principle")
-    try:
-        counts = reports.stats(db.session, f, group_by)
-    except ValidationFailed as exc:
-        return json_errors(exc.errors, 400)
-    return jsonify({"group_by": group_by, "filter": f.to_args(),
-                    "total": reports.total(db.session, f), "counts": counts})
+    if group_by not in reports.GROUPS:
+        return json_errors({"group_by": [_l("Use one of: %(codes)s",
+                                            codes=", ".join(reports.GROUPS))]}, 400)
+    body = cache.remember(
+        "stats", [group_by, f.to_args()], current_app.config["REPORTS_CACHE_SECONDS"],
+        lambda: {"group_by": group_by, "filter": f.to_args(),
+                 "total": reports.total(db.session, f),
+                 "counts": reports.stats(db.session, f, group_by)})
+    return jsonify(body)
 
 
 @bp.get("/exports/summary.docx")

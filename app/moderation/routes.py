@@ -1,6 +1,7 @@
 """The moderation workspace: the queue, the review page and decisions."""
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from flask import (
@@ -18,6 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from markupsafe import Markup, escape
 
+from app import cache
 from app.db import db
 from app.forms import CSRF_ERROR
 from app.i18n import current_language
@@ -87,7 +89,12 @@ def queue(lang: str) -> Any:
                                 limit=50)
     except ValidationFailed:
         abort(400)
-    counts = moderation.status_counts(db.session, queue_filter)
+    counts = cache.remember(
+        "status_counts", {**dataclasses.asdict(queue_filter), "status": None,
+                          "viewer_id": queue_filter.viewer_id if queue_filter.claimed else None},
+        current_app.config["COUNTS_CACHE_SECONDS"],
+        lambda: {s.value: n for s, n in moderation.status_counts(db.session,
+                                                                  queue_filter).items()})
     bulk_form = BulkForm()
     version = taxonomy_service.current_version(db.session)
     if version is not None:
@@ -180,7 +187,8 @@ def _review_context(submission: Any, form: DecisionForm) -> dict[str, Any]:
         "contributor_codes": contributor_codes,
         "region": region_name(region_of(submission.country), lang),
         "next_submission": following, "filter_args": _filter_args(),
-        "keywords": moderation.popular_keywords(db.session),
+        "keywords": cache.remember("popular_keywords", [], 300,
+                                   lambda: moderation.popular_keywords(db.session)),
         "TagSource": TagSource, "ItemKind": ItemKind,
     }
 

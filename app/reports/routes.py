@@ -1,12 +1,14 @@
 """Reports for the reference group: the dashboard, themed summaries and downloads."""
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from babel.dates import format_date
-from flask import Blueprint, abort, g, render_template, request
+from flask import Blueprint, abort, current_app, g, render_template, request
 from flask_babel import gettext as _
 
+from app import cache
 from app.db import db
 from app.i18n import country_name, current_language, language_name, localized, text_direction
 from app.labels import ACTOR_TYPES
@@ -80,7 +82,9 @@ def _chart(rows: list[tuple[str, str, int, float]], title: str) -> Any:
 @role_required(*READERS)
 def dashboard(lang: str) -> Any:
     f, form, status = _filter()
-    data = reports.dashboard(db.session, f)
+    counts = cache.remember("dashboard", f.to_args(), current_app.config["REPORTS_CACHE_SECONDS"],
+                            lambda: reports.dashboard_counts(db.session, f))
+    data = reports.Dashboard.from_counts(counts, reports.items_for(db.session, f))
     sections = []
     for kind in ItemKind:
         labels = {item.code: f"{item.code} · {localized(item.labels, lang)}"
@@ -113,11 +117,35 @@ def dashboard(lang: str) -> Any:
         actor_label=actor_label, region_label=region_label), status
 
 
+def cached_summary(code: str, f: reports.ReportFilter) -> reports.Summary | None:
+    """The themed summary, its counts and quotes cached like the dashboard's."""
+    item = reports.find_item(db.session, code, f)
+    if item is None:
+        return None
+
+    def compute() -> dict[str, Any]:
+        found = reports.summary(db.session, item.code, f)
+        data = dataclasses.asdict(found)
+        del data["item"], data["filter"]
+        return data
+
+    data = cache.remember("summary", [item.code, f.to_args()],
+                          current_app.config["REPORTS_CACHE_SECONDS"], compute)
+    themed = dataclasses.replace(f, code=item.code)
+    return reports.Summary(
+        item=item, filter=themed, total=data["total"], base_total=data["base_total"],
+        actor_types=data["actor_types"], regions=data["regions"], languages=data["languages"],
+        co_occurring=[tuple(pair) for pair in data["co_occurring"]],
+        keywords=[tuple(pair) for pair in data["keywords"]],
+        quotes={actor: [reports.Quote(**quote) for quote in quotes]
+                for actor, quotes in data["quotes"].items()})
+
+
 @bp.get("/summary/<code>")
 @role_required(*READERS)
 def summary(lang: str, code: str) -> Any:
     f, form, status = _filter()
-    result = reports.summary(db.session, code, f)
+    result = cached_summary(code, f)
     if result is None:
         abort(404)
     actor_rows = _rows(result.actor_types, {a.value: str(label)

@@ -288,7 +288,7 @@ def highlights(session: Session, f: ReportFilter, *, per_group: int = 5
 @dataclass
 class Dashboard:
     total: int
-    by_kind: dict[ItemKind, dict[str, int]]
+    by_kind: dict[str, dict[str, int]]
     keywords: list[tuple[str, int]]
     actor_types: dict[str, int]
     regions: dict[str, int]
@@ -298,20 +298,34 @@ class Dashboard:
     timeline: list[tuple[dt.date, int]]
     items: dict[ItemKind, list[TaxonomyItem]] = field(default_factory=dict)
 
+    @classmethod
+    def from_counts(cls, counts: dict[str, Any], items: dict[ItemKind, list[TaxonomyItem]]
+                    ) -> Dashboard:
+        """From `dashboard_counts` (possibly a cached JSON copy of it)."""
+        return cls(**{**counts,
+                      "keywords": [tuple(pair) for pair in counts["keywords"]],
+                      "timeline": [(dt.date.fromisoformat(str(day)), n)
+                                   for day, n in counts["timeline"]]},
+                   items=items)
+
+
+def dashboard_counts(session: Session, f: ReportFilter) -> dict[str, Any]:
+    """Every count the dashboard shows, as plain data (JSON-friendly, so it can be cached)."""
+    return {
+        "total": total(session, f),
+        "by_kind": {kind.value: count_by_tag(session, f, kind) for kind in ItemKind},
+        "keywords": count_by_keyword(session, f),
+        "actor_types": count_by_actor_type(session, f),
+        "regions": count_by_region(session, f),
+        "languages": count_by_language(session, f),
+        "principle_by_actor": cross_tab(session, f, ItemKind.PRINCIPLE, "actor_type"),
+        "commitment_by_region": cross_tab(session, f, ItemKind.COMMITMENT, "region"),
+        "timeline": [(day.isoformat(), n) for day, n in over_time(session, f)],
+    }
+
 
 def dashboard(session: Session, f: ReportFilter) -> Dashboard:
-    return Dashboard(
-        total=total(session, f),
-        by_kind={kind: count_by_tag(session, f, kind) for kind in ItemKind},
-        keywords=count_by_keyword(session, f),
-        actor_types=count_by_actor_type(session, f),
-        regions=count_by_region(session, f),
-        languages=count_by_language(session, f),
-        principle_by_actor=cross_tab(session, f, ItemKind.PRINCIPLE, "actor_type"),
-        commitment_by_region=cross_tab(session, f, ItemKind.COMMITMENT, "region"),
-        timeline=over_time(session, f),
-        items=items_for(session, f),
-    )
+    return Dashboard.from_counts(dashboard_counts(session, f), items_for(session, f))
 
 
 @dataclass

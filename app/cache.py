@@ -1,0 +1,95 @@
+"""A small cache for counts that are costly to compute at a million rows.
+
+Redis when REDIS_URL is set (shared by every worker and node), a per-process dictionary
+otherwise. Values are JSON. The cache is an optimisation only: if Redis fails, the value
+is computed as if there were no cache, and no request fails because of it.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, current_app
+
+log = logging.getLogger(__name__)
+
+
+class MemoryBackend:
+    def __init__(self, max_entries: int = 2048) -> None:
+        self._data: dict[str, tuple[float, str]] = {}
+        self._lock = threading.Lock()
+        self._max = max_entries
+
+    def get(self, key: str) -> str | None:
+        item = self._data.get(key)
+        if item is None or item[0] < time.monotonic():
+            return None
+        return item[1]
+
+    def set(self, key: str, value: str, ttl: int) -> None:
+        with self._lock:
+            if len(self._data) >= self._max:
+                now = time.monotonic()
+                self._data = {k: v for k, v in self._data.items() if v[0] >= now}
+                if len(self._data) >= self._max:
+                    self._data.clear()
+            self._data[key] = (time.monotonic() + ttl, value)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+class RedisBackend:
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self._client = redis.Redis.from_url(url, socket_timeout=0.5,
+                                            socket_connect_timeout=0.5)
+
+    def get(self, key: str) -> str | None:
+        value = self._client.get(key)
+        return value.decode("utf-8") if value is not None else None
+
+    def set(self, key: str, value: str, ttl: int) -> None:
+        self._client.set(key, value, ex=ttl)
+
+    def clear(self) -> None:
+        for key in self._client.scan_iter("unu:cache:*"):
+            self._client.delete(key)
+
+
+def init_app(app: Flask) -> None:
+    url = app.config.get("REDIS_URL")
+    app.extensions["cache"] = RedisBackend(url) if url else MemoryBackend()
+
+
+def _key(namespace: str, parts: Any) -> str:
+    digest = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode())
+    return f"unu:cache:{namespace}:{digest.hexdigest()[:32]}"
+
+
+def remember(namespace: str, parts: Any, ttl: int, compute: Callable[[], Any]) -> Any:
+    """The cached JSON value for (namespace, parts), computed and stored when missing."""
+    backend = current_app.extensions.get("cache")
+    if backend is None or ttl <= 0:
+        return json.loads(json.dumps(compute(), default=str))  # same shape either way
+    key = _key(namespace, parts)
+    try:
+        cached = backend.get(key)
+    except Exception:  # noqa: BLE001 - the cache must never fail a request
+        log.warning("cache read failed for %s", namespace)
+        cached = None
+    if cached is not None:
+        return json.loads(cached)
+    encoded = json.dumps(compute(), default=str)
+    try:
+        backend.set(key, encoded, ttl)
+    except Exception:  # noqa: BLE001
+        log.warning("cache write failed for %s", namespace)
+    return json.loads(encoded)

@@ -1,0 +1,76 @@
+"""The counts cache: memory or Redis, and never a reason for a request to fail."""
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from app import cache
+from app.cache import MemoryBackend, RedisBackend
+from tests import factories
+from tests.helpers import api_token, bearer
+
+
+def redis_available() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+def test_memory_backend_expires_and_bounds():
+    backend = MemoryBackend(max_entries=3)
+    backend.set("a", "1", ttl=60)
+    assert backend.get("a") == "1"
+    backend.set("b", "2", ttl=-1)
+    assert backend.get("b") is None
+    for key in "cdef":
+        backend.set(key, key, ttl=60)
+    assert len(backend._data) <= 3
+
+
+@pytest.mark.skipif(not redis_available(), reason="no Redis on 127.0.0.1:6379")
+def test_redis_backend_round_trip():
+    backend = RedisBackend("redis://127.0.0.1:6379/15")
+    backend.set("unu:cache:test:x", '{"n": 1}', ttl=5)
+    assert backend.get("unu:cache:test:x") == '{"n": 1}'
+    backend.clear()
+    assert backend.get("unu:cache:test:x") is None
+
+
+def test_stats_are_cached_for_their_ttl(app, client, session, open_round):
+    app.config["REPORTS_CACHE_SECONDS"] = 60
+    token = api_token(session, "reference")
+    first = client.get("/api/v1/stats", headers=bearer(token)).get_json()
+    from app.models import Submission
+    from app.services import moderation
+    from tests.helpers import make_user
+    moderator = make_user(session, "moderator", "cache-mod@example.org")
+    submission, _ = factories.make_submission(session, open_round)
+    submission = session.get(Submission, submission.id)
+    moderation.decide(session, submission, by=moderator, action="approve",
+                      version=submission.version, tags=moderation.TagInput(principles=["P1"]))
+    session.commit()
+    cached = client.get("/api/v1/stats", headers=bearer(token)).get_json()
+    assert cached == first  # within the TTL
+    app.config["REPORTS_CACHE_SECONDS"] = 0
+    fresh = client.get("/api/v1/stats", headers=bearer(token)).get_json()
+    assert fresh["total"] == first["total"] + 1
+
+
+def test_a_broken_cache_does_not_fail_the_request(app, client, session, open_round):
+    class Broken:
+        def get(self, key):
+            raise ConnectionError("redis down")
+
+        def set(self, key, value, ttl):
+            raise ConnectionError("redis down")
+
+    app.config["REPORTS_CACHE_SECONDS"] = 60
+    app.extensions["cache"] = Broken()
+    token = api_token(session, "reference")
+    response = client.get("/api/v1/stats", headers=bearer(token))
+    assert response.status_code == 200
+    with app.app_context():
+        assert cache.remember("x", [1], 60, lambda: {"a": (1, 2)}) == {"a": [1, 2]}
