@@ -4,6 +4,7 @@
 setting that differs between machines comes from an environment variable; nothing secret
 is a constant in code.
 """
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -59,6 +60,9 @@ class Config:
     # unless asked), sessions that end after 30 minutes without activity, and lockout.
     REQUIRE_2FA = _bool("REQUIRE_2FA", True)
     STAFF_IDLE_MINUTES = int(os.environ.get("STAFF_IDLE_MINUTES", "30"))
+    # The staff session cookie itself expires after the same idle time (the server also
+    # checks it on every request, see app/__init__.py).
+    PERMANENT_SESSION_LIFETIME = dt.timedelta(minutes=STAFF_IDLE_MINUTES)
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
     LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", "15"))
     # A claimed batch of submissions is released after this many minutes.
