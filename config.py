@@ -40,6 +40,13 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     # None means: an SQLite file in the instance folder (see app.db.default_url).
     DATABASE_URL = os.environ.get("DATABASE_URL")
+    # Optional read replica for the reference group's reports and exports (PostgreSQL
+    # streaming replica); unset, reports read the primary.
+    REPORTS_DATABASE_URL = os.environ.get("REPORTS_DATABASE_URL")
+    # Connections per worker process: pool size plus overflow must stay under PostgreSQL's
+    # max_connections divided by the number of processes (docs/deploy.md).
+    DB_POOL_SIZE = int(os.environ.get("DB_POOL_SIZE", "5"))
+    DB_MAX_OVERFLOW = int(os.environ.get("DB_MAX_OVERFLOW", "5"))
     REDIS_URL = os.environ.get("REDIS_URL")
     # How long SQLite waits for a lock before giving up, in milliseconds.
     SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "5000"))
@@ -78,7 +85,12 @@ class Config:
     # Retry-After is set on 429s by app.errors; the extension's own headers would put it
     # on every response.
     RATELIMIT_HEADERS_ENABLED = False
-    RATELIMIT_KEY_PREFIX = "unu"
+    # Several deployments (or test runs) can share one Redis with their own prefixes.
+    RATELIMIT_KEY_PREFIX = os.environ.get("REDIS_KEY_PREFIX", "unu")
+    CACHE_KEY_PREFIX = os.environ.get("REDIS_KEY_PREFIX", "unu") + ":cache"
+    # A Redis that hangs must not hang requests: short timeouts, then limits are skipped
+    # (RATELIMIT_SWALLOW_ERRORS) and counts computed without the cache.
+    RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
     RATELIMIT_SWALLOW_ERRORS = True  # Redis down: let requests through, do not fail them
     SUBMIT_RATE_LIMIT = os.environ.get("SUBMIT_RATE_LIMIT", "10 per minute;120 per hour")
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;60 per hour")

@@ -40,7 +40,7 @@ class MemoryBackend:
                     self._data.clear()
             self._data[key] = (time.monotonic() + ttl, value)
 
-    def clear(self) -> None:
+    def clear(self, prefix: str = "") -> None:
         with self._lock:
             self._data.clear()
 
@@ -59,8 +59,8 @@ class RedisBackend:
     def set(self, key: str, value: str, ttl: int) -> None:
         self._client.set(key, value, ex=ttl)
 
-    def clear(self) -> None:
-        for key in self._client.scan_iter("unu:cache:*"):
+    def clear(self, prefix: str) -> None:
+        for key in self._client.scan_iter(f"{prefix}:*"):
             self._client.delete(key)
 
 
@@ -71,7 +71,8 @@ def init_app(app: Flask) -> None:
 
 def _key(namespace: str, parts: Any) -> str:
     digest = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode())
-    return f"unu:cache:{namespace}:{digest.hexdigest()[:32]}"
+    prefix = current_app.config.get("CACHE_KEY_PREFIX", "unu:cache")
+    return f"{prefix}:{namespace}:{digest.hexdigest()[:32]}"
 
 
 def remember(namespace: str, parts: Any, ttl: int, compute: Callable[[], Any]) -> Any:

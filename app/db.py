@@ -94,13 +94,15 @@ def default_url(instance_path: str) -> str:
     return f"sqlite:///{path}"
 
 
-def make_engine(url: str, *, busy_timeout_ms: int = 5000) -> Engine:
+def make_engine(url: str, *, busy_timeout_ms: int = 5000, pool_size: int = 5,
+                max_overflow: int = 5) -> Engine:
     """Create an engine with the settings this application relies on."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000})
         _configure_sqlite(engine, busy_timeout_ms)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, pool_recycle=1800)
+    return create_engine(url, pool_pre_ping=True, pool_size=pool_size,
+                         max_overflow=max_overflow, pool_recycle=1800, pool_timeout=10)
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
@@ -121,30 +123,51 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
 
 class Database:
-    """The engine and scoped session of the running application."""
+    """The engines and scoped sessions of the running application.
+
+    `session` is the primary's, for everything that writes. `reports_session` reads the
+    reference group's reports and exports from a replica when REPORTS_DATABASE_URL is set,
+    and is the primary's session otherwise.
+    """
 
     def __init__(self) -> None:
         self.engine: Engine | None = None
+        self.reports_engine: Engine | None = None
         self.session = scoped_session(sessionmaker(expire_on_commit=False))
+        self._reports_session = scoped_session(sessionmaker(expire_on_commit=False))
+
+    @property
+    def reports_session(self) -> Any:
+        return self._reports_session if self.reports_engine is not None else self.session
 
     def init_app(self, app: Any) -> None:
         url = app.config.get("DATABASE_URL") or default_url(app.instance_path)
-        self.engine = make_engine(url, busy_timeout_ms=app.config["SQLITE_BUSY_TIMEOUT_MS"])
+        options = {"busy_timeout_ms": app.config["SQLITE_BUSY_TIMEOUT_MS"],
+                   "pool_size": app.config["DB_POOL_SIZE"],
+                   "max_overflow": app.config["DB_MAX_OVERFLOW"]}
+        self.engine = make_engine(url, **options)
         self.session.remove()
         self.session.configure(bind=self.engine)
+        self._reports_session.remove()
+        replica = app.config.get("REPORTS_DATABASE_URL")
+        self.reports_engine = make_engine(replica, **options) if replica else None
+        if self.reports_engine is not None:
+            self._reports_session.configure(bind=self.reports_engine)
         app.extensions["database"] = self
 
         @app.teardown_appcontext
         def _remove_session(_exc: BaseException | None) -> None:
             self.session.remove()
+            self._reports_session.remove()
 
     def ping(self) -> bool:
-        """True when the database answers a trivial query."""
-        try:
-            with self.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-        except Exception:  # noqa: BLE001 - any failure means "not reachable"
-            return False
+        """True when the database (and the reports replica, if any) answers a query."""
+        for engine in filter(None, (self.engine, self.reports_engine)):
+            try:
+                with engine.connect() as connection:
+                    connection.execute(text("SELECT 1"))
+            except Exception:  # noqa: BLE001 - any failure means "not reachable"
+                return False
         return True
 
 

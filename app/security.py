@@ -196,22 +196,37 @@ def _api_error(status: int, message: Any, headers: dict[str, str] | None = None)
 
 
 def no_store_when_signed_in(response: Response) -> Response:
-    """Pages for signed-in staff carry personal data: never cache them anywhere."""
+    """Pages for signed-in staff carry personal data: never cache them anywhere.
+
+    Static files are the same for everyone and are skipped: reading `current_user` reads
+    the session, which adds `Vary: Cookie` and would keep them out of shared caches.
+    """
+    if request.endpoint == "static":
+        return response
     if current_user and current_user.is_authenticated:
         response.headers["Cache-Control"] = "no-store"
     return response
 
 
 class SessionInterface(SecureCookieSessionInterface):
-    """The API never sets a cookie: it is for programs, and a cookie there could only leak."""
+    """The API never sets a cookie: it is for programs, and a cookie there could only leak.
+
+    Static files neither: they are the same for everyone and never change the session,
+    and a `Set-Cookie` or a `Vary: Cookie` (added once anything, Flask-Login's own
+    after-request hook included, reads the session) would keep them out of shared caches.
+    """
+
+    @staticmethod
+    def _without_cookie() -> bool:
+        return request.path.startswith("/api/") or request.endpoint == "static"
 
     def should_set_cookie(self, app: Flask, session: Any) -> bool:
-        if request.path.startswith("/api/"):
+        if self._without_cookie():
             return False
         return super().should_set_cookie(app, session)
 
     def save_session(self, app: Flask, session: Any, response: Response) -> None:
-        if request.path.startswith("/api/"):
+        if self._without_cookie():
             return
         super().save_session(app, session, response)
 

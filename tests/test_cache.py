@@ -35,7 +35,7 @@ def test_redis_backend_round_trip():
     backend = RedisBackend("redis://127.0.0.1:6379/15")
     backend.set("unu:cache:test:x", '{"n": 1}', ttl=5)
     assert backend.get("unu:cache:test:x") == '{"n": 1}'
-    backend.clear()
+    backend.clear("unu:cache:test")
     assert backend.get("unu:cache:test:x") is None
 
 

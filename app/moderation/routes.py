@@ -47,7 +47,12 @@ REVIEWERS = (Role.ADMIN, Role.MODERATOR)
 
 @bp.app_template_filter("mark_pii")
 def mark_pii(text: str) -> Markup:
-    """Escape `text` and wrap likely personal data in <mark> for the moderator."""
+    """Escape `text` and wrap likely personal data in <mark> for the moderator.
+
+    Emails, links, phone and identity numbers read left to right even in Arabic text: a
+    phone number has no strong character, so `dir="auto"` would lay it out right to left
+    and show its groups of digits in reverse order.
+    """
     labels = {
         "email": _("Possible email address"),
         "url": _("Link"),
@@ -58,7 +63,7 @@ def mark_pii(text: str) -> Markup:
     position = 0
     for span in pii.find(text or ""):
         out.append(escape(text[position:span.start]))
-        out.append(Markup('<mark class="pii" dir="auto" data-kind="{}">'
+        out.append(Markup('<mark class="pii" dir="ltr" data-kind="{}">'
                           '<span class="visually-hidden">{}: </span>{}</mark>'
                           ).format(span.kind, labels[span.kind], text[span.start:span.end]))
         position = span.end

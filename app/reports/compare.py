@@ -155,15 +155,15 @@ def _render(*, error: str | None = None, status: int = 200) -> Any:
         status = 400
     elif error is None and ids:
         try:
-            comparison = archive.compare(db.session, ids)
+            comparison = archive.compare(db.reports_session, ids)
         except ValidationFailed as exc:
             error, status = "; ".join(str(m) for m in exc.errors.get("round", [])), 400
         except NotFound as exc:
             error, status = str(exc.message), 404
-    all_rounds = rounds_service.list_rounds(db.session)
+    all_rounds = rounds_service.list_rounds(db.reports_session)
     return render_template(
         "reports/compare.html", rounds=all_rounds, selected=set(ids),
-        snapshots=archive.snapshots_by_round(db.session), comparison=comparison,
+        snapshots=archive.snapshots_by_round(db.reports_session), comparison=comparison,
         sections=_sections(comparison, lang) if comparison else [], error=error,
         states={round_.id: rounds_service.round_state(round_) for round_ in all_rounds},
         state_labels=STATE_LABELS,

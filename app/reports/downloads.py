@@ -32,13 +32,16 @@ def _attachment(response: Response, filename: str) -> Response:
 
 
 def submissions_export(fmt: str, f: reports.ReportFilter, user: User, lang: str) -> Response:
-    """Record the export in the audit log (who, filter, rows), commit, then stream it."""
-    rows = reports.total(db.session, f)
+    """Record the export in the audit log (who, filter, rows), commit, then stream it.
+
+    Rows are read through the reports session (a replica when configured); the audit
+    event is written to the primary."""
+    rows = reports.total(db.reports_session, f)
     audit.record(db.session, "export.submissions", actor=user, format=fmt,
                  filter=f.to_args(), rows=rows)
     db.session.commit()
     with_personal = user.role.is_staff_reviewer
-    records = export.iter_rows(db.session, f, with_personal=with_personal)
+    records = export.iter_rows(db.reports_session, f, with_personal=with_personal)
     if fmt == "csv":
         body = stream_with_context(export.csv_chunks(records))
         return _attachment(Response(body, mimetype=MIMETYPES["csv"]),
@@ -51,7 +54,7 @@ def submissions_export(fmt: str, f: reports.ReportFilter, user: User, lang: str)
 
 
 def _xlsx(records: Any, f: reports.ReportFilter, lang: str) -> Response:
-    items = reports.items_for(db.session, f)
+    items = reports.items_for(db.reports_session, f)
     coded = [*items[ItemKind.PRINCIPLE], *items[ItemKind.COMMITMENT]]
     with force_locale(lang):
         headings = {
@@ -66,7 +69,7 @@ def _xlsx(records: Any, f: reports.ReportFilter, lang: str) -> Response:
         titles = {"all": _("All submissions"), "totals": _("Totals")}
         totals_headings = (_("Code"), _("Label"), _("Submissions"))
     titles.update({item.code: f"{item.code} {localized(item.labels, lang)}" for item in coded})
-    counts = {kind: reports.count_by_tag(db.session, f, kind) for kind in ItemKind}
+    counts = {kind: reports.count_by_tag(db.reports_session, f, kind) for kind in ItemKind}
     totals = [(item.code, localized(item.labels, lang), counts[kind].get(item.code, 0))
               for kind in ItemKind for item in items[kind]]
     workbook = export.write_xlsx(records, headings=headings,
@@ -90,7 +93,7 @@ def summary_docx_response(code: str, f: reports.ReportFilter, user: User, lang: 
     """The themed summary of `code` as a Word document (None for an unknown code)."""
     from app.services import summary_docx
 
-    data = summary_docx.summary_docx(db.session, code, f, lang)
+    data = summary_docx.summary_docx(db.reports_session, code, f, lang)
     if data is None:
         return None
     audit.record(db.session, "export.summary", actor=user, format="docx", code=code.upper(),

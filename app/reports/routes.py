@@ -53,7 +53,7 @@ def region_label(code: str) -> str:
 
 def _filter() -> tuple[reports.ReportFilter, ReportFilterForm, int]:
     form = ReportFilterForm(request.args)
-    form.prepare(current_language(), rounds.list_rounds(db.session))
+    form.prepare(current_language(), rounds.list_rounds(db.reports_session))
     try:
         return reports.ReportFilter.from_args(request.args), form, 200
     except ValidationFailed as exc:
@@ -83,8 +83,8 @@ def _chart(rows: list[tuple[str, str, int, float]], title: str) -> Any:
 def dashboard(lang: str) -> Any:
     f, form, status = _filter()
     counts = cache.remember("dashboard", f.to_args(), current_app.config["REPORTS_CACHE_SECONDS"],
-                            lambda: reports.dashboard_counts(db.session, f))
-    data = reports.Dashboard.from_counts(counts, reports.items_for(db.session, f))
+                            lambda: reports.dashboard_counts(db.reports_session, f))
+    data = reports.Dashboard.from_counts(counts, reports.items_for(db.reports_session, f))
     sections = []
     for kind in ItemKind:
         labels = {item.code: f"{item.code} · {localized(item.labels, lang)}"
@@ -119,12 +119,12 @@ def dashboard(lang: str) -> Any:
 
 def cached_summary(code: str, f: reports.ReportFilter) -> reports.Summary | None:
     """The themed summary, its counts and quotes cached like the dashboard's."""
-    item = reports.find_item(db.session, code, f)
+    item = reports.find_item(db.reports_session, code, f)
     if item is None:
         return None
 
     def compute() -> dict[str, Any]:
-        found = reports.summary(db.session, item.code, f)
+        found = reports.summary(db.reports_session, item.code, f)
         data = dataclasses.asdict(found)
         del data["item"], data["filter"]
         return data
@@ -156,7 +156,7 @@ def summary(lang: str, code: str) -> Any:
                                                     for c in result.languages}, result.total),
                            key=lambda row: -row[2])
     labels = {item.code: localized(item.labels, lang)
-              for items in reports.items_for(db.session, f).values() for item in items}
+              for items in reports.items_for(db.reports_session, f).values() for item in items}
     return render_template(
         "reports/summary.html", form=form, result=result, item=result.item,
         actor_rows=actor_rows, actor_chart=_chart(actor_rows, _("Actor types")),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import sqlite3
 
@@ -22,10 +23,15 @@ def default_path(directory: Path, engine: Engine) -> Path:
     return directory / f"backup-{stamp}.{suffix}"
 
 
-def _libpq_url(engine: Engine) -> str:
-    """The engine's URL as libpq tools understand it (no SQLAlchemy driver suffix)."""
-    url = make_url(engine.url.render_as_string(hide_password=False)).set(drivername="postgresql")
-    return url.render_as_string(hide_password=False)
+def _libpq(engine: Engine) -> tuple[str, dict[str, str]]:
+    """The engine's URL for libpq tools, without its password, and an environment that
+    carries the password instead (a command line is visible to every user in `ps`)."""
+    url = make_url(engine.url.render_as_string(hide_password=False))
+    env = dict(os.environ)
+    if url.password:
+        env["PGPASSWORD"] = str(url.password)
+    bare = url.set(drivername="postgresql", password=None)
+    return bare.render_as_string(hide_password=False), env
 
 
 def _tool(name: str) -> str:
@@ -48,9 +54,10 @@ def create(engine: Engine, target: Path) -> Path:
             destination.close()
             source.close()
         return target
+    url, env = _libpq(engine)
     result = subprocess.run(  # noqa: S603  # nosec B603
-        [_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(target),
-         _libpq_url(engine)], capture_output=True, text=True, check=False)
+        [_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(target), url],
+        capture_output=True, text=True, check=False, env=env)
     if result.returncode != 0:
         raise BackupError(result.stderr.strip() or "pg_dump failed")
     return target
@@ -75,9 +82,9 @@ def restore(engine: Engine, source: Path) -> None:
             live.close()
             backup.close()
         return
+    url, env = _libpq(engine)
     result = subprocess.run(  # noqa: S603  # nosec B603
         [_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
-         "--dbname", _libpq_url(engine), str(source)], capture_output=True, text=True,
-        check=False)
+         "--dbname", url, str(source)], capture_output=True, text=True, check=False, env=env)
     if result.returncode != 0:
         raise BackupError(result.stderr.strip() or "pg_restore failed")
