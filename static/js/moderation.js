@@ -3,9 +3,13 @@
 //   a: approve   r: go to the reason for not publishing   n: next submission
 (function () {
   "use strict";
+  // Controls that take letters. A ticked checkbox or a button does not: "tick P2 with
+  // Space, then A" must approve.
+  var NOT_TYPED = /^(checkbox|radio|button|submit|reset|image|range|color|file)$/;
   function typing(target) {
     var tag = target && target.tagName;
-    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (target && target.isContentEditable);
+    if (tag === "INPUT") { return !NOT_TYPED.test(target.type); }
+    return tag === "TEXTAREA" || tag === "SELECT" || (target && target.isContentEditable);
   }
   document.addEventListener("keydown", function (event) {
     if (event.altKey || event.ctrlKey || event.metaKey || typing(event.target)) {

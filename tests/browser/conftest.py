@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from sqlalchemy.engine import Engine
 from werkzeug.serving import make_server
 
@@ -37,6 +38,18 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 class LiveServer:
     url: str
     engine: Engine
+    app: Flask
+
+
+def use_live_database(live_server: LiveServer) -> None:
+    """Point `db` back at the live server's database.
+
+    `db` is one module-level object that every create_app() binds to its own database;
+    tests of other files may have rebound it since the server started.
+    """
+    db.session.remove()
+    db.engine = live_server.engine
+    db.session.configure(bind=live_server.engine)
 
 
 @pytest.fixture(scope="session")
@@ -56,7 +69,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
-        yield LiveServer(f"http://127.0.0.1:{server.server_port}", engine)
+        yield LiveServer(f"http://127.0.0.1:{server.server_port}", engine, application)
     finally:
         server.shutdown()
         thread.join(timeout=10)
@@ -67,11 +80,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
 
 @pytest.fixture(autouse=True)
 def _live_database(browser, live_server) -> Iterator[None]:
-    # `db` is one module-level object that every create_app() binds to its own database;
-    # tests of other files may have rebound it since the server started.
-    db.session.remove()
-    db.engine = live_server.engine
-    db.session.configure(bind=live_server.engine)
+    use_live_database(live_server)
     yield
     db.session.remove()
 

@@ -11,7 +11,7 @@ import pytest
 from flask import Response, url_for
 
 from app.assets import IMMUTABLE, SHORT
-from tests.helpers import form_post, web_form
+from tests.helpers import form_post, login, web_form
 
 STATIC = Path(__file__).resolve().parents[2] / "static"
 CSS = (STATIC / "css" / "site.css").read_bytes()
@@ -37,6 +37,23 @@ def test_fingerprinted_static_file_is_cached_for_a_year(client, app):
             == "public, max-age=31536000, immutable"
         assert "Expires" not in response.headers
         assert response.data == CSS
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "staff"])
+def test_static_files_do_not_vary_on_the_cookie(client, app, session, signed_in):
+    # The stylesheet is the same for everyone: a shared cache keeps one copy, and staff
+    # keep it for a year like everyone else (their pages, not their CSS, are no-store).
+    if signed_in:
+        login(client, session, "moderator")
+    with client.get(css_url(app), headers={"Accept-Encoding": "gzip"}) as response:
+        assert response.status_code == 200
+        assert "cookie" not in {value.lower() for value in response.vary}
+        assert "Set-Cookie" not in response.headers
+        assert response.headers["Cache-Control"] == IMMUTABLE
+    if signed_in:
+        page = client.get("/en/account")
+        assert page.headers["Cache-Control"] == "no-store"
+        assert "cookie" in {value.lower() for value in page.vary}
 
 
 @pytest.mark.parametrize("query", ["", "?v=0123456789ab", "?v="])
