@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+import wtforms
 from flask import current_app, session
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 from wtforms import Form, SelectMultipleField, widgets
 from wtforms.csrf.session import SessionCSRF
 
@@ -33,6 +36,31 @@ class BaseForm(Form):
         """Validate the CSRF token only: domain rules are checked by the services."""
         token = getattr(self, "csrf_token", None)
         return token is not None and not token.validate(self)
+
+
+class FastSelect(widgets.Select):
+    """A <select> rendered with one join instead of a widget call per option.
+
+    The country list (about 250 options) and the language list (about 180) are on the
+    submission form and the staff filters: WTForms' per-option rendering cost several
+    milliseconds of CPU per page on its own. Same markup, same escaping."""
+
+    def __call__(self, field: Any, **kwargs: Any) -> Markup:
+        kwargs.setdefault("id", field.id)
+        flags = getattr(field, "flags", {})
+        for key in dir(flags):
+            if key in self.validation_attrs and key not in kwargs:
+                kwargs[key] = getattr(flags, key)
+        html = [f"<select {widgets.html_params(name=field.name, **kwargs)}>"]
+        for value, label, selected, _render_kw in field.iter_choices():
+            html.append(f'<option value="{escape(value)}"{" selected" if selected else ""}>'
+                        f"{escape(label)}</option>")
+        html.append("</select>")
+        return Markup("".join(html))  # noqa: S704  # nosec B704
+
+
+class SelectField(wtforms.SelectField):
+    widget = FastSelect()
 
 
 class MultiCheckboxField(SelectMultipleField):

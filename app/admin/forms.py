@@ -21,13 +21,12 @@ from wtforms import (
     FormField,
     HiddenField,
     PasswordField,
-    SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 
-from app.forms import BaseForm
+from app.forms import BaseForm, SelectField
 from app.i18n import LANGUAGES, native_name
 from app.labels import ROLES
 from app.models import ItemKind

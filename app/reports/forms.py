@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, Form, SelectField
+from wtforms import DateField, Form
 
+from app.forms import SelectField
 from app.i18n import LANGUAGES, localized, native_name
 from app.labels import ACTOR_TYPES, GENDERS
 from app.models import Round
