@@ -45,3 +45,9 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/bandit -q -r app -c pyproject.toml
 	$(BIN)/pip-audit --strict -r requirements.txt
+
+# Load and scale benchmark (bench/README.md): gunicorn on a seeded database, driven by wrk
+# (installed with apt-get when missing). BENCH_SUBMISSIONS=20000 for a quick run.
+.PHONY: bench
+bench: compile
+	$(BIN)/python bench/run.py

@@ -1,0 +1,38 @@
+"""Gunicorn settings (read by `gunicorn wsgi:app` from this folder; flags on the command
+line win). Used by `make bench` and meant for production.
+
+The application is imported once in the master (`preload_app`) and the workers are forked
+from it, so the code, templates, catalogs and taxonomy data loaded at import are shared
+copy-on-write. CPython's cycle collector writes to every object it visits, which would
+copy those shared pages into each worker; so the collector is off while the app loads,
+what was loaded is frozen (`gc.freeze()`, moved out of the collector's reach) just before
+the workers fork, and each worker turns the collector back on for its own objects.
+The factory opens no connection and runs no query at import, so nothing that cannot
+cross a fork (a database socket) exists before it.
+"""
+import gc
+import os
+
+wsgi_app = "wsgi:app"
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# Threads let one worker hold keep-alive connections and stream a long export while the
+# master still hears from it (a sync worker is killed after `timeout` seconds of one
+# request, which a million-row export exceeds).
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+keepalive = 5
+preload_app = True
+
+gc.disable()
+
+
+def when_ready(server):
+    """In the master, after the app is imported and before the first fork."""
+    gc.collect()
+    gc.freeze()
+
+
+def post_fork(server, worker):
+    gc.enable()
