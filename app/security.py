@@ -179,13 +179,18 @@ def role_required(*roles: Role) -> Callable:
 def api_user() -> Any:
     """The active staff user of a bearer token, or None."""
     from app.db import db
-    from app.services.users import user_for_token
+    from app.services import users
 
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    return user_for_token(db.session, token.strip())
+    owner = users.token_owner(db.session, token.strip())
+    if owner is None:
+        return None
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        users.note_token_use(owner[1])
+    return owner[0]
 
 
 def _api_error(status: int, message: Any, headers: dict[str, str] | None = None) -> Response:

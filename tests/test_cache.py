@@ -74,3 +74,30 @@ def test_a_broken_cache_does_not_fail_the_request(app, client, session, open_rou
     assert response.status_code == 200
     with app.app_context():
         assert cache.remember("x", [1], 60, lambda: {"a": (1, 2)}) == {"a": [1, 2]}
+
+
+def test_one_computation_per_key_at_a_time(app):
+    import threading
+    import time
+
+    app.extensions["cache"] = MemoryBackend()
+    calls = []
+
+    def slow():
+        calls.append(1)
+        time.sleep(0.2)
+        return {"n": 42}
+
+    results = []
+
+    def ask():
+        with app.app_context():
+            results.append(cache.remember("stampede", ["same"], 60, slow))
+
+    threads = [threading.Thread(target=ask) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [{"n": 42}] * 6
+    assert len(calls) == 1

@@ -73,6 +73,9 @@ class Submission(Base):
     __table_args__ = (
         Index("ix_submissions_status_created_at_id", "status", "created_at", "id"),
         Index("ix_submissions_round_id_status", "round_id", "status"),
+        # Exports walk approved rows by id; the unfiltered queue ("all") pages by date.
+        Index("ix_submissions_status_id", "status", "id"),
+        Index("ix_submissions_created_at_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -247,18 +247,24 @@ def revoke_tokens(session: Session, user: User, *, prefix: str | None = None,
     return count
 
 
-def user_for_token(session: Session, token: str) -> User | None:
-    """The active user a bearer token belongs to, or None. Looked up by hash: the
-    comparison happens inside the unique index, never character by character in Python."""
+def token_owner(session: Session, token: str) -> tuple[User, ApiToken] | None:
+    """The active user a bearer token belongs to, with the token, or None. Looked up by
+    hash: the comparison happens inside the unique index, never character by character."""
     if not token or len(token) > 100:
         return None
     found = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
     if found is None or found.revoked_at is not None or not found.user.active:
         return None
-    now = utcnow()
-    if found.last_used_at is None or now - found.last_used_at > dt.timedelta(minutes=5):
-        found.last_used_at = now
-    return found.user
+    return found.user, found
+
+
+def note_token_use(token: ApiToken, *, now: dt.datetime | None = None) -> None:
+    """Record when a token was last used (at most every five minutes). Called for
+    requests that write anyway: a GET must not become a write, which on SQLite waits for
+    the write lock and fails under load."""
+    now = now or utcnow()
+    if token.last_used_at is None or now - token.last_used_at >= dt.timedelta(minutes=5):
+        token.last_used_at = now
 
 
 def load_session_user(session: Session, session_id: str) -> User | None:

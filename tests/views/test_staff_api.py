@@ -247,3 +247,17 @@ def test_no_query_per_row_in_the_list(client, session, open_round):
     many = count_queries("/api/v1/submissions")
     assert many == few
     assert session.scalar(select(Submission.id).limit(1)) is not None
+
+
+def test_reading_with_a_token_writes_nothing(client, session, open_round):
+    from app.models import ApiToken
+    submission, _ = factories.make_submission(session, open_round)
+    seen = submission.version
+    token = api_token(session, "moderator")
+    assert client.get("/api/v1/submissions", headers=bearer(token)).status_code == 200
+    session.expire_all()
+    assert session.scalar(select(ApiToken)).last_used_at is None  # a GET stays a read
+    post_decision(client, token, submission.id, {"action": "reject", "reason": "spam",
+                                                 "version": seen})
+    session.expire_all()
+    assert session.scalar(select(ApiToken)).last_used_at is not None
