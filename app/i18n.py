@@ -22,6 +22,13 @@ RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur", "ps", "yi", "dv", "ug", "ku",
 DATA_DIR = Path(__file__).parent / "data"
 
 
+@functools.lru_cache(maxsize=64)
+def cldr(code: str) -> Locale:
+    """Babel's Locale for a code, parsed once per process (parsing costs more than the
+    formatting that needs it, and pages format hundreds of numbers and names)."""
+    return Locale.parse(code)
+
+
 class LangConverter(BaseConverter):
     """`<lang:lang>` matches only the six UN languages, so `/de/submit` is a 404."""
 
@@ -81,7 +88,7 @@ def country_codes() -> tuple[str, ...]:
 @functools.cache
 def countries(lang: str) -> tuple[tuple[str, str], ...]:
     """(code, localized name) for every country or area, sorted for that language."""
-    names = Locale.parse(lang).territories
+    names = cldr(lang).territories
     pairs = [(code, names.get(code, code)) for code in country_codes()]
     return tuple(sorted(pairs, key=lambda pair: _sort_key(pair[1], lang)))
 
@@ -89,20 +96,20 @@ def countries(lang: str) -> tuple[tuple[str, str], ...]:
 def country_name(code: str | None, lang: str | None = None) -> str:
     if not code:
         return ""
-    return Locale.parse(lang or current_language()).territories.get(code, code)
+    return cldr(lang or current_language()).territories.get(code, code)
 
 
 @functools.cache
 def language_codes() -> frozenset[str]:
     """Every ISO 639-1 (two-letter) language code Babel knows a name for."""
-    return frozenset(code for code in Locale.parse("en").languages if len(code) == 2)
+    return frozenset(code for code in cldr("en").languages if len(code) == 2)
 
 
 @functools.cache
 def written_languages(lang: str) -> tuple[tuple[str, str], ...]:
     """Languages a view may be written in: the six UN languages first, then all others."""
-    names = Locale.parse(lang).languages
-    un = [(code, Locale.parse(code).get_display_name(code)) for code in LANGUAGES]
+    names = cldr(lang).languages
+    un = [(code, cldr(code).get_display_name(code)) for code in LANGUAGES]
     others = sorted(
         ((code, names.get(code, code)) for code in language_codes() if code not in LANGUAGES),
         key=lambda pair: _sort_key(pair[1], lang),
@@ -113,11 +120,11 @@ def written_languages(lang: str) -> tuple[tuple[str, str], ...]:
 def language_name(code: str | None, lang: str | None = None) -> str:
     if not code:
         return ""
-    return Locale.parse(lang or current_language()).languages.get(code, code)
+    return cldr(lang or current_language()).languages.get(code, code)
 
 
 def native_name(code: str) -> str:
-    return Locale.parse(code).get_display_name(code)
+    return cldr(code).get_display_name(code)
 
 
 def _sort_key(name: str, lang: str) -> str:
@@ -172,20 +179,20 @@ def init_app(app: Flask) -> None:
 
 
 def format_number(value: Any, lang: str | None = None) -> str:
-    return format_decimal(value, locale=lang or current_language())
+    return format_decimal(value, locale=cldr(lang or current_language()))
 
 
 def format_share(value: float, lang: str | None = None) -> str:
     """A share (0.0 to 1.0) as a percentage with one decimal at most, in the locale's
     pattern (75%, 75 %, 33,3 %)."""
-    return format_percent(round(value, 3), locale=lang or current_language(),
+    return format_percent(round(value, 3), locale=cldr(lang or current_language()),
                           decimal_quantization=False)
 
 
 def format_utc(value: Any, lang: str | None = None) -> str:
     """A date and time in the reader's locale, in UTC (the round's reference time)."""
     lang = lang or current_language()
-    locale = Locale.parse(lang)
+    locale = cldr(lang)
     date = format_skeleton("yMMMd", value, tzinfo=dt.UTC, locale=locale)
     time = format_skeleton("Hm", value, tzinfo=dt.UTC, locale=locale)
     pattern = str(locale.datetime_formats["medium"])

@@ -5,9 +5,7 @@ import csv
 import functools
 from dataclasses import dataclass
 
-from babel import Locale
-
-from app.i18n import DATA_DIR
+from app.i18n import DATA_DIR, cldr
 
 # The five M49 regions (continental level).
 REGIONS = ("002", "019", "142", "150", "009")
@@ -43,7 +41,7 @@ def countries_in_region(region: str) -> list[str]:
 def region_name(code: str | None, lang: str) -> str:
     if not code:
         return ""
-    return Locale.parse(lang).territories.get(code, code)
+    return cldr(lang).territories.get(code, code)
 
 
 def regions(lang: str) -> list[tuple[str, str]]:
