@@ -106,9 +106,6 @@ def idempotent_token(secret: str, key: str) -> str:
     return base64.urlsafe_b64encode(digest[:24]).decode().rstrip("=")
 
 
-def tokens_equal(a: str, b: str) -> bool:
-    return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
-
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",

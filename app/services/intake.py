@@ -302,10 +302,6 @@ def new_reference() -> str:
     return f"{raw[:4]}-{raw[4:]}"
 
 
-def normalize_reference(value: str) -> str:
-    raw = re.sub(r"[\s-]", "", value or "").upper()
-    return f"{raw[:4]}-{raw[4:]}" if len(raw) == 8 else raw
-
 
 def submit(session: Session, data: SubmissionInput, *, channel: Channel = Channel.WEB,
            token: str | None = None, idempotency_key_hash: str | None = None,

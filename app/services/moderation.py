@@ -518,15 +518,6 @@ def bulk(session: Session, *, by: User, selection: Iterable[tuple[int, int]], ac
     return result
 
 
-def keyword_suggestions(session: Session, prefix: str, limit: int = 10) -> list[str]:
-    prefix = normalize_keyword(prefix or "")
-    if not prefix:
-        return []
-    pattern = re.sub(r"([%_\\])", r"\\\1", prefix) + "%"
-    return list(session.scalars(
-        select(Keyword.text).where(Keyword.text.like(pattern, escape="\\"))
-        .order_by(Keyword.text).limit(limit)))
-
 
 def popular_keywords(session: Session, limit: int = 200) -> list[str]:
     return list(session.scalars(

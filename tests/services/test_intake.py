@@ -32,10 +32,6 @@ def test_references_are_unique_and_unambiguous(session, open_round):
     assert not any(ch in "01ILOU" for ref in references for ch in ref.replace("-", ""))
 
 
-def test_normalize_reference():
-    assert intake.normalize_reference(" abcd efgh ") == "ABCD-EFGH"
-    assert intake.normalize_reference("abcd-efgh") == "ABCD-EFGH"
-
 
 def test_validation_collects_all_errors_at_once(session, open_round):
     with pytest.raises(ValidationFailed) as caught:
