@@ -284,7 +284,20 @@ class RedactSecrets(logging.Filter):
         return self.PATTERN.sub(r"\1[redacted]", value) if isinstance(value, str) else value
 
 
+def refuse_nul_bytes() -> Any:
+    """400 for a NUL byte in the query string, before any view runs.
+
+    Query arguments are filters and ids: no value of them can hold a NUL (typing cannot
+    produce one), and PostgreSQL refuses it in any string, so it would otherwise surface as
+    a 500 wherever a filter reaches a query. Form and JSON fields are checked field by
+    field instead (clean_text and the services), so a form keeps what was typed."""
+    if b"%00" in request.query_string or b"\x00" in request.query_string:
+        abort(400)
+    return None
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(refuse_nul_bytes)
     for name in ("werkzeug", "gunicorn.access"):
         logger = logging.getLogger(name)
         if not any(isinstance(f, RedactSecrets) for f in logger.filters):

@@ -209,3 +209,41 @@ def test_odd_ids_never_reach_the_database_as_errors(client, session, open_round,
         assert client.get(url, headers=bearer(token)).status_code in (200, 400), url
     assert client.get("/api/v1/submissions/99999999999", headers=bearer(token)
                       ).status_code == 404
+
+
+NUL_PAGES = ["/en/moderate?q=a%00b", "/en/moderate?country=%00", "/en/moderate?language=%00x",
+             "/en/admin/audit?action=%00", "/en/admin/audit?actor=%00",
+             "/en/reports/?language=%00", "/en/submit?round=%00"]
+NUL_API = ["/api/v1/submissions?q=a%00b", "/api/v1/submissions?language=%00",
+           "/api/v1/stats?language=%00", "/api/v1/submissions?principle=%00",
+           "/api/v1/exports/summary.docx?code=P%002"]
+
+
+def test_nul_bytes_in_queries_and_forms_are_400_not_500(app, client, session, open_round):
+    """PostgreSQL refuses NUL in any string: it must never reach a query."""
+    token = api_token(session, "admin", "nul-api@example.org")
+    for url in NUL_API:
+        assert client.get(url, headers=bearer(token)).status_code == 400, url
+    login(client, session, "admin", "nul-admin@example.org")
+    for url in NUL_PAGES:
+        assert client.get(url).status_code == 400, url
+    visitor = app.test_client()
+    response = visitor.post("/en/login", data={"csrf_token": csrf_token(
+        visitor.get("/en/login").get_data(as_text=True)), "email": "a\x00@example.org",
+        "password": "whatever whatever"})
+    assert response.status_code == 401  # an unknown account, not a database error
+
+
+def test_nul_in_sign_in_and_keywords_is_handled(client, session, open_round):
+    from app.services.users import normalize_email
+    assert normalize_email("a\x00@example.org") == "a@example.org"
+    submission, _ = factories.make_submission(session, open_round)
+    seen = submission.version
+    token = api_token(session, "moderator", "nul-mod@example.org")
+    response = client.post(f"/api/v1/submissions/{submission.id}/decision",
+                           data=json.dumps({"action": "approve", "version": seen,
+                                            "tags": {"principles": ["P1"],
+                                                     "keywords": ["bad\u0000word"]}}),
+                           content_type="application/json", headers=bearer(token))
+    assert response.status_code == 200
+    assert response.get_json()["tags"]["keywords"] == ["badword"]

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.models import AuditEvent, User
 from app.services import ValidationFailed
+from app.services.filters import day_start
 
 
 def record(session: Session, action: str, *, actor: User | None = None,
@@ -49,9 +50,6 @@ class EventPage:
     items: list[AuditEvent]
     next_cursor: str | None
 
-
-def _day_start(day: dt.date) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
 def encode_cursor(event: AuditEvent) -> str:
@@ -90,9 +88,9 @@ def events(session: Session, f: AuditFilter, *, cursor: str | None = None,
     if f.target_id is not None:
         query = query.where(AuditEvent.target_id == f.target_id)
     if f.date_from:
-        query = query.where(AuditEvent.at >= _day_start(f.date_from))
+        query = query.where(AuditEvent.at >= day_start(f.date_from))
     if f.date_to:
-        query = query.where(AuditEvent.at < _day_start(f.date_to) + dt.timedelta(days=1))
+        query = query.where(AuditEvent.at < day_start(f.date_to) + dt.timedelta(days=1))
     if cursor:
         at, ident = decode_cursor(cursor)
         query = query.where(tuple_(AuditEvent.at, AuditEvent.id) < tuple_(at, ident))

@@ -17,7 +17,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, or_, select, tuple_
-from sqlalchemy.orm import Session, aliased, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.db import utcnow
@@ -36,9 +36,8 @@ from app.models import (
     TaxonomyItem,
     User,
 )
-from app.regions import countries_in_region
 from app.security import UnsafeText, clean_text
-from app.services import NotEditable, StaleVersion, ValidationFailed, audit, parse_id
+from app.services import NotEditable, StaleVersion, ValidationFailed, audit, filters, parse_id
 
 KEYWORD_MAX = 64
 KEYWORDS_PER_SUBMISSION = 20
@@ -108,23 +107,13 @@ class Page:
 
 
 def _conditions(f: QueueFilter, *, with_status: bool = True) -> list:
-    conditions: list = []
+    conditions = filters.common(round_id=f.round_id, date_from=f.date_from,
+                                date_to=f.date_to, language=f.language,
+                                actor_type=f.actor_type, region=f.region)
     if with_status and f.status is not None:
         conditions.append(Submission.status == f.status)
-    if f.round_id is not None:
-        conditions.append(Submission.round_id == f.round_id)
-    if f.language:
-        conditions.append(Submission.language == f.language)
-    if f.actor_type is not None:
-        conditions.append(Submission.actor_type == f.actor_type)
     if f.country:
         conditions.append(Submission.country == f.country)
-    if f.region:
-        conditions.append(Submission.country.in_(countries_in_region(f.region)))
-    if f.date_from:
-        conditions.append(Submission.created_at >= _day_start(f.date_from))
-    if f.date_to:
-        conditions.append(Submission.created_at < _day_start(f.date_to) + dt.timedelta(days=1))
     if f.has_email is not None:
         has = exists().where(PersonalData.submission_id == Submission.id,
                              PersonalData.email.is_not(None))
@@ -134,12 +123,7 @@ def _conditions(f: QueueFilter, *, with_status: bool = True) -> list:
         conditions.append(or_(Submission.title.ilike(pattern, escape="\\"),
                               Submission.body.ilike(pattern, escape="\\"),
                               Submission.reference == f.q.strip().upper()))
-    for code in (f.principle, f.commitment):
-        if code:
-            tag, item = aliased(SubmissionTag), aliased(TaxonomyItem)
-            conditions.append(exists().where(
-                tag.submission_id == Submission.id, tag.source == TagSource.MODERATOR,
-                tag.item_id == item.id, item.code == code.upper()))
+    conditions.extend(filters.tagged_with(code) for code in (f.principle, f.commitment) if code)
     if f.claimed == "mine" and f.viewer_id:
         conditions.append(and_(Submission.claimed_by_id == f.viewer_id,
                                Submission.claimed_until > utcnow()))
@@ -147,10 +131,6 @@ def _conditions(f: QueueFilter, *, with_status: bool = True) -> list:
         conditions.append(or_(Submission.claimed_by_id.is_(None),
                               Submission.claimed_until <= utcnow()))
     return conditions
-
-
-def _day_start(day: dt.date) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
 def encode_cursor(submission: Submission) -> str:
@@ -279,6 +259,7 @@ def snapshot(submission: Submission) -> dict[str, Any]:
 
 
 def normalize_keyword(value: str) -> str:
+    value = "".join(ch for ch in value if ch.isprintable() or ch == " ")
     value = unicodedata.normalize("NFKC", value).casefold()
     value = " ".join(value.split())
     return value.strip(" .,;:!?\"'()[]{}،؛؟。，；：！？")

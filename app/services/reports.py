@@ -30,8 +30,8 @@ from app.models import (
     TagSource,
     TaxonomyItem,
 )
-from app.regions import REGIONS, countries_in_region, region_of
-from app.services import ValidationFailed, parse_id
+from app.regions import REGIONS, region_of
+from app.services import ValidationFailed, filters, parse_id
 from app.services import taxonomy as taxonomy_service
 
 YOUTH_AGES = (AgeRange.UNDER_18, AgeRange.AGE_18_24)
@@ -115,19 +115,9 @@ class ReportFilter:
 
 def conditions(f: ReportFilter) -> list:
     """SQL conditions on Submission for approved submissions matching `f`."""
-    where: list = [Submission.status == Status.APPROVED]
-    if f.round_id is not None:
-        where.append(Submission.round_id == f.round_id)
-    if f.date_from:
-        where.append(Submission.created_at >= _day(f.date_from))
-    if f.date_to:
-        where.append(Submission.created_at < _day(f.date_to) + dt.timedelta(days=1))
-    if f.language:
-        where.append(Submission.language == f.language)
-    if f.actor_type is not None:
-        where.append(Submission.actor_type == f.actor_type)
-    if f.region:
-        where.append(Submission.country.in_(countries_in_region(f.region)))
+    where = [Submission.status == Status.APPROVED,
+             *filters.common(round_id=f.round_id, date_from=f.date_from, date_to=f.date_to,
+                             language=f.language, actor_type=f.actor_type, region=f.region)]
     if f.youth is not None:
         young = exists().where(PersonalData.submission_id == Submission.id,
                                PersonalData.age_range.in_(YOUTH_AGES))
@@ -136,16 +126,8 @@ def conditions(f: ReportFilter) -> list:
         where.append(exists().where(PersonalData.submission_id == Submission.id,
                                     PersonalData.gender == f.gender))
     if f.code:
-        # Aliases: the outer query may itself join these tables (counts by tag).
-        tag, item = aliased(SubmissionTag), aliased(TaxonomyItem)
-        where.append(exists().where(tag.submission_id == Submission.id,
-                                    tag.source == TagSource.MODERATOR,
-                                    tag.item_id == item.id, item.code == f.code))
+        where.append(filters.tagged_with(f.code))
     return where
-
-
-def _day(day: dt.date) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
 def total(session: Session, f: ReportFilter) -> int:

@@ -34,7 +34,9 @@ class AccountLocked(DomainError):
 
 
 def normalize_email(email: str) -> str:
-    return unicodedata.normalize("NFKC", email or "").strip().lower()
+    # Control characters never belong to an address (and PostgreSQL refuses NUL).
+    email = "".join(ch for ch in (email or "") if ch.isprintable())
+    return unicodedata.normalize("NFKC", email).strip().lower()
 
 
 def password_problems(password: str, email: str = "") -> list:
