@@ -1,0 +1,23 @@
+"""Scale: counters and indexes (issue #7)
+
+Revision ID: c0ffee000006
+Revises: c0ffee000005
+Create Date: 2026-11-24 00:00:00
+"""
+from alembic import op
+import sqlalchemy as sa
+import app.db
+
+
+revision = 'c0ffee000006'
+down_revision = 'c0ffee000005'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
