@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -37,7 +36,15 @@ from app.models import (
     User,
 )
 from app.security import UnsafeText, clean_text
-from app.services import NotEditable, StaleVersion, ValidationFailed, audit, filters, parse_id
+from app.services import (
+    NotEditable,
+    StaleVersion,
+    ValidationFailed,
+    audit,
+    filters,
+    parse_id,
+    search,
+)
 
 KEYWORD_MAX = 64
 KEYWORDS_PER_SUBMISSION = 20
@@ -106,7 +113,7 @@ class Page:
     next_cursor: str | None
 
 
-def _conditions(f: QueueFilter, *, with_status: bool = True) -> list:
+def _conditions(session: Session, f: QueueFilter, *, with_status: bool = True) -> list:
     conditions = filters.common(round_id=f.round_id, date_from=f.date_from,
                                 date_to=f.date_to, language=f.language,
                                 actor_type=f.actor_type, region=f.region)
@@ -119,10 +126,10 @@ def _conditions(f: QueueFilter, *, with_status: bool = True) -> list:
                              PersonalData.email.is_not(None))
         conditions.append(has if f.has_email else ~has)
     if f.q:
-        pattern = "%" + re.sub(r"([%_\\])", r"\\\1", f.q.strip()) + "%"
-        conditions.append(or_(Submission.title.ilike(pattern, escape="\\"),
-                              Submission.body.ilike(pattern, escape="\\"),
-                              Submission.reference == f.q.strip().upper()))
+        # The session is only asked for its dialect: full-text SQL differs per engine.
+        text_match = search.condition(session, f.q)
+        if text_match is not None:
+            conditions.append(text_match)
     conditions.extend(filters.tagged_with(code) for code in (f.principle, f.commitment) if code)
     if f.claimed == "mine" and f.viewer_id:
         conditions.append(and_(Submission.claimed_by_id == f.viewer_id,
@@ -164,7 +171,7 @@ def queue(session: Session, f: QueueFilter, *, cursor: str | None = None, limit:
         options += [selectinload(Submission.tags), selectinload(Submission.keywords),
                     selectinload(Submission.answers), selectinload(Submission.personal)]
     query = (select(Submission).options(*options)
-             .where(*_conditions(f)).order_by(*order).limit(limit + 1))
+             .where(*_conditions(session, f)).order_by(*order).limit(limit + 1))
     if cursor:
         created, ident = decode_cursor(cursor)
         key = tuple_(Submission.created_at, Submission.id)
@@ -178,7 +185,7 @@ def queue(session: Session, f: QueueFilter, *, cursor: str | None = None, limit:
 def status_counts(session: Session, f: QueueFilter) -> dict[Status, int]:
     """How many submissions of each status match the filter (ignoring its status)."""
     rows = session.execute(select(Submission.status, func.count())
-                           .where(*_conditions(f, with_status=False))
+                           .where(*_conditions(session, f, with_status=False))
                            .group_by(Submission.status))
     counts = {status: 0 for status in Status}
     counts.update({status: n for status, n in rows})
@@ -237,7 +244,7 @@ def neighbour(session: Session, submission: Submission, f: QueueFilter) -> Submi
     """The next submission in the queue after this one (for "next" in the review page)."""
     key = tuple_(Submission.created_at, Submission.id)
     return session.scalar(select(Submission)
-                          .where(*_conditions(f),
+                          .where(*_conditions(session, f),
                                  key > tuple_(submission.created_at, submission.id))
                           .order_by(Submission.created_at, Submission.id).limit(1))
 

@@ -1,0 +1,36 @@
+"""Text folding shared by search, suggested tags and campaign folding."""
+from __future__ import annotations
+
+import pytest
+
+from app.services.textnorm import cjk_grams, has_cjk, normalize, words
+
+
+@pytest.mark.parametrize("typed, plain", [
+    ("الخُصُوصِيَّة", "الخصوصيه"),          # diacritics and taa marbuta
+    ("الخصوصية", "الخصوصيه"),
+    ("إنترنت", "انترنت"),                  # hamza under alef
+    ("أمن", "امن"),                        # hamza over alef
+    ("آمن", "امن"),                        # madda
+    ("مسؤولية", "مسووليه"),                # hamza on waw
+    ("مستوى", "مستوي"),                    # alef maqsura
+    ("تـــكنولوجيا", "تكنولوجيا"),         # tatweel
+    ("Société CIVILE", "societe civile"),
+    ("Ｅｄｕｃａｃｉóｎ", "educacion"),       # full-width, accent
+    ("Ёлка и Йод", "елка и иод"),
+    ("  many\n\tspaces  ", "many spaces"),
+])
+def test_normalize_folds_what_people_mix_up(typed, plain):
+    assert normalize(typed) == plain
+
+
+def test_normalize_keeps_chinese_and_empty():
+    assert normalize("人工智能治理") == "人工智能治理"
+    assert normalize("") == ""
+
+
+def test_cjk_grams_and_words():
+    assert cjk_grams("我们需要人工智能") == ["我们", "们需", "需要", "要人", "人工", "工智", "智能"]
+    assert cjk_grams("AI 与 人") == ["与", "人"]
+    assert has_cjk("数据 data") and not has_cjk("data")
+    assert words(normalize("Digital-Cooperation, now!")) == ["digital", "cooperation", "now"]
