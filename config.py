@@ -105,6 +105,8 @@ class Config:
     # process): the queue's counts per status and keywords, the reports' counts.
     COUNTS_CACHE_SECONDS = int(os.environ.get("COUNTS_CACHE_SECONDS", "15"))
     REPORTS_CACHE_SECONDS = int(os.environ.get("REPORTS_CACHE_SECONDS", "60"))
+    # The open rounds and the taxonomy, kept per process (see app.cache.local).
+    REFERENCE_CACHE_SECONDS = int(os.environ.get("REFERENCE_CACHE_SECONDS", "10"))
     # How many proxies in front of the app set X-Forwarded-For (nginx: 1). 0 trusts none.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
@@ -129,7 +131,8 @@ class TestingConfig(Config):
     # from one address. The rate-limit tests lower them.
     RATELIMIT_STORAGE_URI = "memory://"
     SUBMIT_RATE_LIMIT = LOGIN_RATE_LIMIT = RECEIPT_RATE_LIMIT = API_RATE_LIMIT = "100000 per minute"
-    COUNTS_CACHE_SECONDS = REPORTS_CACHE_SECONDS = 0  # tests check counts right after writes
+    # Tests check counts and reference data right after writes.
+    COUNTS_CACHE_SECONDS = REPORTS_CACHE_SECONDS = REFERENCE_CACHE_SECONDS = 0
     SECRET_KEY = "testing-only-secret"  # noqa: S105 - the test suite's, never deployed
     DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 

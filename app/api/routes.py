@@ -14,12 +14,13 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
+from app import reference
 from app.db import db
 from app.errors import json_errors
 from app.i18n import LANGUAGES, current_language, localized
 from app.models import Channel, ItemKind
 from app.security import hash_token, idempotent_token, limit, token_or_address
-from app.services import ValidationFailed, intake, rounds
+from app.services import ValidationFailed, intake, parse_id, rounds
 from app.services import taxonomy as taxonomy_service
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -137,9 +138,11 @@ def create_submission() -> Any:
     data = intake.SubmissionInput(**{k: payload[k] for k in SUBMISSION_FIELDS if k in payload})
     if "anonymous" not in payload:
         data.anonymous = True
+    round_id = parse_id(data.round_id)
+    known_round = next((r for r in reference.open_rounds() if r.id == round_id), None)
     try:
         submission, token = intake.submit(db.session, data, channel=Channel.API, token=token,
-                                          idempotency_key_hash=key_hash)
+                                          idempotency_key_hash=key_hash, round_=known_round)
         db.session.commit()
     except ValidationFailed as exc:
         db.session.rollback()

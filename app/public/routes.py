@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
+from app import reference
 from app.db import db
 from app.forms import CSRF_ERROR
 from app.i18n import current_language
@@ -34,7 +35,6 @@ from app.services import (
     parse_id,
     rounds,
 )
-from app.services import taxonomy as taxonomy_service
 from app.services.intake import ENCODING_ERROR
 
 bp = Blueprint("public", __name__)
@@ -48,8 +48,9 @@ def root() -> Response:
 
 @bp.get("/<lang:lang>/")
 def home(lang: str) -> str:
-    featured = rounds.featured_round(db.session)
-    others = [r for r in rounds.open_rounds(db.session) if featured and r.id != featured.id]
+    open_now = reference.open_rounds()
+    featured = open_now[0] if open_now else rounds.featured_round(db.session)
+    others = [r for r in open_now if featured and r.id != featured.id]
     return render_template("public/home.html", round=featured, other_rounds=others)
 
 
@@ -67,14 +68,14 @@ def _round_for_submission() -> Round | None:
         if found is None:
             abort(404)
         return found
-    open_now = rounds.open_rounds(db.session)
+    open_now = reference.open_rounds()
     return open_now[0] if open_now else None
 
 
 def _build_form(round_: Round, formdata: Any = None, obj: Any = None, **kwargs: Any
                 ) -> SubmissionForm:
     form = SubmissionForm(formdata, obj=obj, **kwargs)
-    items = taxonomy_service.items_by_kind(db.session, round_.strategy_version_id)
+    items = reference.items_by_kind(round_.strategy_version_id)
     form.prepare(current_language(), list(round_.questions), items)
     return form
 
@@ -144,7 +145,8 @@ def submit(lang: str) -> Any:
                 else "fast_fill"
             try:
                 _submission, token = intake.submit(
-                    db.session, form.to_input(round_.id, request.form), flag=flag)
+                    db.session, form.to_input(round_.id, request.form), flag=flag,
+                    round_=round_)
             except ValidationFailed as exc:
                 db.session.rollback()
                 other_errors = _attach_errors(form, exc.errors)

@@ -222,14 +222,15 @@ def _validate(session: Session, data: SubmissionInput, *, round_: Round | None,
             email = email or None
 
     items: list[TaxonomyItem] = []
-    if round_ is not None:
+    codes = {name: check.codes(name, getattr(data, name)) for name in TAG_FIELDS}
+    if round_ is not None and any(codes.values()):
         known = {item.code: item for item in session.scalars(
             select(TaxonomyItem).where(
                 TaxonomyItem.strategy_version_id == round_.strategy_version_id,
                 TaxonomyItem.retired_at.is_(None),
                 TaxonomyItem.kind.in_(list(TAG_FIELDS.values()))))}
         for name, kind in TAG_FIELDS.items():
-            for code in check.codes(name, getattr(data, name)):
+            for code in codes[name]:
                 item = known.get(code)
                 if item is None or item.kind != kind:
                     check.fail(name, _l("This is not a code we know: %(code)s", code=code[:16]))
@@ -305,19 +306,23 @@ def new_reference() -> str:
 
 def submit(session: Session, data: SubmissionInput, *, channel: Channel = Channel.WEB,
            token: str | None = None, idempotency_key_hash: str | None = None,
-           flag: str | None = None) -> tuple[Submission, str]:
+           flag: str | None = None, round_: Round | None = None) -> tuple[Submission, str]:
     """Validate and store a new submission; return it with the secret of its private link.
 
     The secret is returned once and stored only as a hash. `token` lets the caller choose
-    it (an API retry derives the same one from its Idempotency-Key).
+    it (an API retry derives the same one from its Idempotency-Key). `round_` spares a
+    query when the caller already holds the round `data.round_id` names (possibly a
+    detached, per-process copy: see app.reference; it is only read).
     """
-    clean = _validate(session, data, round_=None, check_open=True)
+    if round_ is not None and parse_id(data.round_id) != round_.id:
+        round_ = None
+    clean = _validate(session, data, round_=round_, check_open=True)
     token = token or new_token()
     reference = new_reference()
     while session.scalar(select(Submission.id).where(Submission.reference == reference)):
         reference = new_reference()
     submission = Submission(reference=reference, manage_token_hash=hash_token(token),
-                            round=clean.round, round_id=clean.round.id, status=Status.PENDING,
+                            round_id=clean.round.id, status=Status.PENDING,
                             channel=channel, idempotency_key_hash=idempotency_key_hash,
                             flag=flag)
     _apply(submission, clean)

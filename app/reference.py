@@ -1,0 +1,44 @@
+"""Reference data that nearly every request reads and that rarely changes: the open rounds
+with their questions, and the taxonomy of a strategy version.
+
+Each worker keeps them for REFERENCE_CACHE_SECONDS (app.cache.local) instead of loading and
+decoding them on every request. The objects are detached from the session: read them, and
+link new rows to them by id (`round_id=`, `item_id=`), never through a relationship, or
+the session would try to take over an object that other threads share.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from app import cache
+from app.db import db
+from app.models import ItemKind, Round, TaxonomyItem
+from app.services import rounds as rounds_service
+from app.services import taxonomy as taxonomy_service
+
+
+def _detached(objects: Iterable[Any]) -> None:
+    for obj in objects:
+        if obj in db.session:
+            db.session.expunge(obj)
+
+
+def open_rounds() -> list[Round]:
+    """The rounds open now, closing soonest first, with their questions loaded."""
+    def load() -> list[Round]:
+        found = rounds_service.open_rounds(db.session)
+        for round_ in found:
+            _detached(round_.questions)
+        _detached(found)
+        return found
+    return cache.local("open_rounds", [], load)
+
+
+def items_by_kind(strategy_version_id: int) -> dict[ItemKind, list[TaxonomyItem]]:
+    """The active taxonomy items of a version, grouped by kind, in their order."""
+    def load() -> dict[ItemKind, list[TaxonomyItem]]:
+        grouped = taxonomy_service.items_by_kind(db.session, strategy_version_id)
+        _detached(item for items in grouped.values() for item in items)
+        return grouped
+    return cache.local("items_by_kind", [strategy_version_id], load)
