@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from flask import (
@@ -36,6 +37,7 @@ from app.services import (
     rounds,
 )
 from app.services.intake import ENCODING_ERROR
+from app.services.responses import has_published as has_published_response
 
 bp = Blueprint("public", __name__)
 
@@ -100,9 +102,35 @@ def _attach_errors(form: SubmissionForm, errors: dict[str, list[Any]]) -> dict[s
     return loose
 
 
-def _submit_rate_limited(_limit: Any) -> Response:
+FULL_PAGE_BREACHES = 3
+
+
+def _repeated_breach(key: str) -> bool:
+    """True once a client has gone over the limit FULL_PAGE_BREACHES times this minute.
+
+    A person who goes over the limit sends again a few times at most; a flood sends
+    hundreds a second, and rendering the whole form for each would spend the workers on
+    the bots (measured by make bench's flood scenario). Counts are per process and
+    approximate: a race only shifts the threshold by a request or two."""
+    # Per client key in this process (and app): (start of the minute, count).
+    breaches: dict[str, tuple[float, int]] = current_app.extensions.setdefault(
+        "submit_breaches", {})
+    now = time.monotonic()
+    start, count = breaches.get(key, (now, 0))
+    if now - start > 60:
+        start, count = now, 0
+    if len(breaches) > 10_000:  # bounded: forget everyone rather than grow
+        breaches.clear()
+    breaches[key] = (start, count + 1)
+    return count >= FULL_PAGE_BREACHES
+
+
+def _submit_rate_limited(limit: Any) -> Response | None:
     """Too many views from this address: show the form again with everything typed, so
-    that someone behind a busy shared connection loses nothing and can send again."""
+    that someone behind a busy shared connection loses nothing and can send again. A
+    client that keeps going gets the short error page instead (None: the default 429)."""
+    if _repeated_breach(str(getattr(limit, "key", ""))):
+        return None
     round_ = _round_for_submission()
     if round_ is None:
         return make_response(render_template("public/closed.html", round=None), 429)
@@ -190,7 +218,8 @@ def manage(lang: str, token: str) -> Response:
         is_new=request.args.get("new") == "1", statuses=STATUSES, actor_types=ACTOR_TYPES,
         age_ranges=AGE_RANGES, genders=GENDERS, reasons=REJECT_REASONS, TagSource=TagSource,
         ItemKind=ItemKind,
-        manage_url=url_for("public.manage", token=token, _external=True)))
+        manage_url=url_for("public.manage", token=token, _external=True),
+        has_response=has_published_response(db.session, submission.round_id)))
 
 
 @bp.route("/<lang:lang>/manage/<token>/edit", methods=["GET", "POST"])

@@ -81,3 +81,25 @@ def test_limits_can_be_turned_off(tmp_path, database_url):
     assert limiter.enabled is False
     db.engine.dispose()
     assert application.config["RATELIMIT_ENABLED"] is False
+
+
+def test_a_client_that_keeps_going_gets_the_short_page(limited_app, session, open_round):
+    """The form with the typed text is for people; a flood gets the cheap error page."""
+    client = limited_app.test_client()
+    token = csrf_token(client.get("/en/submit").get_data(as_text=True))
+    for _ in range(3):
+        client.post("/en/submit", data={"csrf_token": token, **web_form(open_round)})
+    pages = [client.post("/en/submit", data={"csrf_token": token,
+                                             **web_form(open_round, body="Flood text")})
+             for _ in range(5)]
+    assert [p.status_code for p in pages] == [429] * 5
+    assert all(int(p.headers["Retry-After"]) > 0 for p in pages)
+    assert ["Flood text" in p.get_data(as_text=True) for p in pages] == [True] * 3 + [False] * 2
+    other = limited_app.test_client()  # another address still gets the full page once over
+    token = csrf_token(other.get("/en/submit", environ_base={"REMOTE_ADDR": "10.0.0.7"})
+                       .get_data(as_text=True))
+    for _ in range(4):
+        last = other.post("/en/submit", data={"csrf_token": token,
+                                              **web_form(open_round, body="Mine")},
+                          environ_base={"REMOTE_ADDR": "10.0.0.7"})
+    assert last.status_code == 429 and "Mine" in last.get_data(as_text=True)
