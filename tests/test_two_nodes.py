@@ -643,6 +643,24 @@ def test_private_links_stay_out_of_every_access_log(cluster):
         assert token not in content, f"the private link is in {log.name}"
 
 
+
+def test_nginx_turns_a_submission_flood_away_before_the_nodes(cluster):
+    """Run last among the cluster tests: it spends this address's nginx burst."""
+    cluster.reset_limits()
+    client = Client(cluster)
+    started = time.monotonic()
+    replies = [client.post("nginx", "/api/v1/submissions", json_body={})
+               for _ in range(40)]
+    elapsed = time.monotonic() - started
+    at_edge = [r for r in replies if r.status == 429 and r.node is None]
+    reached = [r for r in replies if r.node is not None]
+    # burst=20 at once, then 2 a second: the rest never cost a node anything.
+    assert at_edge, [r.status for r in replies]
+    assert len(reached) <= 20 + 2 * elapsed + 1, (len(reached), elapsed)
+    # Pages are not limited at the edge.
+    assert client.get("nginx", "/en/submit").status == 200
+
+
 # --- The deployment files themselves ------------------------------------------------------
 
 def _settings_read_by_config() -> set[str]:
