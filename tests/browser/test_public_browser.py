@@ -320,3 +320,50 @@ def test_unknown_page_is_a_404_in_the_language_of_its_prefix(page):
     assert page.locator("html").get_attribute("lang") == "ar"
     assert page.locator("html").get_attribute("dir") == "rtl"
     visit(page, "/de/submit", 404)
+
+
+def publish_a_view(lang: str) -> tuple[int, str]:
+    """A round of its own with one published, redacted view (issue #9 pages to check)."""
+    import datetime as dt
+
+    from app.db import db, utcnow
+    from app.services import intake, moderation, rounds
+    from app.services import users as users_service
+
+    session = db.session
+    now = utcnow()
+    round_ = rounds.create_round(
+        session, title={"en": "Published views round", "ar": "جولة الآراء المنشورة"},
+        description={"en": "Views that their authors published.", "ar": "آراء نشرها أصحابها."},
+        questions=[{"en": "What should change?", "ar": "ما الذي ينبغي أن يتغير؟"}],
+        opens_at=now - dt.timedelta(days=2), closes_at=now + dt.timedelta(days=2))
+    moderator = users_service.create_user(session, f"axe-moderator-{lang}@example.org",
+                                          "correct horse battery staple 42", "moderator")
+    submission, _token = intake.submit(session, intake.SubmissionInput(
+        round_id=round_.id, language=lang, title=VIEWS[lang]["title"],
+        body=VIEWS[lang]["answer"], actor_type="youth", country="EG",
+        principles=["P2"], email="axe@example.org", consent_processing=True,
+        consent_publication=True))
+    moderation.decide(session, submission, by=moderator, action="approve",
+                      version=submission.version,
+                      tags=moderation.TagInput(principles=["P2"], technologies=["T15"]),
+                      redacted_text="A redacted version of the view, 3 < 4 & 'UNU'.")
+    session.commit()
+    return round_.id, submission.reference
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_round_pages_pass_axe(page, lang):
+    round_id, reference = publish_a_view(lang)
+    base = f"/{lang}/rounds/{round_id}"
+    problems: list[str] = []
+    for path, status in ((f"/{lang}/rounds", 200), (base, 200), (f"{base}?principle=P2", 200),
+                         (f"{base}?principle=P9", 400), (f"{base}/moderation", 200),
+                         (f"{base}/open-data", 200), (f"/{lang}/contributions/{reference}", 200),
+                         (f"/{lang}/contributions/NOPE-NOPE", 404)):
+        visit(page, path, status)
+        problems += axe_problems(page, path)
+    visit(page, base)
+    assert page.locator(f"a[href='/{lang}/contributions/{reference}']").count() == 1
+    assert "axe@example.org" not in page.content()
+    assert not problems, "\n".join(problems)

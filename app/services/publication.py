@@ -1,0 +1,324 @@
+"""What the public may read of a round: its published views, moderation numbers and open data.
+
+A view is *published* when a moderator approved it and its author consented to
+publication (`consent_publication`); erasure withdraws it and clears that consent, so an
+erased view leaves every page, feed and download at the next request. What leaves the
+platform is the public text only (`Submission.public_text`: the moderator's redacted
+version when there is one), the moderators' tags, and context that identifies no one:
+the actor type, the UN M49 region (never the country), the language and the dates.
+Never an email, an age range, a gender or a manage token.
+
+The title is the contributor's own words and redaction covers the text only, so a
+redacted view is published without its title.
+"""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, or_, select, tuple_
+from sqlalchemy.orm import Session
+
+from app.models import (
+    Answer,
+    ItemKind,
+    RejectReason,
+    Status,
+    Submission,
+    SubmissionTag,
+    TagSource,
+    TaxonomyItem,
+)
+from app.regions import region_of
+from app.services import ValidationFailed, clusters, filters, parse_id, reports, search
+
+PAGE_SIZE = 20
+BATCH = 1000
+KIND_KEYS = {
+    ItemKind.PRINCIPLE: "principles",
+    ItemKind.COMMITMENT: "commitments",
+    ItemKind.TECHNOLOGY: "technologies",
+    ItemKind.THEME: "themes",
+}
+# The open data columns, in order (the data dictionary on the open data page describes each).
+COLUMNS = ("reference", "round", "language", "title", "text", "actor_type", "region",
+           "principles", "commitments", "technologies", "themes", "published_at")
+LIST_COLUMNS = tuple(KIND_KEYS.values())
+# The dimensions of the aggregated counts of all approved views.
+AGGREGATES = ("principles", "commitments", "technologies", "themes", "actor_types", "regions",
+              "languages")
+Q_MAX = 200
+_REFERENCE = re.compile(r"[A-Z0-9-]{1,16}")
+
+
+def published(round_id: int | None = None) -> list:
+    """SQL conditions for the published views (of one round). `decided_at` is set by every
+    decision; requiring it keeps the keyset order total."""
+    where = [Submission.status == Status.APPROVED, Submission.consent_publication.is_(True),
+             Submission.decided_at.is_not(None), Submission.erased_at.is_(None)]
+    if round_id is not None:
+        where.insert(0, Submission.round_id == round_id)
+    return where
+
+
+@dataclass
+class PublicFilter:
+    """What a reader can narrow a round's published views by: one code of each kind of
+    moderator tag, and a search text."""
+
+    principle: str | None = None
+    commitment: str | None = None
+    technology: str | None = None
+    theme: str | None = None
+    q: str | None = None
+
+    KINDS = {"principle": ItemKind.PRINCIPLE, "commitment": ItemKind.COMMITMENT,
+             "technology": ItemKind.TECHNOLOGY, "theme": ItemKind.THEME}
+
+    @classmethod
+    def from_args(cls, args: Any, items: dict[ItemKind, list[TaxonomyItem]]) -> PublicFilter:
+        """Parse query arguments against the round's taxonomy `items`; raise
+        ValidationFailed naming each bad one."""
+        errors: dict[str, list] = {}
+        f = cls()
+        for name, kind in cls.KINDS.items():
+            value = (args.get(name) or "").strip().upper()
+            if not value:
+                continue
+            if value in {item.code for item in items.get(kind, [])}:
+                setattr(f, name, value)
+            else:
+                errors[name] = [_l("Choose one of the options.")]
+        q = " ".join((args.get("q") or "").split())
+        if len(q) > Q_MAX:
+            errors["q"] = [_l("Use at most %(num)d characters.", num=Q_MAX)]
+        elif "\x00" in q:
+            errors["q"] = [_l("This text contains invisible control characters. Remove "
+                              "them and try again.")]
+        else:
+            f.q = q or None
+        if errors:
+            raise ValidationFailed(errors)
+        return f
+
+    def to_args(self) -> dict[str, str]:
+        out = {name: getattr(self, name) for name in (*self.KINDS, "q")}
+        return {key: value for key, value in out.items() if value}
+
+    def conditions(self, session: Session) -> list:
+        where = [filters.tagged_with(getattr(self, name)) for name in self.KINDS
+                 if getattr(self, name)]
+        text_match = search.condition(session, self.q)
+        if text_match is not None:
+            # The search service reads the original title and text. A redacted view must
+            # not be found by words that redaction removed (that would tell what it said),
+            # so those are matched on their public text only.
+            pattern = "%" + re.sub(r"([%_\\])", r"\\\1", self.q or "") + "%"
+            where.append(or_(
+                and_(Submission.redacted_text.is_(None), text_match),
+                and_(Submission.redacted_text.is_not(None),
+                     or_(Submission.redacted_text.ilike(pattern, escape="\\"),
+                         Submission.reference == (self.q or "").upper()))))
+        return where
+
+
+@dataclass
+class PublishedView:
+    reference: str
+    round_id: int
+    language: str | None
+    title: str | None  # None when the text was redacted (see the module docstring)
+    text: str
+    actor_type: str | None
+    region: str | None
+    decided_at: dt.datetime
+    tags: dict[str, list[str]] = field(default_factory=dict)
+
+    def record(self) -> dict[str, Any]:
+        """The open data row."""
+        return {"reference": self.reference, "round": self.round_id,
+                "language": self.language, "title": self.title or "", "text": self.text,
+                "actor_type": self.actor_type, "region": self.region,
+                **{key: self.tags.get(key, []) for key in LIST_COLUMNS},
+                "published_at": self.decided_at.isoformat()}
+
+
+_VIEW_COLUMNS = (Submission.id, Submission.reference, Submission.round_id, Submission.language,
+                 Submission.title, Submission.body, Submission.redacted_text,
+                 Submission.actor_type, Submission.country, Submission.decided_at)
+
+
+def _views(session: Session, rows: list[Any]) -> list[PublishedView]:
+    """PublishedViews for selected rows, with their answers and tags in two queries."""
+    ids = [row.id for row in rows]
+    if not ids:
+        return []
+    answers: dict[int, list[str]] = defaultdict(list)
+    needs_answers = [row.id for row in rows if row.redacted_text is None]
+    if needs_answers:
+        for submission_id, text in session.execute(
+                select(Answer.submission_id, Answer.text)
+                .where(Answer.submission_id.in_(needs_answers))
+                .order_by(Answer.submission_id, Answer.position)):
+            answers[submission_id].append(text)
+    tags: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for submission_id, kind, code in session.execute(
+            select(SubmissionTag.submission_id, TaxonomyItem.kind, TaxonomyItem.code)
+            .join(TaxonomyItem, TaxonomyItem.id == SubmissionTag.item_id)
+            .where(SubmissionTag.submission_id.in_(ids),
+                   SubmissionTag.source == TagSource.MODERATOR)
+            .order_by(TaxonomyItem.kind, TaxonomyItem.position, TaxonomyItem.code)):
+        tags[submission_id][KIND_KEYS[kind]].append(code)
+    out = []
+    for row in rows:
+        redacted = row.redacted_text is not None
+        text = row.redacted_text if redacted else \
+            "\n\n".join(p for p in (*answers.get(row.id, ()), row.body) if p)
+        out.append(PublishedView(
+            reference=row.reference, round_id=row.round_id, language=row.language,
+            title=None if redacted else (row.title or None), text=text,
+            actor_type=row.actor_type.value if row.actor_type else None,
+            region=region_of(row.country), decided_at=row.decided_at,
+            tags={key: list(codes) for key, codes in tags.get(row.id, {}).items()}))
+    return out
+
+
+@dataclass
+class Page:
+    views: list[PublishedView]
+    next_cursor: str | None
+
+
+def encode_cursor(decided_at: dt.datetime, ident: int) -> str:
+    raw = f"{decided_at.isoformat()}|{ident}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
+    """(decided_at, id) of the last view of the previous page."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, _, ident = raw.partition("|")
+        decided = dt.datetime.fromisoformat(stamp)
+        number = parse_id(ident)
+        if decided.tzinfo is None or number is None:
+            raise ValueError
+        return decided, number
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValidationFailed({"cursor": [_l("This page link is not valid.")]}) from exc
+
+
+def page(session: Session, round_id: int, f: PublicFilter | None = None, *,
+         cursor: str | None = None, limit: int = PAGE_SIZE) -> Page:
+    """One page of a round's published views, newest decision first, with keyset
+    pagination on (decided_at, id): a page costs the same at any depth."""
+    f = f or PublicFilter()
+    query = (select(*_VIEW_COLUMNS)
+             .where(*published(round_id), *f.conditions(session))
+             .order_by(Submission.decided_at.desc(), Submission.id.desc()).limit(limit + 1))
+    if cursor:
+        decided, ident = decode_cursor(cursor)
+        query = query.where(tuple_(Submission.decided_at, Submission.id)
+                            < tuple_(decided, ident))
+    rows = session.execute(query).all()
+    last = rows[limit - 1] if len(rows) > limit else None
+    return Page(views=_views(session, rows[:limit]),
+                next_cursor=encode_cursor(last.decided_at, last.id) if last else None)
+
+
+def get(session: Session, reference: str) -> PublishedView | None:
+    """The published view with this public reference, or None (unknown, not approved, no
+    consent, or erased)."""
+    reference = (reference or "").strip().upper()
+    if not _REFERENCE.fullmatch(reference):
+        return None
+    row = session.execute(select(*_VIEW_COLUMNS)
+                          .where(Submission.reference == reference, *published())).first()
+    return _views(session, [row])[0] if row is not None else None
+
+
+def newest(session: Session, round_id: int, limit: int = 50) -> list[PublishedView]:
+    """The most recently published views of a round (for its feed)."""
+    return page(session, round_id, limit=limit).views
+
+
+def iter_published(session: Session, round_id: int, *, batch: int = BATCH
+                   ) -> Iterator[dict[str, Any]]:
+    """Every published view of a round as open data rows, by id in keyset batches: memory
+    stays flat and each batch is one short query (plus two for answers and tags)."""
+    last_id = 0
+    while True:
+        rows = session.execute(select(*_VIEW_COLUMNS)
+                               .where(*published(round_id), Submission.id > last_id)
+                               .order_by(Submission.id).limit(batch)).all()
+        if not rows:
+            return
+        for view in _views(session, rows):
+            yield view.record()
+        last_id = rows[-1].id
+
+
+def count_published(session: Session, round_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(Submission)
+                          .where(*published(round_id)))
+
+
+def count_published_by_round(session: Session) -> dict[int, int]:
+    """Published views per round, in one grouped query."""
+    return dict(session.execute(select(Submission.round_id, func.count())
+                                .where(*published()).group_by(Submission.round_id)).all())
+
+
+def moderation_counts(session: Session, round_id: int) -> dict[str, Any]:
+    """What became of everything a round received, in one grouped query on the round's
+    rows: received, pending, published, approved but not published (no consent), not
+    published by reason, withdrawn and erased. Plain data, so that it can be cached."""
+    rows = session.execute(
+        select(Submission.status, Submission.reject_reason, Submission.consent_publication,
+               func.count())
+        .where(Submission.round_id == round_id)
+        .group_by(Submission.status, Submission.reject_reason,
+                  Submission.consent_publication))
+    by_status: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
+    published_count = 0
+    for status, reason, consent, n in rows:
+        by_status[status.value] += n
+        if status == Status.APPROVED and consent:
+            published_count += n
+        if status == Status.REJECTED:
+            reasons[reason.value if reason else RejectReason.OTHER.value] += n
+    return {
+        "received": sum(by_status.values()),
+        "pending": by_status[Status.PENDING.value],
+        "approved": by_status[Status.APPROVED.value],
+        "published": published_count,
+        "not_published_no_consent": by_status[Status.APPROVED.value] - published_count,
+        "rejected": by_status[Status.REJECTED.value],
+        "rejected_by_reason": {reason.value: reasons[reason.value] for reason in RejectReason},
+        "withdrawn": by_status[Status.WITHDRAWN.value],
+    }
+
+
+def campaign_counts(session: Session, round_id: int) -> dict[str, int]:
+    """Campaigns folded by the moderators: {"clusters": n, "folded": n} (issue #8)."""
+    stats = clusters.campaign_stats(session, round_id)
+    return {"clusters": int(stats["clusters"]), "folded": int(stats["folded"])}
+
+
+def aggregate_counts(session: Session, round_id: int) -> dict[str, Any]:
+    """Counts of ALL approved views of a round (published or not): by each kind of tag,
+    actor type, region and language. Aggregates identify no one."""
+    f = reports.ReportFilter(round_id=round_id)
+    counts: dict[str, dict[str, int]] = {
+        key: reports.count_by_tag(session, f, kind) for kind, key in KIND_KEYS.items()}
+    counts["actor_types"] = reports.count_by_actor_type(session, f)
+    counts["regions"] = reports.count_by_region(session, f)
+    counts["languages"] = reports.count_by_language(session, f)
+    return {"round": round_id, "total": reports.total(session, f), "counts": counts}
