@@ -96,6 +96,8 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;60 per hour")
     RECEIPT_RATE_LIMIT = os.environ.get("RECEIPT_RATE_LIMIT", "60 per minute")
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute")
+    # Open data downloads stream every published view of a round from the database.
+    DOWNLOAD_RATE_LIMIT = os.environ.get("DOWNLOAD_RATE_LIMIT", "10 per minute;60 per hour")
     # A view sent less than this many seconds after the form was shown is flagged for
     # moderators (never dropped: fast typists and pasted texts exist).
     MIN_FILL_SECONDS = float(os.environ.get("MIN_FILL_SECONDS", "3"))
@@ -109,6 +111,15 @@ class Config:
     REFERENCE_CACHE_SECONDS = int(os.environ.get("REFERENCE_CACHE_SECONDS", "10"))
     # How many proxies in front of the app set X-Forwarded-For (nginx: 1). 0 trusts none.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+
+    # Email to contributors (the outbox, `flask --app wsgi outbox send`). Without
+    # MAIL_SERVER nothing is sent: admins see the queued messages in the admin panel.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "consultation@localhost")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -130,7 +141,8 @@ class TestingConfig(Config):
     # Limits stay on (the code path runs in every test) but high: tests send many requests
     # from one address. The rate-limit tests lower them.
     RATELIMIT_STORAGE_URI = "memory://"
-    SUBMIT_RATE_LIMIT = LOGIN_RATE_LIMIT = RECEIPT_RATE_LIMIT = API_RATE_LIMIT = "100000 per minute"
+    SUBMIT_RATE_LIMIT = LOGIN_RATE_LIMIT = RECEIPT_RATE_LIMIT = API_RATE_LIMIT = \
+        DOWNLOAD_RATE_LIMIT = "100000 per minute"
     # Tests check counts and reference data right after writes.
     COUNTS_CACHE_SECONDS = REPORTS_CACHE_SECONDS = REFERENCE_CACHE_SECONDS = 0
     SECRET_KEY = "testing-only-secret"  # noqa: S105 - the test suite's, never deployed

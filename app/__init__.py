@@ -91,11 +91,20 @@ def init_auth(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.admin.routes import bp as admin_bp
-    from app.api import reports, staff  # noqa: F401 - they add routes to the api blueprint
+    from app.api import (  # noqa: F401 - they add routes to the api blueprint
+        clusters,
+        reports,
+        staff,
+        suggestions,
+    )
     from app.api.routes import bp as api_bp
     from app.api.routes import health_bp
     from app.auth.routes import bp as auth_bp
     from app.moderation.routes import bp as moderation_bp
+    from app.public import (  # noqa: F401 - they add routes to the public blueprint
+        published,
+        responses,
+    )
     from app.public.routes import bp as public_bp
     from app.reports.routes import bp as reports_bp
 

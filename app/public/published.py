@@ -33,6 +33,7 @@ from app.models import ActorType, ItemKind, RejectReason, Round, TaxonomyItem
 from app.public.routes import bp
 from app.regions import REGIONS, region_name
 from app.reports import charts
+from app.security import limit
 from app.services import MAX_ID, ValidationFailed, archive, publication, responses
 from app.services import taxonomy as taxonomy_service
 from app.services.export import neutralize
@@ -259,6 +260,7 @@ def views_jsonl(rows: Iterator[dict[str, Any]], *, per_chunk: int = 500) -> Iter
 
 
 @bp.get("/<lang:lang>/rounds/<int(max=2147483647):round_id>/open-data/views.<any(csv, jsonl):fmt>")
+@limit("DOWNLOAD_RATE_LIMIT")
 def open_data_views(lang: str, round_id: int, fmt: str) -> Response:
     round_ = _round_or_404(round_id)
     rows = publication.iter_published(db.session, round_.id)

@@ -103,3 +103,12 @@ def test_a_client_that_keeps_going_gets_the_short_page(limited_app, session, ope
                                               **web_form(open_round, body="Mine")},
                           environ_base={"REMOTE_ADDR": "10.0.0.7"})
     assert last.status_code == 429 and "Mine" in last.get_data(as_text=True)
+
+
+def test_open_data_downloads_are_limited_per_address(limited_app, session, open_round):
+    limited_app.config["DOWNLOAD_RATE_LIMIT"] = "2 per minute"
+    client = limited_app.test_client()
+    url = f"/en/rounds/{open_round.id}/open-data/views.csv"
+    statuses = [client.get(url).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert client.get(f"/en/rounds/{open_round.id}/open-data").status_code == 200
