@@ -199,6 +199,7 @@ _per_language(ItemForm, "description", _l("Description"), TextAreaField,
               maxlength=DESCRIPTION_MAX, rows=3)
 for _code in LANGUAGES:
     setattr(ItemForm, f"official_{_code}", BooleanField(_l("This is the official UN wording")))
+_per_language(ItemForm, "lexicon", _l("Keywords for suggested tags"), TextAreaField, rows=4)
 
 
 # Site texts.

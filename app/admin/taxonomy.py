@@ -24,6 +24,7 @@ from app.i18n import LANGUAGES, native_name
 from app.models import Role, StrategyVersion, TaxonomyItem
 from app.security import role_required
 from app.services import NotEditable, ValidationFailed
+from app.services import lexicon as lexicon_service
 from app.services import taxonomy as taxonomy_service
 
 SECTIONS.append(("admin.taxonomy", _l("Taxonomy")))
@@ -46,17 +47,25 @@ def _get_item(item_id: int) -> TaxonomyItem:
 def _error_labels(form: ItemForm) -> dict[str, str]:
     labels = {}
     for code in LANGUAGES:
-        for name in ("label", "description"):
+        for name in ("label", "description", "lexicon"):
             field = form[f"{name}_{code}"]
             labels[field.id] = _("%(field)s (%(language)s)", field=field.label.text,
                                  language=native_name(code))
     return labels
 
 
+def _lexicon_texts(form: ItemForm) -> dict[str, str]:
+    """The keyword lists sent, per language (a language whose box was not sent is kept)."""
+    return {code: text for code, text in language_texts(form, "lexicon").items()
+            if f"lexicon_{code}" in request.form}
+
+
 def _form_for(item: TaxonomyItem) -> ItemForm:
     data: dict[str, Any] = {}
     fill_texts(data, "label", item.labels)
     fill_texts(data, "description", item.descriptions)
+    fill_texts(data, "lexicon", {lang: "\n".join(terms) for lang, terms
+                                 in lexicon_service.terms_of(db.session, item).items()})
     return ItemForm(data=data)
 
 
@@ -93,6 +102,7 @@ def create_item(lang: str) -> Any:
             labels=language_texts(form, "label"),
             descriptions=language_texts(form, "description"),
             official=form.official_languages(), by=g.staff_user)
+        lexicon_service.update_terms(db.session, item, _lexicon_texts(form), by=g.staff_user)
     except ValidationFailed as exc:
         db.session.rollback()
         loose = attach_errors(form, exc.errors, aliases={"labels": "labels.en"})
@@ -118,6 +128,7 @@ def edit_item(lang: str, item_id: int) -> Any:
             descriptions=language_texts(form, "description"),
             official=form.official_languages(),
             by=g.staff_user)
+        lexicon_service.update_terms(db.session, item, _lexicon_texts(form), by=g.staff_user)
     except ValidationFailed as exc:
         db.session.rollback()
         loose = attach_errors(form, exc.errors, aliases={"labels": "labels.en"})

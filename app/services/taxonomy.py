@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.db import utcnow
 from app.models import ItemKind, StrategyVersion, TaxonomyItem, User
-from app.services import NotEditable, ValidationFailed, audit
+from app.services import NotEditable, ValidationFailed, audit, lexicon
 from app.services.multilingual import changes, clean_texts
 
 DEFAULT_FILE = Path(__file__).resolve().parent.parent / "data" / "taxonomy.json"
@@ -83,6 +83,10 @@ def load(session: Session, path: Path = DEFAULT_FILE, version_code: str = DEFAUL
             if changed and item.id is not None:
                 updated += 1
     session.flush()
+    # The keyword lexicon of suggested tags, beside the file (same keep-or-refresh rule).
+    sibling = Path(path).with_name("lexicon.json")
+    lexicon.load(session, version, sibling if sibling.exists() else lexicon.DEFAULT_FILE,
+                 refresh=refresh)
     return LoadResult(version=version, added=added, updated=updated)
 
 

@@ -1,6 +1,7 @@
 // Keyboard shortcuts on the review page (progressive enhancement: every action also
 // works with the buttons and links, without JavaScript).
 //   a: approve   r: go to the reason for not publishing   n: next submission
+//   s: tick the top suggested tag of each group
 (function () {
   "use strict";
   // Controls that take letters. A ticked checkbox or a button does not: "tick P2 with
@@ -22,6 +23,9 @@
     } else if (key === "r") {
       var reason = document.getElementById("reason");
       if (reason) { event.preventDefault(); reason.focus(); }
+    } else if (key === "s") {
+      var top = document.getElementById("accept-top-suggestions");
+      if (top && !top.hidden) { event.preventDefault(); top.click(); }
     } else if (key === "n") {
       var next = document.getElementById("next-link");
       if (next) { event.preventDefault(); window.location.assign(next.href); }

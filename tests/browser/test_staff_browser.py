@@ -317,6 +317,7 @@ def test_every_staff_page_passes_axe(new_context, seeded, lang):
         "texts": f"/{lang}/admin/texts",
         "edit text": f"/{lang}/admin/texts/home_intro",
         "audit log": f"/{lang}/admin/audit",
+        "suggested tags": f"/{lang}/admin/suggestions",
         "reports": f"/{lang}/reports/",
         "summary": f"/{lang}/reports/summary/P2",
         "compare": f"/{lang}/reports/compare?round={seeded.demo_round_id}"

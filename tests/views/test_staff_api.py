@@ -48,6 +48,8 @@ PAGE_ACCESS = [
     ("/en/moderate/submissions/{pending}", {"anonymous": 302, "reference": 403,
                                            "moderator": 200, "admin": 200}),
     ("/en/admin/", {"anonymous": 302, "reference": 403, "moderator": 403, "admin": 200}),
+    ("/en/admin/suggestions", {"anonymous": 302, "reference": 403, "moderator": 403,
+                               "admin": 200}),
     ("/en/account", {"anonymous": 302, "reference": 200, "moderator": 200, "admin": 200}),
 ]
 API_ACCESS = [
@@ -59,6 +61,8 @@ API_ACCESS = [
                                               "moderator": 200, "admin": 200}),
     ("POST", "/api/v1/submissions/{pending}/decision", {"none": 401, "reference": 403,
                                                        "moderator": 422, "admin": 422}),
+    ("GET", "/api/v1/submissions/{pending}/suggestions", {"none": 401, "reference": 403,
+                                                         "moderator": 200, "admin": 200}),
 ]
 
 
