@@ -1,7 +1,7 @@
 """Translated labels for the codes that users see (enums and fixed choices)."""
 from flask_babel import lazy_gettext as _l
 
-from app.models import ActorType, AgeRange, Gender, RejectReason, Role, Status
+from app.models import ActorType, AgeRange, Channel, Gender, RejectReason, Role, Status
 
 ACTOR_TYPES = {
     ActorType.GOVERNMENT: _l("Government"),
@@ -52,4 +52,11 @@ ROLES = {
     Role.ADMIN: _l("Administrator"),
     Role.MODERATOR: _l("Moderator"),
     Role.REFERENCE: _l("Reference group member"),
+}
+
+CHANNELS = {
+    Channel.WEB: _l("Web form"),
+    Channel.API: _l("API"),
+    Channel.WORKSHOP: _l("Workshop"),
+    Channel.PAPER: _l("Paper form"),
 }

@@ -52,6 +52,9 @@ class Gender(enum.StrEnum):
 class Channel(enum.StrEnum):
     WEB = "web"
     API = "api"
+    # Collected offline and imported by an admin (app.services.offline_intake).
+    WORKSHOP = "workshop"
+    PAPER = "paper"
 
 
 class RejectReason(enum.StrEnum):
@@ -76,6 +79,9 @@ class Submission(Base):
         # Exports walk approved rows by id; the unfiltered queue ("all") pages by date.
         Index("ix_submissions_status_id", "status", "id"),
         Index("ix_submissions_created_at_id", "created_at", "id"),
+        # The queue filtered by detected language pages by date within a status.
+        Index("ix_submissions_detected_language_status_created_at_id",
+              "detected_language", "status", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,6 +93,8 @@ class Submission(Base):
     channel: Mapped[Channel] = mapped_column(enum_column(Channel), default=Channel.WEB)
 
     language: Mapped[str | None] = mapped_column(String(8))
+    # What app.services.langid read in the text (one of the six UN languages, or None).
+    detected_language: Mapped[str | None] = mapped_column(String(8))
     title: Mapped[str] = mapped_column(String(200), default="")
     body: Mapped[str] = mapped_column(Text, default="")
     actor_type: Mapped[ActorType | None] = mapped_column(enum_column(ActorType))
@@ -114,6 +122,9 @@ class Submission(Base):
     # `flag` marks what a moderator should look at twice ("fast_fill": sent in seconds).
     idempotency_key_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     flag: Mapped[str | None] = mapped_column(String(32))
+    # The campaign of near-identical texts this one was folded into (app.services.clusters).
+    cluster_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clusters.id", ondelete="SET NULL"), index=True)
 
     round: Mapped[Round] = relationship()
     answers: Mapped[list[Answer]] = relationship(

@@ -1,0 +1,206 @@
+"""Workshop and paper intake: rows checked by the web form's rules, idempotent re-imports,
+provenance kept and counted by channel."""
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from app.models import (
+    AuditEvent,
+    Channel,
+    Status,
+    Submission,
+    SubmissionProvenance,
+)
+from app.services import DomainError, ValidationFailed, offline_intake, reports
+from tests import factories
+from tests.helpers import make_user
+from tests.outreach_data import approve
+
+SOURCE = "Workshop, Nairobi, 2026-03-02"
+
+
+@pytest.fixture()
+def round_(session, taxonomy):
+    return factories.make_round(session)
+
+
+def rows(round_) -> list[dict[str, str]]:
+    good = {"language": "sw", "title": "Mtandao kwanza", "answer_1": "Bei ya data ni ghali.",
+            "actor_type": "youth", "country": "KE", "principles": "P2, P4",
+            "consent_processing": "yes", "consent_publication": "x"}
+    return [
+        {"row_id": "1", **good},
+        {"row_id": "2", **good, "title": "", "country": "XX"},          # bad: 2 problems
+        {"row_id": "3", **good, "language": "fr", "title": "Papier", "answer_1": "",
+         "body": "Un avis écrit sur papier.", "email": "paper@example.org",
+         "facilitator": "Awa D."},
+        {"row_id": "4", **good, "consent_processing": ""},               # bad: no consent
+        {"row_id": "1", **good},                                         # repeated in the file
+        {"row_id": "5", **good, "principles": "P9", "anonymous": "maybe"},  # bad: 2 problems
+    ]
+
+
+def to_csv(round_, records, delimiter=",") -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=offline_intake.columns(round_), delimiter=delimiter)
+    writer.writeheader()
+    writer.writerows(records)
+    return out.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(round_, records) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    header = offline_intake.columns(round_)
+    sheet.append(header)
+    for record in records:
+        sheet.append([int(record[h]) if h == "row_id" else record.get(h) for h in header])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _errors_by_row(record):
+    found: dict[int, set[str]] = {}
+    for number, column, _message in record.errors:
+        found.setdefault(number, set()).add(column)
+    return found
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_import_good_bad_and_repeated_rows(app, session, round_, kind):
+    data = to_csv(round_, rows(round_)) if kind == "csv" else to_xlsx(round_, rows(round_))
+    with app.test_request_context("/en/"):
+        record = offline_intake.import_file(session, round_, f"views.{kind}", data,
+                                            source=SOURCE, channel="workshop",
+                                            facilitator="Joseph K.")
+        session.commit()
+    assert (record.rows, record.created, record.repeated, record.failed) == (6, 2, 1, 3)
+    # Exactly the bad rows (spreadsheet numbering: header is row 1), with their columns.
+    assert _errors_by_row(record) == {3: {"title", "country"}, 5: {"consent_processing"},
+                                      7: {"principles", "anonymous"}}
+    imported = session.scalars(select(Submission).where(Submission.round_id == round_.id)
+                               .order_by(Submission.id)).all()
+    assert [s.title for s in imported] == ["Mtandao kwanza", "Papier"]
+    assert all(s.channel == Channel.WORKSHOP and s.status == Status.PENDING for s in imported)
+    assert [a.text for a in imported[0].answers] == ["Bei ya data ni ghali."]
+    assert imported[0].consent_publication is True and imported[0].anonymous is True
+    assert sorted(t.item.code for t in imported[0].tags) == ["P2", "P4"]
+    assert imported[1].personal.email == "paper@example.org"
+    provenance = {p.submission_id: p for p in session.scalars(select(SubmissionProvenance))}
+    assert provenance[imported[0].id].source == SOURCE
+    assert provenance[imported[0].id].facilitator == "Joseph K."
+    assert provenance[imported[1].id].facilitator == "Awa D."  # the row's own column wins
+    assert provenance[imported[1].id].row_number == 4
+    assert provenance[imported[0].id].import_id == record.id
+
+    # The same file again creates nothing new and says so.
+    with app.test_request_context("/en/"):
+        again = offline_intake.import_file(session, round_, f"views.{kind}", data,
+                                           source=SOURCE, channel="workshop")
+        session.commit()
+    assert (again.created, again.repeated, again.failed) == (0, 3, 3)
+    assert session.scalar(select(func.count()).select_from(Submission)) == 2
+
+    # Fixing one bad row and importing again adds just that row.
+    fixed = rows(round_)
+    fixed[1].update(title="Imerekebishwa", country="TZ")
+    fixed_data = to_csv(round_, fixed) if kind == "csv" else to_xlsx(round_, fixed)
+    with app.test_request_context("/en/"):
+        third = offline_intake.import_file(session, round_, f"views.{kind}", fixed_data,
+                                           source=SOURCE, channel="workshop")
+        session.commit()
+    assert (third.created, third.repeated, third.failed) == (1, 3, 2)
+    assert session.scalar(select(func.count()).where(AuditEvent.action == "intake.import")) == 3
+
+
+def test_dry_run_creates_nothing_and_reports(app, session, round_):
+    with app.test_request_context("/en/"):
+        record = offline_intake.import_file(session, round_, "v.csv", to_csv(round_, rows(round_)),
+                                            source=SOURCE, channel="paper", dry_run=True)
+        session.commit()
+    assert record.dry_run and record.created == 0 and record.failed == 3
+    assert offline_intake.valid_count(record) == 2
+    assert session.scalar(select(func.count()).select_from(Submission)) == 0
+    assert session.scalar(select(func.count()).select_from(SubmissionProvenance)) == 0
+
+
+def test_rows_without_row_id_are_keyed_by_content(app, session, round_):
+    records = [{k: v for k, v in r.items() if k != "row_id"} for r in rows(round_)[:1]]
+    data = to_csv(round_, records, delimiter=";")
+    with app.test_request_context("/en/"):
+        first = offline_intake.import_file(session, round_, "a.csv", data, source=SOURCE)
+        second = offline_intake.import_file(session, round_, "a.csv", data,
+                                            source="  workshop,  NAIROBI, 2026-03-02 ")
+        other = offline_intake.import_file(session, round_, "a.csv", data,
+                                           source="Workshop, Dakar, 2026-04-01")
+        session.commit()
+    assert (first.created, second.created, second.repeated, other.created) == (1, 0, 1, 1)
+
+
+def test_error_report_csv_lists_row_column_message(app, session, round_):
+    with app.test_request_context("/fr/"):
+        record = offline_intake.import_file(session, round_, "v.csv",
+                                            to_csv(round_, rows(round_)), source=SOURCE)
+        report = offline_intake.error_report_csv(record, ("Ligne", "Colonne", "Problème"))
+    table = list(csv.reader(io.StringIO(report.lstrip("\ufeff"))))
+    assert table[0] == ["Ligne", "Colonne", "Problème"]
+    assert sorted({int(r[0]) for r in table[1:]}) == [3, 5, 7]
+    assert all(r[2] for r in table[1:])
+
+
+@pytest.mark.parametrize("filename, content, fragment", [
+    ("views.pdf", b"%PDF", "CSV or XLSX"),
+    ("views.csv", b"", "empty"),
+    ("views.csv", "title,language\n".encode("utf-16"), "UTF-8"),
+    ("views.xlsx", b"not a zip", "XLSX"),
+    ("views.csv", b"language,title,consent_processing,answer1\n", "answer1"),
+    ("views.csv", b"language,title\n", "consent_processing"),
+])
+def test_unreadable_files_are_refused_clearly(app, session, round_, filename, content,
+                                              fragment):
+    with app.test_request_context("/en/"), pytest.raises(DomainError) as caught:
+        offline_intake.import_file(session, round_, filename, content, source=SOURCE)
+    assert fragment in str(caught.value.message)
+
+
+def test_too_many_rows_are_refused(app, session, round_, monkeypatch):
+    monkeypatch.setattr(offline_intake, "MAX_ROWS", 3)
+    with app.test_request_context("/en/"), pytest.raises(DomainError) as caught:
+        offline_intake.import_file(session, round_, "v.csv", to_csv(round_, rows(round_)),
+                                   source=SOURCE)
+    assert "more than 3 rows" in str(caught.value.message)
+
+
+def test_options_are_checked(app, session, round_):
+    with app.test_request_context("/en/"), pytest.raises(ValidationFailed) as caught:
+        offline_intake.import_rows(session, round_, [], source=" ", channel="web")
+    assert set(caught.value.errors) == {"source", "channel"}
+
+
+def test_imported_views_are_counted_by_channel(app, session, round_):
+    factories.make_submission(session, round_)
+    with app.test_request_context("/en/"):
+        offline_intake.import_file(session, round_, "v.csv", to_csv(round_, rows(round_)),
+                                   source=SOURCE, channel="paper")
+        session.commit()
+    moderator = make_user(session, "moderator", "mod-intake@example.org")
+    for submission in session.scalars(select(Submission)).all():
+        approve(session, moderator, submission)
+    f = reports.ReportFilter(round_id=round_.id)
+    assert reports.count_by_channel(session, f) == {"web": 1, "paper": 2}
+    assert reports.dashboard_counts(session, f)["channels"] == {"web": 1, "paper": 2}
+    assert reports.stats(session, f, "channel") == {"web": 1, "paper": 2}
+
+
+def test_template_csv_has_the_columns(round_):
+    header = next(csv.reader(io.StringIO(offline_intake.template_csv(round_).lstrip("\ufeff"))))
+    assert header == offline_intake.columns(round_)
+    assert header[:5] == ["row_id", "language", "title", "answer_1", "answer_2"]
+    assert "email" in header and "consent_processing" in header
+    assert len(header) == len(set(header))
