@@ -45,7 +45,7 @@ from app.i18n import (
 from app.labels import ACTOR_TYPES, GENDERS
 from app.models import ActorType, Round, TaxonomyItem
 from app.regions import region_name
-from app.services import ValidationFailed, pii, reports
+from app.services import ValidationFailed, agreement, pii, reports
 
 MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -62,13 +62,14 @@ _SECTPR_AFTER_BIDI = ("w:rtlGutter", "w:docGrid", "w:printerSettings", "w:sectPr
 def build_summary_docx(summary: reports.Summary, lang: str, *,
                        items: Iterable[TaxonomyItem] = (),
                        round_title: Mapping[str, str] | None = None,
-                       generated_at: dt.datetime | None = None) -> bytes:
+                       generated_at: dt.datetime | None = None,
+                       coder_agreement: agreement.Agreement | None = None) -> bytes:
     """The summary as DOCX bytes, written in `lang` (one of the six UN languages, else
     ValidationFailed on "lang").
 
     `items` labels the co-occurring codes (`reports.items_for` gives them; codes without an
     item are shown bare); `round_title` is the multilingual title of `summary.filter`'s
-    round, if any.
+    round, if any; `coder_agreement` (from `agreement.agreement`) adds the code's alpha.
     """
     if lang not in LANGUAGES:
         raise ValidationFailed({"lang": [_l("Use one of: %(codes)s",
@@ -76,7 +77,8 @@ def build_summary_docx(summary: reports.Summary, lang: str, *,
     labels = {item.code: item for item in items}
     with force_locale(lang):
         writer = _Writer(lang)
-        writer.write(summary, labels, round_title, generated_at or utcnow())
+        writer.write(summary, labels, round_title, generated_at or utcnow(),
+                     coder_agreement=coder_agreement)
         return writer.save()
 
 
@@ -91,7 +93,8 @@ def summary_docx(session: Session, code: str, f: reports.ReportFilter, lang: str
              for item in kind_items]
     round_ = session.get(Round, f.round_id) if f.round_id is not None else None
     return build_summary_docx(found, lang, items=items,
-                              round_title=round_.title if round_ is not None else None)
+                              round_title=round_.title if round_ is not None else None,
+                              coder_agreement=agreement.agreement(session, f))
 
 
 def filename(code: str, lang: str, *, now: dt.datetime | None = None) -> str:
@@ -231,7 +234,8 @@ class _Writer:
     # The document.
 
     def write(self, summary: reports.Summary, labels: Mapping[str, TaxonomyItem],
-              round_title: Mapping[str, str] | None, generated_at: dt.datetime) -> None:
+              round_title: Mapping[str, str] | None, generated_at: dt.datetime, *,
+              coder_agreement: agreement.Agreement | None = None) -> None:
         lang = self.lang
         item = summary.item
         label, label_lang = pick(item.labels, lang)
@@ -267,6 +271,8 @@ class _Writer:
                          "with %(code)s.", count=_number(summary.total, lang),
                          total=_number(summary.base_total, lang),
                          share=_share(summary.share, lang), code=item.code))
+        if coder_agreement is not None:
+            self._agreement(item.code, coder_agreement)
 
         self._counts(_("By actor type"), _("Actor type"), summary.actor_types, _actor_label,
                      summary.total)
@@ -296,6 +302,22 @@ class _Writer:
         self.paragraph(_("Generated on %(date)s (UTC).",
                          date=format_date(generated_at.astimezone(dt.UTC).date(),
                                           format="long", locale=lang)))
+
+    def _agreement(self, code: str, coder_agreement: agreement.Agreement) -> None:
+        """Krippendorff's alpha of the code (principles and commitments are double coded)."""
+        row = coder_agreement.for_code(code)
+        if row is None:
+            return
+        self.heading(_("Coder agreement"), 1)
+        units = _number(coder_agreement.units, self.lang)
+        if row.alpha is None:
+            self.paragraph(_("Krippendorff's alpha for %(code)s: not enough data (%(units)s "
+                             "submissions coded independently by two moderators).",
+                             code=code, units=units))
+        else:
+            self.paragraph(_("Krippendorff's alpha for %(code)s: %(alpha)s, over %(units)s "
+                             "submissions coded independently by two moderators.", code=code,
+                             alpha=_number(round(row.alpha, 2), self.lang), units=units))
 
     def _counts(self, heading: str, column: str, counts: Mapping[str, int], name: Any,
                 total: int) -> None:
