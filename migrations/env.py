@@ -8,6 +8,7 @@ from flask import current_app
 
 import app.models  # noqa: F401 - registers every table on Base.metadata
 from app.db import Base
+from app.models.search import include_object
 
 target_metadata = Base.metadata
 
@@ -20,6 +21,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_object=include_object,  # the FTS5 table and GIN index: DDL events
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -10,6 +10,7 @@ from sqlalchemy import inspect
 from app import create_app
 from app.cli import alembic_config
 from app.db import Base, db
+from app.models.search import include_object
 from config import TestingConfig
 
 
@@ -30,7 +31,8 @@ def test_upgrade_from_empty_to_head_matches_models(fresh_url, tmp_path):
         command.upgrade(alembic_config(), "head")
         with db.engine.connect() as connection:
             diff = compare_metadata(MigrationContext.configure(
-                connection, opts={"compare_type": True}), Base.metadata)
+                connection, opts={"compare_type": True, "include_object": include_object}),
+                Base.metadata)
             tables = set(inspect(connection).get_table_names())
         assert diff == [], diff
         assert {"submissions", "personal_data", "taxonomy_items", "rounds"} <= tables

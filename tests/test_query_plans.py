@@ -36,7 +36,7 @@ def test_export_batches_walk_an_index(sqlite_session):
 def test_default_queue_page_walks_an_index(sqlite_session):
     from sqlalchemy import select
     f = moderation.QueueFilter(status=Status.PENDING)
-    query = (select(Submission.id).where(*moderation._conditions(f))
+    query = (select(Submission.id).where(*moderation._conditions(sqlite_session, f))
              .order_by(Submission.created_at, Submission.id).limit(51))
     found = plan(sqlite_session, query)
     assert "ix_submissions_status_created_at_id" in found and "TEMP B-TREE" not in found, found
@@ -45,7 +45,7 @@ def test_default_queue_page_walks_an_index(sqlite_session):
 def test_queue_of_every_status_walks_an_index(sqlite_session):
     from sqlalchemy import select
     f = moderation.QueueFilter(status=None)
-    query = (select(Submission.id).where(*moderation._conditions(f))
+    query = (select(Submission.id).where(*moderation._conditions(sqlite_session, f))
              .order_by(Submission.created_at, Submission.id).limit(51))
     found = plan(sqlite_session, query)
     assert "ix_submissions_created_at_id" in found and "TEMP B-TREE" not in found, found

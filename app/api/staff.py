@@ -15,7 +15,7 @@ from app.db import db
 from app.errors import json_errors
 from app.models import ItemKind, Role, Status, Submission, TagSource
 from app.security import role_required
-from app.services import NotEditable, StaleVersion, ValidationFailed, moderation, parse_id
+from app.services import NotEditable, StaleVersion, ValidationFailed, langid, moderation, parse_id
 
 STAFF = (Role.ADMIN, Role.MODERATOR, Role.REFERENCE)
 REVIEWERS = (Role.ADMIN, Role.MODERATOR)
@@ -35,6 +35,7 @@ def serialize(submission: Submission, role: Role) -> dict[str, Any]:
         "status": submission.status.value,
         "round_id": submission.round_id,
         "language": submission.language,
+        "detected_language": submission.detected_language,
         "title": submission.title,
         "body": submission.full_text if reviewer else submission.public_text,
         "actor_type": submission.actor_type.value if submission.actor_type else None,
@@ -46,6 +47,7 @@ def serialize(submission: Submission, role: Role) -> dict[str, Any]:
         | {"keywords": [k.text for k in submission.keywords]},
         "highlight": submission.highlight,
         "version": submission.version,
+        "cluster_id": submission.cluster_id,  # its campaign (app.services.clusters), or None
     }
     if reviewer:
         personal = submission.personal
@@ -87,6 +89,13 @@ def _filter_from_args(role: Role) -> tuple[moderation.QueueFilter, int, dict[str
     q = args.get("q")
     if q:
         f.q = q.strip()[:200]
+    detected = args.get("detected")
+    if detected:
+        if detected in (*langid.UN_LANGUAGES, "differs"):
+            f.detected = detected
+        else:
+            errors["detected"] = [_l("Use one of: %(codes)s",
+                                     codes=", ".join((*langid.UN_LANGUAGES, "differs")))]
     limit_raw = args.get("limit", "50")
     limit = parse_id(limit_raw)
     limit = limit if limit is not None and limit <= 200 else None

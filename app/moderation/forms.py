@@ -19,6 +19,7 @@ from app.labels import ACTOR_TYPES, REJECT_REASONS, STATUSES
 from app.models import ActorType, ItemKind, Round, Status, TaxonomyItem
 from app.regions import REGIONS, regions
 from app.services import parse_id
+from app.services.langid import UN_LANGUAGES
 from app.services.moderation import QueueFilter, TagInput
 
 
@@ -36,6 +37,7 @@ class QueueFilterForm(Form):
     has_email = SelectField(_l("Email given"), validate_choice=False)
     claimed = SelectField(_l("Claimed"), validate_choice=False)
     q = StringField(_l("Search text or reference"), render_kw={"maxlength": 200, "dir": "auto"})
+    detected = SelectField(_l("Detected language"), validate_choice=False)
 
     def prepare(self, lang: str, rounds: list[Round]) -> None:
         anything = ("", _l("Any"))
@@ -49,6 +51,8 @@ class QueueFilterForm(Form):
         self.has_email.choices = [anything, ("yes", _l("Yes")), ("no", _l("No"))]
         self.claimed.choices = [anything, ("unclaimed", _l("Not claimed")),
                                 ("mine", _l("Claimed by me"))]
+        self.detected.choices = [anything, ("differs", _l("Differs from the declared language"))
+                                 ] + [(code, native_name(code)) for code in UN_LANGUAGES]
 
     def to_filter(self, viewer_id: int) -> QueueFilter:
         status = self.status.data or Status.PENDING.value
@@ -65,6 +69,8 @@ class QueueFilterForm(Form):
             q=(self.q.data or "").strip()[:200] or None,
             claimed=self.claimed.data if self.claimed.data in ("mine", "unclaimed") else None,
             viewer_id=viewer_id,
+            detected=self.detected.data if self.detected.data in (*UN_LANGUAGES, "differs")
+            else None,
         )
 
 

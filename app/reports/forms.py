@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, Form
+from wtforms import DateField, Form, StringField
 
 from app.forms import SelectField
 from app.i18n import LANGUAGES, localized, native_name
@@ -20,6 +20,7 @@ class ReportFilterForm(Form):
     region = SelectField(_l("Region"), validate_choice=False)
     youth = SelectField(_l("Age"), validate_choice=False)
     gender = SelectField(_l("Gender"), validate_choice=False)
+    q = StringField(_l("Search text or reference"), render_kw={"maxlength": 200, "dir": "auto"})
 
     def prepare(self, lang: str, rounds: list[Round]) -> None:
         anything = ("", _l("Any"))

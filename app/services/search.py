@@ -1,28 +1,335 @@
-"""Search over submissions for moderators, the reference group and public round pages.
+"""Full-text search over submissions, the same in every language and on both databases.
 
 Interface (used by the queue, the reports, the API's `q=` and the public round pages):
 - `condition(session, q)`: a SQL condition on `Submission` for the text `q`, or None for an
   empty query; combine it with any other filter.
+- `snippet(text, q, width=200)`: the passage of `text` around the first match, escaped, with
+  every match in `<mark>`.
+- `index(session, submission)`, `index_many(session, submissions)` and
+  `remove(session, submission)`: keep the searched text in step (intake, imports and
+  moderation call them); `reindex(session)` rebuilds it in batches.
 
-Interim implementation: a substring match on title and body, or the exact reference.
-Issue #8 replaces it with full-text search (FTS5 / PostgreSQL) behind the same functions.
+Documents and queries are folded alike by `app.services.textnorm` (Arabic hamza forms, taa
+marbuta, alef maqsura, diacritics and tatweel; Latin accents; case), and Chinese, Japanese
+and Korean runs become character bigrams, so 人工智能 is found inside 发展人工智能的规则 and
+الذكاء الاصطناعي whether typed with hamza and harakat or without. Every term of the query is
+required; the last one also matches as a prefix when the query does not end with a space
+("intellig" finds "intelligence"). A query that looks like a reference (ABCD-EFGH, with or
+without the hyphen) also finds that submission.
+
+The SQL differs per engine (SQLite FTS5 MATCH, PostgreSQL tsquery on a GIN-indexed
+tsvector) and is chosen when the statement is compiled, so the condition needs no session
+and the reports (which may read a replica) use the same one. User input never reaches the
+engine's query syntax: terms are made of word characters only and quoted, so no query is
+an error.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import or_
-from sqlalchemy.orm import Session
+from markupsafe import Markup, escape
+from sqlalchemy import (
+    and_,
+    bindparam,
+    column,
+    delete,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+)
+from sqlalchemy import table as sql_table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.types import NullType
 
-from app.models import Submission
+from app.models import Status, Submission, SubmissionSearch
+from app.models.search import FTS_TABLE, TSV_COLUMN
+from app.services import langid, textnorm
+
+MAX_QUERY = 500
+MAX_TERMS = 12
+MIN_PREFIX = 3
+# intake.REFERENCE_ALPHABET (no 0/O, 1/I/L, U): "internet" can never be a reference.
+_REFERENCE = re.compile(r"^([2-9A-HJKMNP-TV-Z]{4})[-\s]?([2-9A-HJKMNP-TV-Z]{4})$")
 
 
-def condition(session: Session, q: str | None) -> Any:
-    q = (q or "").strip()
-    if not q:
+# Documents.
+
+# Arabic writes "and the", "with the", "like the", "so the", "for the" onto the word: the
+# index also holds the form with just "the" (ال), so المساءلة finds والمساءلة and للمساءلة.
+_ARABIC_PROCLITICS = {"وال": "ال", "فال": "ال", "بال": "ال", "كال": "ال", "لل": "ال"}
+
+
+def fold(text: str) -> str:
+    """`text` as the index stores it: folded words, CJK runs as bigrams, one space apart."""
+    if text.isascii():
+        # The common case, 8x faster: for ASCII, textnorm.normalize is lower-casing.
+        return " ".join(textnorm.words(text.lower()))
+    terms: list[str] = []
+    for word in textnorm.words(textnorm.normalize(text)):
+        if not textnorm.has_cjk(word):
+            terms.append(word)
+            if "\u0621" <= word[0] <= "\u064a" and len(word) > 4:
+                for clitic, article in _ARABIC_PROCLITICS.items():
+                    if word.startswith(clitic):
+                        terms.append(article + word[len(clitic):])
+                        break
+            continue
+        terms.extend(textnorm.cjk_grams(word))
+        terms.extend("".join(" " if textnorm.has_cjk(ch) else ch for ch in word).split())
+    return " ".join(terms)
+
+
+def document(submission: Submission) -> str:
+    """What search reads: the title and the public text (once a moderator wrote a redacted
+    version, what was redacted out can no longer be found, by the reference group or anyone)."""
+    return fold(f"{submission.title}\n{submission.public_text}")
+
+
+def _upsert(session: Session, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(SubmissionSearch.__table__)
+    session.execute(statement.on_conflict_do_update(
+        index_elements=[SubmissionSearch.submission_id],
+        set_={"document": statement.excluded.document}), rows)
+
+
+def index(session: Session, submission: Submission) -> None:
+    """Write the searched text of a (flushed) submission: on submit, correction, decision."""
+    index_many(session, [submission])
+
+
+def index_many(session: Session, submissions: Iterable[Submission]) -> None:
+    """The same for many flushed submissions in one statement (imports)."""
+    _upsert(session, [{"submission_id": s.id, "document": document(s)} for s in submissions])
+
+
+def remove(session: Session, submission: Submission) -> None:
+    """Take an erased submission out of the index."""
+    session.execute(delete(SubmissionSearch)
+                    .where(SubmissionSearch.submission_id == submission.id))
+
+
+def reindex(session: Session, *, batch: int = 2000) -> Iterator[int]:
+    """Rewrite every submission's searched text, and fill `detected_language` where it is
+    missing; yields the count done after each batch (the caller commits between batches)."""
+    last_id, done = 0, 0
+    while True:
+        rows = list(session.scalars(
+            select(Submission).options(selectinload(Submission.answers))
+            .execution_options(populate_existing=True)
+            .where(Submission.id > last_id).order_by(Submission.id).limit(batch)))
+        if not rows:
+            return
+        documents, detected = [], []
+        for submission in rows:
+            if submission.status == Status.WITHDRAWN:
+                remove(session, submission)
+                continue
+            documents.append({"submission_id": submission.id, "document": document(submission)})
+            if submission.detected_language is None:
+                language = langid.detect(submission.title, submission.full_text)
+                if language is not None:
+                    detected.append({"row_id": submission.id, "found": language})
+        _upsert(session, documents)
+        if detected:
+            session.execute(Submission.__table__.update()
+                            .where(Submission.id == bindparam("row_id"))
+                            .values(detected_language=bindparam("found")), detected)
+        last_id = rows[-1].id
+        done += len(rows)
+        for submission in rows:  # keeps memory flat over a million rows
+            session.expunge(submission)
+        yield done
+
+
+# Queries.
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed query: groups of terms that must all match (a CJK run is one group, its
+    bigrams in a row), the last group possibly as a prefix, and a reference if it is one."""
+
+    groups: tuple[tuple[str, ...], ...]
+    prefix: bool
+    reference: str | None
+
+
+def parse(q: str | None) -> Query:
+    q = (q or "")[:MAX_QUERY]
+    match = _REFERENCE.match(q.strip().upper())
+    reference = f"{match[1]}-{match[2]}" if match else None
+    groups: list[tuple[str, ...]] = []
+    for word in textnorm.words(textnorm.normalize(q)):
+        for run, cjk in _runs(word):
+            if cjk:
+                grams = textnorm.cjk_grams(run)
+                groups.append(tuple(grams))
+            elif any(ch.isalnum() for ch in run):
+                groups.append((run,))
+    groups = list(dict.fromkeys(groups))[:MAX_TERMS]
+    last = groups[-1] if groups else ()
+    prefix = (bool(last) and len(last) == 1 and not q[-1:].isspace()
+              and (len(last[0]) >= MIN_PREFIX or textnorm.has_cjk(last[0])))
+    return Query(groups=tuple(groups), prefix=prefix, reference=reference)
+
+
+def _runs(word: str) -> list[tuple[str, bool]]:
+    """Split a word into runs of CJK and other characters (query words are short)."""
+    runs: list[tuple[str, bool]] = []
+    for ch in word:
+        cjk = textnorm.has_cjk(ch)
+        if runs and runs[-1][1] == cjk:
+            runs[-1] = (runs[-1][0] + ch, cjk)
+        else:
+            runs.append((ch, cjk))
+    return runs
+
+
+class _Match(ColumnElement[bool]):
+    """`Submission.id` is among the documents matching every group (compiled per engine)."""
+
+    # Untyped on purpose: a Boolean element would be written "(...) = 1" inside OR on
+    # SQLite, which hides the IN from the planner.
+    type = NullType()
+    inherit_cache = False  # the terms are in the SQL text of some engines' fallbacks
+
+    def __init__(self, query: Query) -> None:
+        self.query = query
+
+    @property
+    def _from_objects(self) -> list[Any]:
+        return [Submission.__table__]  # so select(func.count()).where(match) has its FROM
+
+
+@compiles(_Match, "sqlite")
+def _match_sqlite(element: _Match, compiler: Any, **kw: Any) -> str:
+    query = element.query
+    parts = [f'"{" ".join(group)}"' for group in query.groups]
+    if query.prefix:
+        parts[-1] += "*"
+    fts = sql_table(FTS_TABLE, column("rowid"))
+    matching = select(fts.c.rowid).where(
+        literal_column(FTS_TABLE).op("MATCH")(" AND ".join(parts)))
+    return compiler.process(Submission.id.in_(matching), **kw)
+
+
+@compiles(_Match, "postgresql")
+def _match_postgresql(element: _Match, compiler: Any, **kw: Any) -> str:
+    query = element.query
+    simple = literal_column("'simple'::regconfig")  # the text is folded already
+    tsqueries = [func.phraseto_tsquery(simple, " ".join(group)) for group in query.groups]
+    if query.prefix:
+        tsqueries[-1] = func.to_tsquery(simple, f"'{query.groups[-1][0]}':*")
+    combined = tsqueries[0]
+    for tsquery in tsqueries[1:]:
+        combined = combined.op("&&")(tsquery)
+    vector = literal_column(f"{SubmissionSearch.__tablename__}.{TSV_COLUMN}")
+    matching = select(SubmissionSearch.submission_id).where(vector.op("@@")(combined))
+    return compiler.process(Submission.id.in_(matching), **kw)
+
+
+@compiles(_Match)
+def _match_other(element: _Match, compiler: Any, **kw: Any) -> str:
+    """Any other engine: a slow but correct substring match on the folded text."""
+    document_ = SubmissionSearch.document
+    matching = select(SubmissionSearch.submission_id).where(and_(*(
+        document_.contains(" ".join(group), autoescape=True)
+        for group in element.query.groups)))
+    return compiler.process(Submission.id.in_(matching), **kw)
+
+
+def condition(session: Session | None, q: str | None) -> Any:
+    """The submissions matching `q` (see the module doc), or None for an empty query.
+
+    `session` is not needed (the SQL is chosen per engine at compile time); it is kept so
+    that callers do not depend on that."""
+    if not (q or "").strip():
         return None
-    pattern = "%" + re.sub(r"([%_\\])", r"\\\1", q) + "%"
-    return or_(Submission.title.ilike(pattern, escape="\\"),
-               Submission.body.ilike(pattern, escape="\\"),
-               Submission.reference == q.upper())
+    query = parse(q)
+    clauses = []
+    if query.groups:
+        clauses.append(_Match(query))
+    if query.reference:
+        clauses.append(Submission.reference == query.reference)
+    if not clauses:
+        return false()  # only punctuation: nothing can match it
+    return or_(*clauses) if len(clauses) > 1 else clauses[0]
+
+
+# Snippets.
+
+@lru_cache(maxsize=16384)
+def _fold_char(ch: str) -> str:
+    return " " if ch.isspace() else textnorm.normalize(ch)
+
+
+def _folded_with_origin(text: str) -> tuple[str, list[int]]:
+    """`text` folded one character at a time, with the index in `text` of each character."""
+    out: list[str] = []
+    origin: list[int] = []
+    for position, ch in enumerate(text):
+        folded = _fold_char(ch)
+        out.append(folded)
+        origin.extend([position] * len(folded))
+    return "".join(out), origin
+
+
+def _patterns(query: Query) -> list[re.Pattern[str]]:
+    patterns = []
+    for number, group in enumerate(query.groups):
+        if textnorm.has_cjk(group[0]):
+            run = group[0] + "".join(gram[1:] for gram in group[1:])
+            patterns.append(re.compile(re.escape(run)))
+        else:
+            tail = r"\w*" if query.prefix and number == len(query.groups) - 1 else r"(?!\w)"
+            patterns.append(re.compile(rf"(?<!\w){re.escape(group[0])}{tail}"))
+    return patterns
+
+
+def snippet(text: str | None, q: str | None, width: int = 200) -> Markup:
+    """About `width` characters of `text` centred on the first match of `q`, escaped, with
+    each match in <mark>; the start of the text when nothing matches in it."""
+    text = text or ""
+    query = parse(q)
+    spans: list[tuple[int, int]] = []
+    if query.groups and text:
+        folded, origin = _folded_with_origin(text)
+        for pattern in _patterns(query):
+            for found in pattern.finditer(folded):
+                if found.end() > found.start():
+                    end = origin[found.end() - 1] + 1
+                    while end < len(text) and not _fold_char(text[end]):
+                        end += 1  # a dropped hamza or a diacritic ends the word too
+                    spans.append((origin[found.start()], end))
+    spans.sort()
+    if spans:
+        first_start, first_end = spans[0]
+        start = max(0, first_start - max(0, width - (first_end - first_start)) // 2)
+    else:
+        start = 0
+    end = min(len(text), start + width)
+    start = max(0, min(start, end - width))
+    parts: list[Any] = ["…" if start > 0 else ""]
+    position = start
+    for span_start, span_end in spans:
+        span_start, span_end = max(span_start, position), min(span_end, end)
+        if span_start >= span_end:
+            continue
+        parts.append(escape(text[position:span_start]))
+        parts.append(Markup("<mark>{}</mark>").format(text[span_start:span_end]))
+        position = span_end
+    parts.append(escape(text[position:end]))
+    parts.append("…" if end < len(text) else "")
+    return Markup("").join(parts)
