@@ -1,0 +1,47 @@
+"""Campaign clusters in the API, for moderator and admin tokens.
+
+The reference role is refused (403): a cluster's sample is any member's text, pending or
+rejected ones included, and that role reads approved, redacted texts only.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request
+from flask_babel import lazy_gettext as _l
+
+from app.api.routes import bp
+from app.db import db
+from app.errors import json_errors
+from app.models import Role
+from app.security import role_required
+from app.services import ValidationFailed, clusters, parse_id
+
+REVIEWERS = (Role.ADMIN, Role.MODERATOR)
+
+
+@bp.get("/clusters")
+@role_required(*REVIEWERS)
+def list_clusters() -> Any:
+    args = request.args
+    errors: dict[str, list] = {}
+    round_id = None
+    if args.get("round_id"):
+        round_id = parse_id(args.get("round_id"))
+        if round_id is None:
+            errors["round_id"] = [_l("Must be a whole number.")]
+    limit = parse_id(args.get("limit", "50"))
+    if limit is None or limit > 200:
+        errors["limit"] = [_l("Must be a whole number from 1 to 200.")]
+    order = args.get("order", "size")
+    if order not in clusters.ORDERS:
+        errors["order"] = [_l("Use one of: %(codes)s", codes=", ".join(clusters.ORDERS))]
+    if errors:
+        return json_errors(errors, 400)
+    try:
+        page = clusters.list_clusters(db.session, round_id=round_id, order=order,
+                                      cursor=args.get("cursor"), limit=limit or 50)
+    except ValidationFailed as exc:
+        return json_errors(exc.errors, 400)
+    return jsonify({"items": [clusters.serialize(row) for row in page.items],
+                    "next_cursor": page.next_cursor})
