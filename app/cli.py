@@ -30,6 +30,8 @@ users_cli = AppGroup("users", help="Staff accounts and their API tokens.")
 backup_cli = AppGroup("backup", help="Back up and restore the database.")
 privacy_cli = AppGroup("privacy", help="Retention of personal data.")
 demo_cli = AppGroup("demo", help="Synthetic data for demonstrations and benchmarks.")
+search_cli = AppGroup("search", help="The full-text search index.")
+clusters_cli = AppGroup("clusters", help="Campaign folding of near-identical submissions.")
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS_DIR = ROOT / "translations"
 POT_FILE = ROOT / "messages.pot"
@@ -94,8 +96,8 @@ def db_revision(message: str, autogenerate: bool) -> None:
 @click.option("--version", "version_code", default=taxonomy_service.DEFAULT_VERSION,
               show_default=True, help="Strategy version the items belong to.")
 @click.option("--refresh", is_flag=True,
-              help="Overwrite stored labels with the file's (undoes corrections made in the "
-                   "admin panel).")
+              help="Overwrite stored labels and keyword lexicon with the files' (undoes "
+                   "corrections made in the admin panel).")
 def taxonomy_load(path: Path, version_code: str, refresh: bool) -> None:
     """Load the taxonomy from PATH: add new items and missing languages (idempotent)."""
     write_intent.set(True)
@@ -352,6 +354,42 @@ def demo_seed(count: int, approved_share: float) -> None:
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Added {added} submissions in {time.perf_counter() - started:.1f} s.")
+    click.echo("Bulk inserts skip campaign folding: run `flask --app wsgi clusters rebuild`.")
+
+
+@clusters_cli.command("rebuild")
+@click.option("--round", "round_id", type=click.IntRange(1), default=None,
+              help="Only this round (default: every round).")
+@click.option("--batch", type=click.IntRange(100, 100_000), default=5000, show_default=True)
+def clusters_rebuild(round_id: int | None, batch: int) -> None:
+    """Recompute signatures, the LSH index and the clusters from the stored texts."""
+    import time
+
+    from app.services import clusters
+
+    write_intent.set(True)
+    started = time.perf_counter()
+    result = None
+    for result in clusters.rebuild(db.session, round_id=round_id, batch=batch):
+        db.session.commit()
+        click.echo(f"{result.submissions} submissions read, {result.clusters} campaigns "
+                   f"({result.folded} submissions folded) after {result.rounds} round(s).")
+    if result is None:
+        raise click.ClickException("There is no round.")
+    click.echo(f"Done in {time.perf_counter() - started:.1f} s.")
+
+
+@search_cli.command("reindex")
+@click.option("--batch", type=click.IntRange(100, 100_000), default=2000, show_default=True)
+def search_reindex(batch: int) -> None:
+    """Rewrite the searched text of every submission and fill in detected languages."""
+    from app.services import search
+
+    write_intent.set(True)
+    for done in search.reindex(db.session, batch=batch):
+        db.session.commit()
+        click.echo(f"{done} submissions indexed.")
+    db.session.commit()
 
 
 @translate_cli.command("update")
@@ -438,4 +476,11 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(backup_cli)
     app.cli.add_command(privacy_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(search_cli)
+    app.cli.add_command(clusters_cli)
     app.cli.command("setup")(setup_command)
+    from app.suggest_cli import suggest_cli
+    app.cli.add_command(suggest_cli)
+    from app.offline_cli import intake_cli, outbox_cli
+    app.cli.add_command(intake_cli)
+    app.cli.add_command(outbox_cli)

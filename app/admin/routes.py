@@ -38,4 +38,15 @@ def _admin_sections() -> dict[str, Any]:
 
 
 # The areas add their routes and sections when imported (after `bp` and SECTIONS exist).
-from app.admin import audit, rounds, taxonomy, texts, users  # noqa: E402, F401
+from app.admin import (  # noqa: E402, F401
+    audit,
+    coding,
+    intake,
+    outbox,
+    responses,
+    rounds,
+    suggestions,
+    taxonomy,
+    texts,
+    users,
+)

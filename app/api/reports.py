@@ -53,7 +53,7 @@ def stats() -> Any:
     body = cache.remember(
         "stats", [group_by, f.to_args()], current_app.config["REPORTS_CACHE_SECONDS"],
         lambda: {"group_by": group_by, "filter": f.to_args(),
-                 "total": reports.total(db.reports_session, f),
+                 **reports.totals(db.reports_session, f),
                  "counts": reports.stats(db.reports_session, f, group_by)})
     return jsonify(body)
 

@@ -1,6 +1,13 @@
 """All models, imported here so that `Base.metadata` knows every table."""
 from app.models.audit import AuditEvent
+from app.models.cluster import Cluster, ClusterBand, SubmissionSignature
+from app.models.coding import Coding, CodingCode, CodingState, DoubleCoding, DoubleCodingShare
 from app.models.consultation import Question, Round
+from app.models.offline import OfflineImport, SubmissionProvenance
+from app.models.outbox import OutboxMessage, OutboxStatus
+from app.models.publication import published_views_index
+from app.models.response import ResponseChange, ResponseStatus, RoundResponse
+from app.models.search import SubmissionSearch
 from app.models.site_text import SiteText
 from app.models.snapshot import RoundSnapshot
 from app.models.submission import (
@@ -19,12 +26,53 @@ from app.models.submission import (
     SubmissionTag,
     TagSource,
 )
+from app.models.suggest import LexiconEntry, SuggestModel
 from app.models.taxonomy import ItemKind, StrategyVersion, TaxonomyItem
 from app.models.user import ApiToken, Role, User
 
 __all__ = [
-    "ActorType", "AgeRange", "Answer", "ApiToken", "AuditEvent", "Channel", "Gender",
-    "ItemKind", "Keyword", "Note", "PersonalData", "Question", "RejectReason", "Role", "Round",
-    "RoundSnapshot", "SiteText", "Status", "StrategyVersion", "Submission", "SubmissionKeyword",
-    "SubmissionTag", "TagSource", "TaxonomyItem", "User",
+    "ActorType",
+    "AgeRange",
+    "Answer",
+    "ApiToken",
+    "AuditEvent",
+    "Channel",
+    "Cluster",
+    "ClusterBand",
+    "Coding",
+    "CodingCode",
+    "CodingState",
+    "DoubleCoding",
+    "DoubleCodingShare",
+    "Gender",
+    "ItemKind",
+    "Keyword",
+    "LexiconEntry",
+    "Note",
+    "OfflineImport",
+    "OutboxMessage",
+    "OutboxStatus",
+    "PersonalData",
+    "Question",
+    "RejectReason",
+    "ResponseChange",
+    "ResponseStatus",
+    "Role",
+    "Round",
+    "RoundResponse",
+    "RoundSnapshot",
+    "SiteText",
+    "Status",
+    "StrategyVersion",
+    "Submission",
+    "SubmissionKeyword",
+    "SubmissionProvenance",
+    "SubmissionSearch",
+    "SubmissionSignature",
+    "SubmissionTag",
+    "SuggestModel",
+    "TagSource",
+    "TaxonomyItem",
+    "User",
+    "published_views_index",
 ]

@@ -79,6 +79,9 @@ class Submission(Base):
         # Exports walk approved rows by id; the unfiltered queue ("all") pages by date.
         Index("ix_submissions_status_id", "status", "id"),
         Index("ix_submissions_created_at_id", "created_at", "id"),
+        # A campaign's pending members, oldest first (and its counts per status).
+        Index("ix_submissions_cluster_id_status_created_at_id",
+              "cluster_id", "status", "created_at", "id"),
         # The queue filtered by detected language pages by date within a status.
         Index("ix_submissions_detected_language_status_created_at_id",
               "detected_language", "status", "created_at", "id"),
@@ -123,8 +126,7 @@ class Submission(Base):
     idempotency_key_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     flag: Mapped[str | None] = mapped_column(String(32))
     # The campaign of near-identical texts this one was folded into (app.services.clusters).
-    cluster_id: Mapped[int | None] = mapped_column(
-        ForeignKey("clusters.id", ondelete="SET NULL"), index=True)
+    cluster_id: Mapped[int | None] = mapped_column(ForeignKey("clusters.id", ondelete="SET NULL"))
 
     round: Mapped[Round] = relationship()
     answers: Mapped[list[Answer]] = relationship(

@@ -32,12 +32,15 @@ from app.services import (
     NotEditable,
     StaleVersion,
     ValidationFailed,
+    agreement,
     moderation,
     parse_id,
     pii,
     privacy,
     rounds,
+    search,
 )
+from app.services import suggest as suggest_service
 from app.services import taxonomy as taxonomy_service
 
 bp = Blueprint("moderation", __name__)
@@ -80,7 +83,7 @@ def _filter_form() -> QueueFilterForm:
 def _filter_args() -> dict[str, str]:
     """The queue's filter, to carry from page to page (review, next, back)."""
     keys = ("status", "round", "language", "actor_type", "country", "region", "date_from",
-            "date_to", "has_email", "claimed", "q")
+            "date_to", "has_email", "claimed", "q", "detected")
     return {k: v for k in keys if (v := request.args.get(k))}
 
 
@@ -91,9 +94,11 @@ def queue(lang: str) -> Any:
     queue_filter = form.to_filter(g.staff_user.id)
     try:
         page = moderation.queue(db.session, queue_filter, cursor=request.args.get("cursor"),
-                                limit=50)
+                                limit=50, with_details=bool(queue_filter.q))
     except ValidationFailed:
         abort(400)
+    snippets = {item.id: search.snippet(item.full_text, queue_filter.q)
+                for item in page.items} if queue_filter.q else {}
     counts = cache.remember(
         "status_counts", {**dataclasses.asdict(queue_filter), "status": None,
                           "viewer_id": queue_filter.viewer_id if queue_filter.claimed else None},
@@ -107,7 +112,7 @@ def queue(lang: str) -> Any:
     return render_template(
         "moderation/queue.html", form=form, page=page, counts=counts, statuses=STATUSES,
         actor_types=ACTOR_TYPES, bulk_form=bulk_form, filter_args=_filter_args(),
-        current_status=queue_filter.status)
+        current_status=queue_filter.status, snippets=snippets)
 
 
 @bp.post("/<lang:lang>/moderate/claim")
@@ -195,6 +200,8 @@ def _review_context(submission: Any, form: DecisionForm) -> dict[str, Any]:
         "keywords": cache.remember("popular_keywords", [], 300,
                                    lambda: moderation.popular_keywords(db.session)),
         "TagSource": TagSource, "ItemKind": ItemKind,
+        "suggestions": suggest_service.suggestions(db.session, submission),
+        "suggested_accepted": set(request.form.getlist("suggested")),
     }
 
 
@@ -226,6 +233,8 @@ def _get_submission(submission_id: int) -> Any:
 @role_required(*REVIEWERS)
 def review(lang: str, submission_id: int) -> Any:
     submission = _get_submission(submission_id)
+    if agreement.is_blind(db.session, submission, g.staff_user):  # a possible second coder
+        return redirect(url_for("moderation.second_coding", submission_id=submission_id))
     form = _decision_form(submission)
     return render_template("moderation/review.html", **_review_context(submission, form))
 
@@ -242,11 +251,15 @@ def decide(lang: str, submission_id: int) -> Any:
         status = 400
     else:
         version = parse_id(form.version.data)
+        # Ticked suggestions join the tags; the audit event records which came from them.
+        tags, suggested = suggest_service.with_accepted(
+            form.tag_input(), request.form.getlist("suggestion_shown"),
+            request.form.getlist("suggested"))
         try:
             moderation.decide(db.session, submission, by=g.staff_user, action=action,
-                              version=version, tags=form.tag_input(), reason=form.reason.data,
+                              version=version, tags=tags, reason=form.reason.data,
                               note=form.note.data, redacted_text=form.redacted_text.data,
-                              highlight=form.highlight.data)
+                              highlight=form.highlight.data, suggestions=suggested)
         except (StaleVersion, NotEditable) as exc:
             db.session.rollback()
             flash(str(exc.message), "error")
@@ -312,3 +325,7 @@ def erase(lang: str, submission_id: int) -> Any:
         db.session.commit()
         flash(_("The submission was erased. Only an anonymous record remains."), "success")
     return redirect(url_for("moderation.review", submission_id=submission_id), code=303)
+
+
+# The double-coding and campaign pages add their routes to `bp` when imported.
+from app.moderation import campaigns, coding  # noqa: E402,F401

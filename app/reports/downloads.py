@@ -64,7 +64,7 @@ def _xlsx(records: Any, f: reports.ReportFilter, lang: str) -> Response:
             "gender": _("Gender"), "principles": _("Principles"),
             "commitments": _("Commitments"), "technologies": _("Technology areas"),
             "themes": _("Themes"), "keywords": _("Keywords"), "created_at": _("Received"),
-            "decided_at": _("Decided"),
+            "decided_at": _("Decided"), "cluster_id": _("Campaign"),
         }
         titles = {"all": _("All submissions"), "totals": _("Totals")}
         totals_headings = (_("Code"), _("Label"), _("Submissions"))

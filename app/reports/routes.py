@@ -11,14 +11,14 @@ from flask_babel import gettext as _
 from app import cache
 from app.db import db
 from app.i18n import country_name, current_language, language_name, localized, text_direction
-from app.labels import ACTOR_TYPES
+from app.labels import ACTOR_TYPES, CHANNELS
 from app.models import ActorType, ItemKind, Role
 from app.regions import region_name
 from app.reports import charts
 from app.reports.downloads import submissions_export, summary_docx_response
 from app.reports.forms import ReportFilterForm
 from app.security import role_required
-from app.services import ValidationFailed, reports, rounds
+from app.services import ValidationFailed, agreement, reports, rounds
 
 bp = Blueprint("reports", __name__, url_prefix="/<lang:lang>/reports")
 
@@ -99,6 +99,9 @@ def dashboard(lang: str) -> Any:
     language_rows = sorted(_rows(data.languages, {code: language_name(code) for code in
                                                   data.languages}, data.total),
                            key=lambda row: -row[2])
+    coder_agreement = agreement.Agreement.from_json(cache.remember(
+        "agreement", f.to_args(), current_app.config["REPORTS_CACHE_SECONDS"],
+        lambda: agreement.agreement(db.reports_session, f).to_json()))
     timeline = charts.bucket_timeline(data.timeline)
     timeline_rows = [(format_date(day, "medium", locale=lang), count) for day, count in timeline]
     timeline_chart = charts.column_chart(
@@ -110,11 +113,16 @@ def dashboard(lang: str) -> Any:
         actor_rows=actor_rows, actor_chart=_chart(actor_rows, _("Actor types")),
         region_rows=region_rows, region_chart=_chart(region_rows, _("Regions")),
         language_rows=language_rows, timeline_rows=timeline_rows,
+        channel_rows=_rows(data.channels, {c.value: str(label) for c, label in CHANNELS.items()},
+                           data.total),
         timeline_chart=timeline_chart, filter_args=f.to_args(),
         principle_items=data.items[ItemKind.PRINCIPLE],
         commitment_items=data.items[ItemKind.COMMITMENT],
         actor_codes=[a.value for a in ActorType], region_codes=[*reports.REGIONS, "unknown"],
-        actor_label=actor_label, region_label=region_label), status
+        actor_label=actor_label, region_label=region_label,
+        coder_agreement=coder_agreement, code_labels={
+            item.code: f"{item.code} · {localized(item.labels, lang)}"
+            for kind in agreement.CODED_KINDS for item in data.items[kind]}), status
 
 
 def cached_summary(code: str, f: reports.ReportFilter) -> reports.Summary | None:

@@ -33,7 +33,7 @@ from app.services.reports import ReportFilter, conditions
 
 COLUMNS = ("reference", "round", "language", "title", "body", "actor_type", "country", "region",
            "age_range", "gender", "principles", "commitments", "technologies", "themes",
-           "keywords", "created_at", "decided_at")
+           "keywords", "created_at", "decided_at", "cluster_id")
 LIST_COLUMNS = ("principles", "commitments", "technologies", "themes", "keywords")
 KIND_COLUMN = {
     ItemKind.PRINCIPLE: "principles",
@@ -70,7 +70,7 @@ def iter_rows(session: Session, f: ReportFilter, *, with_personal: bool = False,
         query = (select(table.id, table.reference, table.round_id, table.language,
                         table.title, table.body, table.redacted_text,
                         type_coerce(table.actor_type, String), table.country,
-                        table.created_at, table.decided_at)
+                        table.created_at, table.decided_at, table.cluster_id)
                  .where(*conditions(f), table.id > last_id)
                  .order_by(table.id).limit(batch))
         rows = session.execute(query).all()
@@ -83,7 +83,7 @@ def iter_rows(session: Session, f: ReportFilter, *, with_personal: bool = False,
         personal = _personal(session, ids) if with_personal else {}
         no_tags: dict[str, list[str]] = {}
         for (sid, reference, round_id, language, title, body, redacted, actor_type, country,
-             created_at, decided_at) in rows:
+             created_at, decided_at, cluster_id) in rows:
             if redacted is None:
                 parts = answers.get(sid)
                 if parts:
@@ -104,6 +104,7 @@ def iter_rows(session: Session, f: ReportFilter, *, with_personal: bool = False,
                 "keywords": keywords.get(sid, []),
                 "created_at": created_at.isoformat(),
                 "decided_at": decided_at.isoformat() if decided_at else None,
+                "cluster_id": cluster_id,  # the campaign it was folded into, if any
             }
         last_id = ids[-1]
 

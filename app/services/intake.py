@@ -34,7 +34,17 @@ from app.models import (
     TaxonomyItem,
 )
 from app.security import UnsafeText, clean_text, hash_token, new_token
-from app.services import NotEditable, NotFound, StaleVersion, ValidationFailed, parse_id
+from app.services import (
+    NotEditable,
+    NotFound,
+    StaleVersion,
+    ValidationFailed,
+    clusters,
+    langid,
+    outbox,
+    parse_id,
+    search,
+)
 
 TITLE_MAX = 200
 TEXT_MAX = 5000
@@ -265,6 +275,7 @@ def _apply(submission: Submission, clean: _Clean) -> None:
     submission.consent_processing = clean.consent_processing
     submission.consent_publication = clean.consent_publication
     submission.anonymous = clean.anonymous
+    submission.detected_language = langid.detect(clean.title, *clean.answers.values(), clean.body)
 
     order = {q.id: q.position for q in clean.round.questions}
     existing = {a.question_id: a for a in submission.answers}
@@ -328,6 +339,8 @@ def submit(session: Session, data: SubmissionInput, *, channel: Channel = Channe
     _apply(submission, clean)
     session.add(submission)
     session.flush()
+    search.index(session, submission)
+    clusters.fold(session, submission)
     return submission, token
 
 
@@ -360,6 +373,8 @@ def update(session: Session, submission: Submission, data: SubmissionInput, *,
     _apply(submission, clean)
     submission.updated_at = utcnow()
     session.flush()
+    search.index(session, submission)
+    clusters.refold(session, submission)
     return submission
 
 
@@ -380,6 +395,9 @@ def erase(session: Session, submission: Submission) -> Submission:
     submission.personal = None
     submission.erased_at = utcnow()
     session.flush()
+    search.remove(session, submission)
+    clusters.remove(session, submission)
+    outbox.forget(session, submission.id)
     return submission
 
 

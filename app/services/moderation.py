@@ -42,6 +42,7 @@ from app.services import (
     ValidationFailed,
     audit,
     filters,
+    langid,
     parse_id,
     search,
 )
@@ -105,6 +106,7 @@ class QueueFilter:
     commitment: str | None = None
     claimed: str | None = None  # "mine", "unclaimed"
     viewer_id: int | None = None
+    detected: str | None = None  # a language code, or "differs" (from the declared one)
 
 
 @dataclass
@@ -131,6 +133,8 @@ def _conditions(session: Session, f: QueueFilter, *, with_status: bool = True) -
         if text_match is not None:
             conditions.append(text_match)
     conditions.extend(filters.tagged_with(code) for code in (f.principle, f.commitment) if code)
+    if f.detected:
+        conditions.append(langid.condition(f.detected))
     if f.claimed == "mine" and f.viewer_id:
         conditions.append(and_(Submission.claimed_by_id == f.viewer_id,
                                Submission.claimed_until > utcnow()))
@@ -349,8 +353,12 @@ def _check_version(submission: Submission, version: Any) -> None:
 
 def decide(session: Session, submission: Submission, *, by: User, action: str, version: Any,
            tags: TagInput | None = None, reason: Any = None, note: Any = None,
-           redacted_text: Any = None, highlight: Any = None) -> Submission:
-    """Approve (with tags) or reject (with a reason) a submission seen at `version`."""
+           redacted_text: Any = None, highlight: Any = None,
+           suggestions: dict[str, Any] | None = None) -> Submission:
+    """Approve (with tags) or reject (with a reason) a submission seen at `version`.
+
+    `suggestions` (codes of suggested tags shown and accepted, by group; see
+    `app.services.suggest.with_accepted`) goes into the audit event's details."""
     _check_version(submission, version)
     before = snapshot(submission)
     errors: dict[str, list] = {}
@@ -410,8 +418,14 @@ def decide(session: Session, submission: Submission, *, by: User, action: str, v
         submission.claimed_by_id = None
         submission.claimed_until = None
     _flush(session)
+    if redacted is not None:  # what search finds follows the public version
+        search.index(session, submission)
     audit.record(session, f"submission.{action}", actor=by, target=submission,
-                 before=before, after=snapshot(submission))
+                 before=before, after=snapshot(submission),
+                 **({"suggestions": suggestions} if suggestions else {}))
+    if action == "approve":
+        from app.services import agreement  # imported here: agreement builds on this module
+        agreement.after_approval(session, submission, by=by)  # the first of two codings?
     return submission
 
 

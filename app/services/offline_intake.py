@@ -35,7 +35,7 @@ from app.models import (
     User,
 )
 from app.security import hash_token, new_token
-from app.services import DomainError, ValidationFailed, audit, intake
+from app.services import DomainError, ValidationFailed, audit, clusters, intake, search
 
 OFFLINE_CHANNELS = (Channel.WORKSHOP, Channel.PAPER)
 # Keeps an upload within the web worker's timeout (about 3-5 ms a row, measured).
@@ -294,17 +294,31 @@ def import_rows(session: Session, round_: Round, rows: list[Row], *, source: str
 def _store(session: Session, record: OfflineImport, round_: Round, channel: Channel,
            source: str, facilitator: str | None, good: list[tuple[Row, str, Any]],
            references: list[str]) -> None:
+    stored: list[Submission] = []
     for number, ((row, key, clean), reference) in enumerate(zip(good, references, strict=True)):
         if number % FLUSH_EVERY == 0:
-            session.flush()  # the unit of work stays small: one flush per batch of rows
+            _index(session, stored)  # the unit of work stays small: one flush per batch
+            stored = []
         submission = Submission(reference=reference, manage_token_hash=hash_token(new_token()),
                                 round_id=round_.id, status=Status.PENDING, channel=channel)
         intake._apply(submission, clean)
         session.add(submission)
+        stored.append(submission)
         own_facilitator = row.values.get("facilitator", "")[:SOURCE_MAX] or facilitator
         session.add(SubmissionProvenance(
             submission=submission, import_id=record.id, row_key=key, row_number=row.number,
             source=source, facilitator=own_facilitator))
+    _index(session, stored)
+
+
+def _index(session: Session, submissions: list[Submission]) -> None:
+    """Flush, then make the new views searchable and fold them into campaigns, as the web
+    form's intake does for each view."""
+    session.flush()
+    if submissions:
+        search.index_many(session, submissions)
+        for submission in submissions:
+            clusters.fold(session, submission)
 
 
 def _new_references(session: Session, count: int) -> list[str]:

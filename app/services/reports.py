@@ -31,12 +31,12 @@ from app.models import (
     TaxonomyItem,
 )
 from app.regions import REGIONS, region_of
-from app.services import ValidationFailed, filters, parse_id
+from app.services import ValidationFailed, clusters, filters, parse_id, search
 from app.services import taxonomy as taxonomy_service
 
 YOUTH_AGES = (AgeRange.UNDER_18, AgeRange.AGE_18_24)
 GROUPS = ("principle", "commitment", "technology", "theme", "keyword", "actor_type", "region",
-          "language")
+          "language", "detected_language", "channel")
 
 
 @dataclass
@@ -50,6 +50,7 @@ class ReportFilter:
     youth: bool | None = None
     gender: Gender | None = None
     code: str | None = None  # only submissions a moderator tagged with this code
+    q: str | None = None  # full-text search (app.services.search)
 
     def to_args(self) -> dict[str, str]:
         """Query-string form, for links and the audit log."""
@@ -108,6 +109,8 @@ class ReportFilter:
                 errors["gender"] = [_l("Choose one of the options.")]
         if text("code"):
             f.code = text("code").upper()[:16]
+        if text("q"):
+            f.q = text("q")[:200]
         if errors:
             raise ValidationFailed(errors)
         return f
@@ -127,11 +130,23 @@ def conditions(f: ReportFilter) -> list:
                                     PersonalData.gender == f.gender))
     if f.code:
         where.append(filters.tagged_with(f.code))
+    if f.q:
+        text_match = search.condition(None, f.q)
+        if text_match is not None:
+            where.append(text_match)
     return where
 
 
 def total(session: Session, f: ReportFilter) -> int:
     return session.scalar(select(func.count()).select_from(Submission).where(*conditions(f)))
+
+
+def totals(session: Session, f: ReportFilter) -> dict[str, int]:
+    """Submissions and unique voices (a campaign of near-identical texts counts once: see
+    app.services.clusters), in one query. `total` repeats `submissions` for older clients."""
+    count, voices = session.execute(select(func.count(), clusters.unique_voices_column())
+                                    .select_from(Submission).where(*conditions(f))).one()
+    return {"total": count, "submissions": count, "unique_voices": int(voices or 0)}
 
 
 def items_for(session: Session, f: ReportFilter) -> dict[ItemKind, list[TaxonomyItem]]:
@@ -183,6 +198,11 @@ def count_by_actor_type(session: Session, f: ReportFilter) -> dict[str, int]:
 
 def count_by_language(session: Session, f: ReportFilter) -> dict[str, int]:
     return count_by_column(session, f, Submission.language)
+
+
+def count_by_channel(session: Session, f: ReportFilter) -> dict[str, int]:
+    """Web form, API, workshop, paper: how the views came in."""
+    return {k.value: n for k, n in count_by_column(session, f, Submission.channel).items()}
 
 
 def count_by_region(session: Session, f: ReportFilter) -> dict[str, int]:
@@ -279,6 +299,9 @@ class Dashboard:
     commitment_by_region: dict[str, dict[str, int]]
     timeline: list[tuple[dt.date, int]]
     items: dict[ItemKind, list[TaxonomyItem]] = field(default_factory=dict)
+    channels: dict[str, int] = field(default_factory=dict)
+    submissions: int = 0  # the same as total (see `totals`)
+    unique_voices: int | None = None  # None in a cached copy from before campaign folding
 
     @classmethod
     def from_counts(cls, counts: dict[str, Any], items: dict[ItemKind, list[TaxonomyItem]]
@@ -294,12 +317,13 @@ class Dashboard:
 def dashboard_counts(session: Session, f: ReportFilter) -> dict[str, Any]:
     """Every count the dashboard shows, as plain data (JSON-friendly, so it can be cached)."""
     return {
-        "total": total(session, f),
+        **totals(session, f),
         "by_kind": {kind.value: count_by_tag(session, f, kind) for kind in ItemKind},
         "keywords": count_by_keyword(session, f),
         "actor_types": count_by_actor_type(session, f),
         "regions": count_by_region(session, f),
         "languages": count_by_language(session, f),
+        "channels": count_by_channel(session, f),
         "principle_by_actor": cross_tab(session, f, ItemKind.PRINCIPLE, "actor_type"),
         "commitment_by_region": cross_tab(session, f, ItemKind.COMMITMENT, "region"),
         "timeline": [(day.isoformat(), n) for day, n in over_time(session, f)],
@@ -371,6 +395,10 @@ def stats(session: Session, f: ReportFilter, group_by: str) -> dict[str, int]:
         return count_by_region(session, f)
     if group_by == "language":
         return count_by_language(session, f)
+    if group_by == "channel":
+        return count_by_channel(session, f)
+    if group_by == "detected_language":
+        return count_by_column(session, f, Submission.detected_language)
     return count_by_tag(session, f, ItemKind(group_by))
 
 

@@ -204,3 +204,26 @@ def test_template_csv_has_the_columns(round_):
     assert header[:5] == ["row_id", "language", "title", "answer_1", "answer_2"]
     assert "email" in header and "consent_processing" in header
     assert len(header) == len(set(header))
+
+
+def test_imported_views_are_searchable_and_fold_into_campaigns(app, session, round_):
+    """The web form's intake indexes and folds each view; an import must do the same."""
+    from app.services import search
+
+    text = ("Nous demandons une connectivité abordable pour chaque école rurale, des données "
+            "ouvertes sur les projets numériques et la participation des jeunes à chaque "
+            "décision sur les technologies.")
+    records = [{"row_id": f"w{n}", "language": "fr", "title": f"Atelier {n}",
+                "body": text + (" Merci." if n else ""), "actor_type": "youth",
+                "country": "SN", "consent_processing": "yes"} for n in range(2)]
+    with app.test_request_context("/en/"):
+        record = offline_intake.import_file(session, round_, "w.csv",
+                                            to_csv(round_, records), source=SOURCE)
+        session.commit()
+    assert record.created == 2, record.errors
+    found = session.scalars(select(Submission.title).where(
+        search.condition(session, "connectivite abordable"))).all()
+    assert sorted(found) == ["Atelier 0", "Atelier 1"]
+    folded = set(session.scalars(select(Submission.cluster_id).where(
+        Submission.title.in_(found))))
+    assert len(folded) == 1 and None not in folded

@@ -29,7 +29,8 @@ def test_cached_round_and_taxonomy_serve_form_and_api(cached, client, session, o
                                                     principles=["P1"]))
         assert response.status_code == 201, response.get_json()
     assert session.scalar(select(func.count()).select_from(Submission)) == 4
-    assert session.scalar(select(func.count()).select_from(SubmissionTag)) == 4 * 2  # two codes each
+    # Two codes each.
+    assert session.scalar(select(func.count()).select_from(SubmissionTag)) == 4 * 2
     assert "How should the UN use new technologies?" in client.get("/en/").get_data(
         as_text=True)
 
