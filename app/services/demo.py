@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import random
+import re
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -39,36 +42,12 @@ from app.services import intake, search
 from app.services.langid import UN_LANGUAGES
 
 BATCH = 20_000
-LANGUAGE_WEIGHTS = {"en": 30, "fr": 14, "es": 14, "ar": 14, "zh": 10, "ru": 8, "sw": 4,
-                    "hi": 3, "pt": 3}
+LANGUAGE_WEIGHTS = {"en": 30, "fr": 14, "es": 14, "ar": 14, "zh": 10, "ru": 8, "sw": 1,
+                    "hi": 1, "pt": 1}
+# Views in the six UN languages are composed from the templates of app/data/demo_texts.json
+# (thousands of distinct sentences each); these few stand for the other languages people
+# write in, which language identification and the queue's filter must cope with.
 SENTENCES = {
-    "en": ["Affordable internet is the first step for my village.",
-           "The UN should help governments write rules for artificial intelligence.",
-           "Young people must be part of decisions about technology.",
-           "Data about us should not be used without our consent.",
-           "Training teachers in digital skills would change our schools.",
-           "Drones could deliver medicine to remote clinics in the rainy season.",
-           "Women entrepreneurs need access to digital finance."],
-    "fr": ["Un internet abordable est la première étape pour mon village.",
-           "L'ONU devrait aider les États à encadrer l'intelligence artificielle.",
-           "Les jeunes doivent participer aux décisions sur la technologie.",
-           "Nos données ne doivent pas être utilisées sans notre consentement."],
-    "es": ["Internet asequible es el primer paso para mi comunidad.",
-           "La ONU debería ayudar a los gobiernos a regular la inteligencia artificial.",
-           "Los jóvenes deben participar en las decisiones sobre tecnología.",
-           "Nuestros datos no deben usarse sin nuestro consentimiento."],
-    "ar": ["الإنترنت بأسعار معقولة هو الخطوة الأولى لقريتي.",
-           "ينبغي للأمم المتحدة أن تساعد الحكومات على تنظيم الذكاء الاصطناعي.",
-           "يجب أن يشارك الشباب في القرارات المتعلقة بالتكنولوجيا.",
-           "لا ينبغي استخدام بياناتنا دون موافقتنا."],
-    "zh": ["负担得起的互联网是我们村庄的第一步。",
-           "联合国应帮助各国政府制定人工智能规则。",
-           "青年必须参与有关技术的决策。",
-           "未经我们同意，不应使用我们的数据。"],
-    "ru": ["Доступный интернет — первый шаг для моей деревни.",
-           "ООН следует помочь правительствам регулировать искусственный интеллект.",
-           "Молодежь должна участвовать в решениях о технологиях.",
-           "Наши данные не должны использоваться без нашего согласия."],
     "sw": ["Intaneti nafuu ni hatua ya kwanza kwa kijiji changu.",
            "Vijana lazima washirikishwe katika maamuzi kuhusu teknolojia."],
     "hi": ["सस्ता इंटरनेट मेरे गाँव के लिए पहला कदम है।"],
@@ -110,9 +89,28 @@ def _sqlite_value(value: Any) -> Any:
     return value
 
 
-def _text(rng: random.Random, language: str) -> str:
-    pool = SENTENCES.get(language, SENTENCES["en"])
-    return " ".join(rng.choice(pool) for _ in range(rng.randint(1, 8)))
+@lru_cache(maxsize=1)
+def _templates() -> dict[str, Any]:
+    return json.loads((Path(__file__).parent.parent / "data" / "demo_texts.json")
+                      .read_text(encoding="utf-8"))
+
+
+_SLOT = re.compile(r"{(\w+)}")
+
+
+def _sentences(rng: random.Random, language: str) -> list[str]:
+    """Three to seven sentences: each a template of the language with its slots filled."""
+    spec = _templates().get(language)
+    if spec is None:
+        pool = SENTENCES[language]
+        return [rng.choice(pool) for _ in range(rng.randint(1, 3))]
+    slots = spec["slots"]
+    sentences = []
+    for _ in range(rng.randint(3, 7)):
+        sentence = _SLOT.sub(lambda m: rng.choice(slots[m.group(1)]),
+                             rng.choice(spec["templates"]))
+        sentences.append(sentence[:1].upper() + sentence[1:])
+    return sentences
 
 
 def _campaign_copy(rng: random.Random) -> str:
@@ -163,9 +161,10 @@ def seed(session: Session, count: int, *, approved_share: float = 0.6, seed_valu
             while reference in references:
                 reference = intake.new_reference()
             references.add(reference)
-            language = rng.choices(languages, weights)[0]
-            campaign = rng.random() < 0.02
-            body = _campaign_copy(rng) if campaign else _text(rng, language)
+            campaign = rng.random() < 0.02  # the planted campaign, in English
+            language = "en" if campaign else rng.choices(languages, weights)[0]
+            sentences = [_campaign_copy(rng)] if campaign else _sentences(rng, language)
+            body = ("" if language == "zh" and not campaign else " ").join(sentences)
             created = start + dt.timedelta(seconds=rng.random() * span)
             approved = rng.random() < approved_share
             status = Status.APPROVED if approved else rng.choice(
@@ -177,9 +176,10 @@ def seed(session: Session, count: int, *, approved_share: float = 0.6, seed_valu
                 round_.id, status.value, 1, "web", language, body[:60].rstrip(" .。"), body,
                 rng.choice(actors), rng.choice(countries), True, rng.random() < 0.7,
                 rng.random() < 0.8, _utc(created), _utc(created), _utc(decided),
-                "en" if campaign else language if language in UN_LANGUAGES else None))
-            # The title is the start of the body: the body alone holds every searched word.
-            documents.append((ident, _fold(body)))
+                language if language in UN_LANGUAGES else None))
+            # The title is the start of the body: the body alone holds every searched word,
+            # and folding is word by word, so each distinct sentence is folded once.
+            documents.append((ident, " ".join(_fold(sentence) for sentence in sentences)))
             if approved:
                 chosen = {*rng.sample(by_kind[ItemKind.PRINCIPLE], rng.randint(1, 2))}
                 if by_kind[ItemKind.COMMITMENT] and rng.random() < 0.7:
@@ -208,10 +208,10 @@ def seed(session: Session, count: int, *, approved_share: float = 0.6, seed_valu
     return done
 
 
-@lru_cache(maxsize=50_000)
-def _fold(body: str) -> str:
-    """Texts repeat across a million rows: fold each distinct one once."""
-    return search.fold(body)
+@lru_cache(maxsize=200_000)
+def _fold(sentence: str) -> str:
+    """Sentences repeat across a million rows: fold each distinct one once."""
+    return search.fold(sentence)
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:
