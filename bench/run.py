@@ -10,7 +10,8 @@ the ratios mean something on a noisy machine. Environment:
   BENCH_CONNECTIONS    the loaded concurrency (default 32)
   BENCH_WORKERS, BENCH_THREADS, BENCH_WORKER_CLASS   gunicorn (default 2, 4, gthread)
   BENCH_ONLY           comma-separated scenario groups to run (default all): ceiling,
-                       post, pages, moderation, reports, search, exports, docx, flood
+                       post, pages, moderation, reports, search, assist, public, exports,
+                       docx, opendata, flood
   BENCH_EXPORTS        formats to export (default csv,jsonl,xlsx)
   BENCH_EXPORT_TIMEOUT seconds after which an export download is given up (default 180)
   BENCH_HUMAN_RATE     human submissions per second in the flood scenario (default 10)
@@ -798,6 +799,35 @@ def main() -> int:
             data, rss = run_wrk(server, connections=c, path=path, headers=api_ref)
             add(wrk_result("stats API", data, rss, c, ceiling, cold_ms=cold))
 
+        if wanted("assist"):
+            api_mod = {"Authorization": f"Bearer {issue_token(env, MODERATOR)}"}
+            for label, path, headers, contains in (
+                    ("suggested tags API", "/api/v1/submissions/{id}/suggestions", api_mod,
+                     b"principles"),
+                    ("clusters API", "/api/v1/clusters", api_mod, b"items"),
+                    ("campaigns page", "/en/moderate/clusters", mod_headers, b"<table"),
+                    ("search, Arabic without hamza", "/en/moderate?q=%D8%A7%D9%84%D8%A7%D9%86"
+                     "%D8%AA%D8%B1%D9%86%D8%AA", mod_headers, b"csrf_token")):
+                cold = preflight(server, path.replace("{id}", "1"), headers=headers,
+                                 contains=contains)
+                data, rss = run_wrk(server, connections=c, path=path, headers=headers,
+                                    id_max=N)
+                add(wrk_result(label, data, rss, c, ceiling, "p95 < 100 ms",
+                               lambda r: r.p95 < 100, cold_ms=cold))
+
+        if wanted("public"):
+            round_path = f"/en/rounds/{form.round_id}"
+            for label, path, contains in (
+                    ("public round page", round_path, b"<main"),
+                    ("public round page, by principle", round_path + "?principle=P2",
+                     b"<main"),
+                    ("moderation numbers", round_path + "/moderation", b"<svg"),
+                    ("Atom feed of views", round_path + "/feed.atom", b"<feed")):
+                cold = preflight(server, path, contains=contains)
+                data, rss = run_wrk(server, connections=c, path=path)
+                add(wrk_result(label, data, rss, c, ceiling, "p95 < 50 ms",
+                               lambda r: r.p95 < 50, cold_ms=cold))
+
         if wanted("docx"):
             path = "/api/v1/exports/summary.docx?code=P2&lang=en"
             times = []
@@ -846,6 +876,20 @@ def main() -> int:
                 log(f"export {fmt}: {note}, peak RSS {rss.mb:.0f} MB (idle {idle:.0f} MB)")
                 if not got.finished:
                     break  # the worker is still writing it; the rest would measure that
+
+    if wanted("opendata"):
+        with Server(env) as server:
+            round_id = open_form(server.port).round_id
+            path = f"/en/rounds/{round_id}/open-data/views.csv"
+            idle = idle_rss_mb(server)
+            with PeakRSS(server) as rss:
+                got = timed_download(server, path, {})
+            ok = got.status == 200 and got.finished
+            add(Result("open data CSV (published views)", 1, seconds=got.seconds,
+                       errors=0 if ok else 1, rss_mb=rss.mb, target="RSS < 150 MB",
+                       met=ok and rss.mb < 150,
+                       note=f"{max(got.lines - 1, 0):,} rows, {got.size / 2**20:.0f} MB; "
+                            f"idle RSS {idle:.0f} MB"))
 
     if wanted("flood"):
         flood(env, database, results, ceiling, add)
