@@ -233,7 +233,10 @@ def _get_submission(submission_id: int) -> Any:
 @role_required(*REVIEWERS)
 def review(lang: str, submission_id: int) -> Any:
     submission = _get_submission(submission_id)
-    if agreement.is_blind(db.session, submission, g.staff_user):  # a possible second coder
+    # A possible second coder must not see the first coding. An admin may still open the
+    # page on purpose (to erase a submission on its author's request, say).
+    revealed = g.staff_user.role == Role.ADMIN and request.args.get("reveal") == "1"
+    if not revealed and agreement.is_blind(db.session, submission, g.staff_user):
         return redirect(url_for("moderation.second_coding", submission_id=submission_id))
     form = _decision_form(submission)
     return render_template("moderation/review.html", **_review_context(submission, form))

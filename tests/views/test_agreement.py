@@ -60,6 +60,21 @@ def test_second_coder_does_not_see_the_first_coders_tags(client, session, doubly
     assert "T15 ·" in html  # what the contributor chose is shown, as on the review page
     assert "zebra crossing" not in html  # nor the keywords
     assert "first@example.org" not in html  # nor who coded first
+    assert "reveal=1" not in html  # a moderator has no way round it
+    assert client.get(f"/en/moderate/submissions/{submission.id}?reveal=1").status_code == 302
+
+
+def test_an_admin_may_open_the_full_review_page_on_purpose(client, session, doubly,
+                                                          first_coder):
+    submission = approve(session, doubly, first_coder)
+    login(client, session, "admin", "eraser@example.org")
+    assert client.get(f"/en/moderate/submissions/{submission.id}").status_code == 302
+    html = client.get(f"/en/moderate/second-coding/{submission.id}").get_data(as_text=True)
+    link = f"/en/moderate/submissions/{submission.id}?reveal=1"
+    assert link in html
+    page = client.get(link)
+    assert page.status_code == 200
+    assert f"/en/moderate/submissions/{submission.id}/erase" in page.get_data(as_text=True)
 
     queue = client.get("/en/moderate/second-coding").get_data(as_text=True)
     assert f"/en/moderate/second-coding/{submission.id}" in queue
