@@ -15,7 +15,15 @@ from app.db import db
 from app.errors import json_errors
 from app.models import ItemKind, Role, Status, Submission, TagSource
 from app.security import role_required
-from app.services import NotEditable, StaleVersion, ValidationFailed, langid, moderation, parse_id
+from app.services import (
+    NotEditable,
+    StaleVersion,
+    ValidationFailed,
+    agreement,
+    langid,
+    moderation,
+    parse_id,
+)
 
 STAFF = (Role.ADMIN, Role.MODERATOR, Role.REFERENCE)
 REVIEWERS = (Role.ADMIN, Role.MODERATOR)
@@ -27,7 +35,9 @@ TAG_GROUPS = {
 }
 
 
-def serialize(submission: Submission, role: Role) -> dict[str, Any]:
+def serialize(submission: Submission, role: Role, *, blind: bool = False) -> dict[str, Any]:
+    """`blind`: the submission waits for a second, independent coding that this user may
+    give, so the first coder's tags, keywords and highlight are left out."""
     reviewer = role.is_staff_reviewer
     item: dict[str, Any] = {
         "id": submission.id,
@@ -42,10 +52,11 @@ def serialize(submission: Submission, role: Role) -> dict[str, Any]:
         "country": submission.country,
         "created_at": submission.created_at.isoformat(),
         "decided_at": submission.decided_at.isoformat() if submission.decided_at else None,
-        "tags": {name: submission.tag_codes(TagSource.MODERATOR, kind)
+        "tags": {name: [] if blind else submission.tag_codes(TagSource.MODERATOR, kind)
                  for name, kind in TAG_GROUPS.items()}
-        | {"keywords": [k.text for k in submission.keywords]},
-        "highlight": submission.highlight,
+        | {"keywords": [] if blind else [k.text for k in submission.keywords]},
+        "tags_hidden": blind,
+        "highlight": None if blind else submission.highlight,
         "version": submission.version,
         "cluster_id": submission.cluster_id,  # its campaign (app.services.clusters), or None
     }
@@ -117,7 +128,8 @@ def list_submissions() -> Any:
                                 with_details=True)
     except ValidationFailed as exc:
         return json_errors(exc.errors, 400)
-    return jsonify({"items": [serialize(s, role) for s in page.items],
+    blind = agreement.blind_ids(db.session, [s.id for s in page.items], g.staff_user)
+    return jsonify({"items": [serialize(s, role, blind=s.id in blind) for s in page.items],
                     "next_cursor": page.next_cursor})
 
 
@@ -136,7 +148,8 @@ def get_submission(submission_id: int) -> Any:
     submission = _visible(submission_id)
     if submission is None:
         return json_errors({"request": [_l("There is no submission with this id.")]}, 404)
-    return jsonify(serialize(submission, g.staff_user.role))
+    blind = agreement.is_blind(db.session, submission, g.staff_user)
+    return jsonify(serialize(submission, g.staff_user.role, blind=blind))
 
 
 @bp.post("/submissions/<int(max=2147483647):submission_id>/decision")
@@ -163,6 +176,7 @@ def decide(submission_id: int) -> Any:
         db.session.rollback()
         return json_errors(exc.errors, 422)
     db.session.commit()
-    return jsonify(serialize(submission, g.staff_user.role))
+    blind = agreement.is_blind(db.session, submission, g.staff_user)
+    return jsonify(serialize(submission, g.staff_user.role, blind=blind))
 
 

@@ -148,6 +148,17 @@ def is_blind(session: Session, submission: Submission, user: User) -> bool:
             and unit.first_coder_id != user.id)
 
 
+def blind_ids(session: Session, submission_ids: Iterable[int], user: User) -> set[int]:
+    """Of `submission_ids`, those whose moderator tags `user` must not see yet (see
+    `is_blind`), in one query: the staff API hides them as the review page does."""
+    ids = list(submission_ids)
+    if not ids:
+        return set()
+    return set(session.scalars(select(DoubleCoding.submission_id).where(
+        DoubleCoding.submission_id.in_(ids), DoubleCoding.state == CodingState.AWAITING,
+        DoubleCoding.first_coder_id != user.id)))
+
+
 # The queues.
 
 @dataclass

@@ -239,3 +239,24 @@ def test_role_access(client, session, doubly, first_coder, role):
 def test_anonymous_visitor_is_sent_to_sign_in(client, session, doubly):
     response = client.get("/en/moderate/second-coding")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_the_staff_api_hides_the_first_coding_from_a_possible_second_coder(
+        client, session, doubly, first_coder):
+    from tests.helpers import api_token, bearer
+
+    submission = approve(session, doubly, first_coder, principles=["P2", "P4"])
+    second = bearer(api_token(session, "moderator", "api-second@example.org"))
+    item = client.get(f"/api/v1/submissions/{submission.id}", headers=second).get_json()
+    assert item["tags_hidden"] is True
+    assert item["tags"]["principles"] == [] and item["tags"]["keywords"] == []
+    listed = client.get("/api/v1/submissions?status=approved", headers=second).get_json()
+    [mine] = [i for i in listed["items"] if i["id"] == submission.id]
+    assert mine["tags_hidden"] is True and mine["tags"]["commitments"] == []
+    # The first coder sees their own coding.
+    from app.services import users as users_service
+    own_token = users_service.issue_token(session, first_coder)
+    session.commit()
+    own = client.get(f"/api/v1/submissions/{submission.id}", headers=bearer(own_token))
+    assert own.get_json()["tags_hidden"] is False
+    assert own.get_json()["tags"]["principles"] == ["P2", "P4"]
