@@ -115,7 +115,10 @@ class Page:
     next_cursor: str | None
 
 
-def _conditions(session: Session, f: QueueFilter, *, with_status: bool = True) -> list:
+def _conditions(session: Session, f: QueueFilter, *, with_status: bool = True,
+                ordered: bool = False) -> list:
+    """The SQL conditions of `f`. `ordered`: for a page read in index order (see
+    search.condition); counts leave it off."""
     conditions = filters.common(round_id=f.round_id, date_from=f.date_from,
                                 date_to=f.date_to, language=f.language,
                                 actor_type=f.actor_type, region=f.region)
@@ -128,8 +131,8 @@ def _conditions(session: Session, f: QueueFilter, *, with_status: bool = True) -
                              PersonalData.email.is_not(None))
         conditions.append(has if f.has_email else ~has)
     if f.q:
-        # The session is only asked for its dialect: full-text SQL differs per engine.
-        text_match = search.condition(session, f.q)
+        # The session tells the engine (and on SQLite reads the first matches: see search).
+        text_match = search.condition(session, f.q, ordered=ordered)
         if text_match is not None:
             conditions.append(text_match)
     conditions.extend(filters.tagged_with(code) for code in (f.principle, f.commitment) if code)
@@ -175,7 +178,7 @@ def queue(session: Session, f: QueueFilter, *, cursor: str | None = None, limit:
         options += [selectinload(Submission.tags), selectinload(Submission.keywords),
                     selectinload(Submission.answers), selectinload(Submission.personal)]
     query = (select(Submission).options(*options)
-             .where(*_conditions(session, f)).order_by(*order).limit(limit + 1))
+             .where(*_conditions(session, f, ordered=True)).order_by(*order).limit(limit + 1))
     if cursor:
         created, ident = decode_cursor(cursor)
         key = tuple_(Submission.created_at, Submission.id)
@@ -248,7 +251,7 @@ def neighbour(session: Session, submission: Submission, f: QueueFilter) -> Submi
     """The next submission in the queue after this one (for "next" in the review page)."""
     key = tuple_(Submission.created_at, Submission.id)
     return session.scalar(select(Submission)
-                          .where(*_conditions(session, f),
+                          .where(*_conditions(session, f, ordered=True),
                                  key > tuple_(submission.created_at, submission.id))
                           .order_by(Submission.created_at, Submission.id).limit(1))
 

@@ -219,3 +219,38 @@ def test_reindex_rebuilds_documents_and_detected_languages(session, texts):
         select(Submission.reference, Submission.detected_language)).all())
     assert languages[texts["zh"]] == "zh" and languages[texts["ar"]] == "ar"
     assert session.scalar(select(func.count()).select_from(SubmissionSearch)) == len(texts)
+
+
+def test_queue_pages_are_the_same_for_rare_and_common_matches(session, open_round,
+                                                               monkeypatch, database_url):
+    """On SQLite a queue page of a common word walks the page's index and checks each id,
+    a rare word becomes a list of ids (search.condition(ordered=True)); both must give
+    exactly the rows and order of the plain condition."""
+    for n in range(7):
+        make_submission(session, open_round, title=f"Common {n}",
+                        body="Affordable internet for every school." if n % 2 else
+                        "Mobile money for small traders.")
+    f = moderation.QueueFilter(status=None, q="internet")
+
+    def page() -> list[str]:
+        return [s.title for s in moderation.queue(session, f, limit=50).items]
+
+    expected = ["Common 1", "Common 3", "Common 5"]
+    assert page() == expected  # rare: 3 matches <= RARE_MATCHES, a list of ids
+    monkeypatch.setattr(search, "RARE_MATCHES", 2)
+    assert page() == expected  # common: checked along the created_at index
+    condition = search.condition(session, "internet", ordered=True)
+    sql = str(select(Submission.id).where(condition).compile(dialect=session.get_bind().dialect))
+    if database_url.startswith("sqlite"):
+        assert "+submissions.id IN" in sql  # the planner cannot start from the matches
+        page_sql = (select(Submission.id).where(condition)
+                    .order_by(Submission.created_at, Submission.id).limit(51))
+        compiled = page_sql.compile(dialect=sqlite.dialect(),
+                                    compile_kwargs={"literal_binds": True})
+        plan = " | ".join(row[-1] for row in session.execute(
+            text(f"EXPLAIN QUERY PLAN {compiled}")))
+        assert "ix_submissions_created_at_id" in plan and "TEMP B-TREE" not in plan, plan
+    monkeypatch.setattr(search, "RARE_MATCHES", 1000)
+    assert search.condition(session, "nothing-like-this", ordered=True) is not None
+    assert moderation.queue(session, moderation.QueueFilter(
+        status=None, q="nothing-like-this")).items == []
