@@ -50,3 +50,14 @@ def test_queue_of_every_status_walks_an_index(sqlite_session):
     found = plan(sqlite_session, query)
     assert "ix_submissions_created_at_id" in found and "TEMP B-TREE" not in found, found
     assert db.engine is not None
+
+
+def test_report_counts_read_the_covering_index(sqlite_session):
+    """The dashboard's counts scan ix_submissions_report, never the wide rows."""
+    from sqlalchemy import func, select
+    for column in (Submission.language, Submission.actor_type, Submission.country,
+                   Submission.channel):
+        query = (select(column, func.count()).where(*conditions(ReportFilter()))
+                 .group_by(column))
+        found = plan(sqlite_session, query)
+        assert "COVERING INDEX ix_submissions_report" in found, found

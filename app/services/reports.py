@@ -212,26 +212,37 @@ def count_by_region(session: Session, f: ReportFilter) -> dict[str, int]:
     return dict(counts)
 
 
-def cross_tab(session: Session, f: ReportFilter, kind: ItemKind, dimension: str
-              ) -> dict[str, dict[str, int]]:
-    """{code: {actor type or region: count}} for one kind of tag."""
-    column = Submission.actor_type if dimension == "actor_type" else Submission.country
+def tag_counts(session: Session, f: ReportFilter) -> dict[str, Any]:
+    """The dashboard's tag counts in one pass over the tags: per kind {code: n}, and the
+    principles by actor type and commitments by region.
+
+    At a million rows each of those six queries read every approved submission's tags
+    (1.5 s apiece on SQLite); grouping once by (kind, code, actor type, country) and
+    summing here reads them once."""
     rows = session.execute(
-        select(TaxonomyItem.code, column, func.count())
+        select(TaxonomyItem.kind, TaxonomyItem.code, Submission.actor_type,
+               Submission.country, func.count())
         .select_from(Submission)
         .join(SubmissionTag, and_(SubmissionTag.submission_id == Submission.id,
                                   SubmissionTag.source == TagSource.MODERATOR))
-        .join(TaxonomyItem, and_(TaxonomyItem.id == SubmissionTag.item_id,
-                                 TaxonomyItem.kind == kind))
-        .where(*conditions(f)).group_by(TaxonomyItem.code, column))
-    table: dict[str, Counter[str]] = defaultdict(Counter)
-    for code, value, n in rows:
-        if dimension == "actor_type":
-            key = value.value if value is not None else "unknown"
-        else:
-            key = region_of(value) or "unknown"
-        table[code][key] += n
-    return {code: dict(counter) for code, counter in table.items()}
+        .join(TaxonomyItem, TaxonomyItem.id == SubmissionTag.item_id)
+        .where(*conditions(f))
+        .group_by(TaxonomyItem.kind, TaxonomyItem.code, Submission.actor_type,
+                  Submission.country))
+    by_kind: dict[str, Counter[str]] = {kind.value: Counter() for kind in ItemKind}
+    by_actor: dict[str, Counter[str]] = defaultdict(Counter)
+    by_region: dict[str, Counter[str]] = defaultdict(Counter)
+    for kind, code, actor_type, country, n in rows:
+        by_kind[kind.value][code] += n
+        if kind == ItemKind.PRINCIPLE:
+            by_actor[code][actor_type.value if actor_type is not None else "unknown"] += n
+        elif kind == ItemKind.COMMITMENT:
+            by_region[code][region_of(country) or "unknown"] += n
+    return {
+        "by_kind": {kind: dict(counter) for kind, counter in by_kind.items()},
+        "principle_by_actor": {code: dict(c) for code, c in by_actor.items()},
+        "commitment_by_region": {code: dict(c) for code, c in by_region.items()},
+    }
 
 
 def over_time(session: Session, f: ReportFilter) -> list[tuple[dt.date, int]]:
@@ -318,14 +329,12 @@ def dashboard_counts(session: Session, f: ReportFilter) -> dict[str, Any]:
     """Every count the dashboard shows, as plain data (JSON-friendly, so it can be cached)."""
     return {
         **totals(session, f),
-        "by_kind": {kind.value: count_by_tag(session, f, kind) for kind in ItemKind},
+        **tag_counts(session, f),
         "keywords": count_by_keyword(session, f),
         "actor_types": count_by_actor_type(session, f),
         "regions": count_by_region(session, f),
         "languages": count_by_language(session, f),
         "channels": count_by_channel(session, f),
-        "principle_by_actor": cross_tab(session, f, ItemKind.PRINCIPLE, "actor_type"),
-        "commitment_by_region": cross_tab(session, f, ItemKind.COMMITMENT, "region"),
         "timeline": [(day.isoformat(), n) for day, n in over_time(session, f)],
     }
 
