@@ -61,3 +61,16 @@ def test_report_counts_read_the_covering_index(sqlite_session):
                  .group_by(column))
         found = plan(sqlite_session, query)
         assert "COVERING INDEX ix_submissions_report" in found, found
+
+
+def test_a_themed_count_reads_the_code_s_tags_once(sqlite_session):
+    """Counting the views of one code materializes that code's tags (item_id index) rather
+    than probing the tags once per approved row; a page keeps the row-by-row check."""
+    from sqlalchemy import func, select
+    f = ReportFilter(code="P2")
+    counting = plan(sqlite_session, select(func.count()).select_from(Submission)
+                    .where(*conditions(f, counting=True)))
+    assert "LIST SUBQUERY" in counting and "CORRELATED" not in counting, counting
+    batch = plan(sqlite_session, select(Submission.id).where(*conditions(f), Submission.id > 0)
+                 .order_by(Submission.id).limit(1000))
+    assert "CORRELATED" in batch and "TEMP B-TREE" not in batch, batch

@@ -370,7 +370,7 @@ def agreement(session: Session, f: reports.ReportFilter | None = None) -> Agreem
     have each code, and per code the units where only one of the two codings has it."""
     f = dataclasses.replace(f or reports.ReportFilter(), code=None)
     items = reports.items_for(session, f)
-    done = [DoubleCoding.state != CodingState.AWAITING, *reports.conditions(f)]
+    done = [DoubleCoding.state != CodingState.AWAITING, *reports.conditions(f, counting=True)]
     units = session.scalar(
         select(func.count()).select_from(DoubleCoding)
         .join(Submission, Submission.id == DoubleCoding.submission_id).where(*done)) or 0

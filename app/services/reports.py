@@ -116,8 +116,10 @@ class ReportFilter:
         return f
 
 
-def conditions(f: ReportFilter) -> list:
-    """SQL conditions on Submission for approved submissions matching `f`."""
+def conditions(f: ReportFilter, *, counting: bool = False) -> list:
+    """SQL conditions on Submission for approved submissions matching `f`. `counting`: for
+    a query that reads every match (a count) rather than a page or batch in index order
+    (see filters.tagged_with)."""
     where = [Submission.status == Status.APPROVED,
              *filters.common(round_id=f.round_id, date_from=f.date_from, date_to=f.date_to,
                              language=f.language, actor_type=f.actor_type, region=f.region)]
@@ -129,7 +131,7 @@ def conditions(f: ReportFilter) -> list:
         where.append(exists().where(PersonalData.submission_id == Submission.id,
                                     PersonalData.gender == f.gender))
     if f.code:
-        where.append(filters.tagged_with(f.code))
+        where.append(filters.tagged_with(f.code, counting=counting))
     if f.q:
         text_match = search.condition(None, f.q)
         if text_match is not None:
@@ -138,14 +140,16 @@ def conditions(f: ReportFilter) -> list:
 
 
 def total(session: Session, f: ReportFilter) -> int:
-    return session.scalar(select(func.count()).select_from(Submission).where(*conditions(f)))
+    return session.scalar(select(func.count()).select_from(Submission)
+                          .where(*conditions(f, counting=True)))
 
 
 def totals(session: Session, f: ReportFilter) -> dict[str, int]:
     """Submissions and unique voices (a campaign of near-identical texts counts once: see
     app.services.clusters), in one query. `total` repeats `submissions` for older clients."""
     count, voices = session.execute(select(func.count(), clusters.unique_voices_column())
-                                    .select_from(Submission).where(*conditions(f))).one()
+                                    .select_from(Submission)
+                                    .where(*conditions(f, counting=True))).one()
     return {"total": count, "submissions": count, "unique_voices": int(voices or 0)}
 
 
@@ -171,7 +175,7 @@ def count_by_tag(session: Session, f: ReportFilter, kind: ItemKind) -> dict[str,
                                   SubmissionTag.source == TagSource.MODERATOR))
         .join(TaxonomyItem, and_(TaxonomyItem.id == SubmissionTag.item_id,
                                  TaxonomyItem.kind == kind))
-        .where(*conditions(f)).group_by(TaxonomyItem.code))
+        .where(*conditions(f, counting=True)).group_by(TaxonomyItem.code))
     return dict(rows.all())
 
 
@@ -181,14 +185,14 @@ def count_by_keyword(session: Session, f: ReportFilter, limit: int = 30) -> list
         .select_from(Submission)
         .join(SubmissionKeyword, SubmissionKeyword.submission_id == Submission.id)
         .join(Keyword, Keyword.id == SubmissionKeyword.keyword_id)
-        .where(*conditions(f)).group_by(Keyword.text)
+        .where(*conditions(f, counting=True)).group_by(Keyword.text)
         .order_by(func.count().desc(), Keyword.text).limit(limit))
     return [(text, n) for text, n in rows]
 
 
 def count_by_column(session: Session, f: ReportFilter, column: Any) -> dict[Any, int]:
     rows = session.execute(select(column, func.count()).select_from(Submission)
-                           .where(*conditions(f)).group_by(column))
+                           .where(*conditions(f, counting=True)).group_by(column))
     return {key: n for key, n in rows if key is not None}
 
 
@@ -226,7 +230,7 @@ def tag_counts(session: Session, f: ReportFilter) -> dict[str, Any]:
         .join(SubmissionTag, and_(SubmissionTag.submission_id == Submission.id,
                                   SubmissionTag.source == TagSource.MODERATOR))
         .join(TaxonomyItem, TaxonomyItem.id == SubmissionTag.item_id)
-        .where(*conditions(f))
+        .where(*conditions(f, counting=True))
         .group_by(TaxonomyItem.kind, TaxonomyItem.code, Submission.actor_type,
                   Submission.country))
     by_kind: dict[str, Counter[str]] = {kind.value: Counter() for kind in ItemKind}
@@ -248,7 +252,7 @@ def tag_counts(session: Session, f: ReportFilter) -> dict[str, Any]:
 def over_time(session: Session, f: ReportFilter) -> list[tuple[dt.date, int]]:
     """Approved submissions per day of receipt (UTC)."""
     day = utc_date(Submission.created_at)
-    rows = session.execute(select(day, func.count()).where(*conditions(f))
+    rows = session.execute(select(day, func.count()).where(*conditions(f, counting=True))
                            .group_by(day).order_by(day))
     return [(value if isinstance(value, dt.date) else dt.date.fromisoformat(value), n)
             for value, n in rows]
@@ -265,7 +269,7 @@ def co_occurring(session: Session, f: ReportFilter) -> list[tuple[str, int]]:
         .join(SubmissionTag, and_(SubmissionTag.submission_id == Submission.id,
                                   SubmissionTag.source == TagSource.MODERATOR))
         .join(other, other.id == SubmissionTag.item_id)
-        .where(*conditions(f), other.code != f.code)
+        .where(*conditions(f, counting=True), other.code != f.code)
         .group_by(other.code).order_by(func.count().desc(), other.code))
     return [(code, n) for code, n in rows]
 
@@ -288,7 +292,7 @@ def highlights(session: Session, f: ReportFilter, *, per_group: int = 5
     rows = session.execute(
         select(Submission.reference, Submission.language, Submission.country,
                Submission.actor_type, Submission.highlight)
-        .where(*conditions(f), Submission.highlight.is_not(None))
+        .where(*conditions(f, counting=True), Submission.highlight.is_not(None))
         .order_by(Submission.decided_at.desc(), Submission.id.desc()).limit(per_group * 40))
     grouped: dict[str, list[Quote]] = defaultdict(list)
     for reference, language, country, actor, text in rows:
