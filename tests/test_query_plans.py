@@ -53,14 +53,15 @@ def test_queue_of_every_status_walks_an_index(sqlite_session):
 
 
 def test_report_counts_read_the_covering_index(sqlite_session):
-    """The dashboard's counts scan ix_submissions_report, never the wide rows."""
+    """The dashboard's counts scan a covering index (ix_submissions_report, or the queue's
+    for the columns it carries too), never the wide rows."""
     from sqlalchemy import func, select
     for column in (Submission.language, Submission.actor_type, Submission.country,
                    Submission.channel):
         query = (select(column, func.count()).where(*conditions(ReportFilter()))
                  .group_by(column))
         found = plan(sqlite_session, query)
-        assert "COVERING INDEX ix_submissions_report" in found, found
+        assert "USING COVERING INDEX ix_submissions_" in found, found
 
 
 def test_a_themed_count_reads_the_code_s_tags_once(sqlite_session):
