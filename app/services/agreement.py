@@ -15,7 +15,6 @@ tags stay as they are: double coding is about the tags, and an agreement changes
 """
 from __future__ import annotations
 
-import base64
 import dataclasses
 import datetime as dt
 import hashlib
@@ -43,8 +42,8 @@ from app.services import (
     StaleVersion,
     ValidationFailed,
     audit,
+    cursors,
     moderation,
-    parse_id,
     reports,
 )
 
@@ -168,21 +167,11 @@ class UnitPage:
 
 
 def encode_cursor(unit: DoubleCoding) -> str:
-    raw = f"{unit.selected_at.isoformat()}|{unit.submission_id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return cursors.encode(unit.selected_at, unit.submission_id)
 
 
 def decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        stamp, _, ident = raw.partition("|")
-        at = dt.datetime.fromisoformat(stamp)
-        number = parse_id(ident)
-        if at.tzinfo is None or number is None:
-            raise ValueError
-        return at, number
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ValidationFailed({"cursor": [_l("This page link is not valid.")]}) from exc
+    return cursors.decode(cursor)
 
 
 def queue_statement(state: CodingState, conditions: list, *, limit: int,

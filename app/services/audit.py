@@ -2,18 +2,16 @@
 `record` in the same transaction, so the log and the change commit or fail together."""
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session, joinedload
 
 from app.models import AuditEvent, User
-from app.services import ValidationFailed
+from app.services import cursors
 from app.services.filters import day_start
 
 
@@ -53,20 +51,11 @@ class EventPage:
 
 
 def encode_cursor(event: AuditEvent) -> str:
-    raw = f"{event.at.isoformat()}|{event.id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return cursors.encode(event.at, event.id)
 
 
 def decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        stamp, _, ident = raw.partition("|")
-        at, ident = dt.datetime.fromisoformat(stamp), int(ident)
-        if at.tzinfo is None or not 0 < ident < 2**31:
-            raise ValueError
-        return at, ident
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ValidationFailed({"cursor": [_l("This page link is not valid.")]}) from exc
+    return cursors.decode(cursor)
 
 
 def events(session: Session, f: AuditFilter, *, cursor: str | None = None,

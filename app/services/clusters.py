@@ -24,7 +24,6 @@ folds those.
 """
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import re
 import zlib
@@ -56,7 +55,7 @@ from sqlalchemy.orm.util import identity_key
 from app.db import UTCDateTime
 from app.models import Answer, Round, Status, Submission, User
 from app.models.cluster import Cluster, ClusterBand, SubmissionSignature
-from app.services import ValidationFailed, audit, moderation, parse_id
+from app.services import ValidationFailed, audit, cursors, moderation
 from app.services.textnorm import has_cjk, normalize, words
 
 NUM_PERM = 64
@@ -609,27 +608,12 @@ class ClusterPage:
     next_cursor: str | None
 
 
-def _encode(*parts: Any) -> str:
-    raw = "|".join(p.isoformat() if isinstance(p, dt.datetime) else str(p) for p in parts)
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+def _encode(key: Any, ident: int) -> str:
+    return cursors.encode(key, ident)
 
 
 def _decode(cursor: str, order: str) -> tuple[Any, int]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        first, _sep, ident = raw.partition("|")
-        number = parse_id(ident)
-        if order == "size":
-            key: Any = parse_id(first)
-        else:
-            key = dt.datetime.fromisoformat(first)
-            if key.tzinfo is None:
-                raise ValueError
-        if key is None or number is None:
-            raise ValueError
-        return key, number
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ValidationFailed({"cursor": [_l("This page link is not valid.")]}) from exc
+    return cursors.decode(cursor, numeric=order == "size")
 
 
 def excerpt(text: str, length: int = 240) -> str:

@@ -7,7 +7,6 @@ erasure leaves nothing behind in the log.
 """
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import unicodedata
 from collections.abc import Iterable
@@ -41,9 +40,9 @@ from app.services import (
     StaleVersion,
     ValidationFailed,
     audit,
+    cursors,
     filters,
     langid,
-    parse_id,
     search,
 )
 
@@ -148,21 +147,11 @@ def _conditions(session: Session, f: QueueFilter, *, with_status: bool = True,
 
 
 def encode_cursor(submission: Submission) -> str:
-    raw = f"{submission.created_at.isoformat()}|{submission.id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return cursors.encode(submission.created_at, submission.id)
 
 
 def decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        stamp, _, ident = raw.partition("|")
-        created = dt.datetime.fromisoformat(stamp)
-        number = parse_id(ident)
-        if created.tzinfo is None or number is None:
-            raise ValueError
-        return created, number
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ValidationFailed({"cursor": [_l("This page link is not valid.")]}) from exc
+    return cursors.decode(cursor)
 
 
 def queue(session: Session, f: QueueFilter, *, cursor: str | None = None, limit: int = 50,

@@ -13,7 +13,6 @@ redacted view is published without its title.
 """
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import re
 from collections import Counter, defaultdict
@@ -36,7 +35,7 @@ from app.models import (
     TaxonomyItem,
 )
 from app.regions import region_of
-from app.services import ValidationFailed, clusters, filters, parse_id, reports, search
+from app.services import ValidationFailed, clusters, cursors, filters, reports, search
 
 PAGE_SIZE = 20
 BATCH = 1000
@@ -196,22 +195,12 @@ class Page:
 
 
 def encode_cursor(decided_at: dt.datetime, ident: int) -> str:
-    raw = f"{decided_at.isoformat()}|{ident}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return cursors.encode(decided_at, ident)
 
 
 def decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
     """(decided_at, id) of the last view of the previous page."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        stamp, _, ident = raw.partition("|")
-        decided = dt.datetime.fromisoformat(stamp)
-        number = parse_id(ident)
-        if decided.tzinfo is None or number is None:
-            raise ValueError
-        return decided, number
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ValidationFailed({"cursor": [_l("This page link is not valid.")]}) from exc
+    return cursors.decode(cursor)
 
 
 def page(session: Session, round_id: int, f: PublicFilter | None = None, *,
