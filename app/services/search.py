@@ -26,7 +26,7 @@ an error.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -308,20 +308,40 @@ def _sqlite_page_match(session: Session, query: Query) -> Any:
 
 # Snippets.
 
-@lru_cache(maxsize=16384)
+# Each character folded on its own, remembered (a bounded dict: a plain lookup in the
+# loop below costs a third of an lru_cache call, and snippets fold every character of
+# every row of a queue page).
+_FOLDED: dict[str, str] = {}
+_ASCII_SPACES = str.maketrans({ch: " " for ch in map(chr, range(128)) if ch.isspace()})
+
+
 def _fold_char(ch: str) -> str:
-    return " " if ch.isspace() else textnorm.normalize(ch)
+    folded = _FOLDED.get(ch)
+    if folded is None:
+        folded = " " if ch.isspace() else textnorm.normalize(ch)
+        if len(_FOLDED) < 65536:
+            _FOLDED[ch] = folded
+    return folded
 
 
-def _folded_with_origin(text: str) -> tuple[str, list[int]]:
+def _folded_with_origin(text: str) -> tuple[str, Sequence[int]]:
     """`text` folded one character at a time, with the index in `text` of each character."""
-    out: list[str] = []
-    origin: list[int] = []
-    for position, ch in enumerate(text):
-        folded = _fold_char(ch)
-        out.append(folded)
-        origin.extend([position] * len(folded))
-    return "".join(out), origin
+    if text.isascii():  # folding is lower-casing there, one character for one
+        return text.lower().translate(_ASCII_SPACES), range(len(text))
+    lookup = _FOLDED.get
+    pieces = [lookup(ch) for ch in text]
+    if None in pieces:
+        pieces = [_fold_char(ch) if piece is None else piece
+                  for piece, ch in zip(pieces, text, strict=True)]
+    origin = [position for position, piece in enumerate(pieces) for _ in piece]
+    return "".join(pieces), origin
+
+
+@lru_cache(maxsize=256)
+def _parsed(q: str) -> tuple[Query, list[re.Pattern[str]]]:
+    """The query and its patterns, once per query rather than once per snippet."""
+    query = parse(q)
+    return query, _patterns(query)
 
 
 def _patterns(query: Query) -> list[re.Pattern[str]]:
@@ -340,11 +360,11 @@ def snippet(text: str | None, q: str | None, width: int = 200) -> Markup:
     """About `width` characters of `text` centred on the first match of `q`, escaped, with
     each match in <mark>; the start of the text when nothing matches in it."""
     text = text or ""
-    query = parse(q)
+    query, patterns = _parsed(q or "")
     spans: list[tuple[int, int]] = []
     if query.groups and text:
         folded, origin = _folded_with_origin(text)
-        for pattern in _patterns(query):
+        for pattern in patterns:
             for found in pattern.finditer(folded):
                 if found.end() > found.start():
                     end = origin[found.end() - 1] + 1
