@@ -81,32 +81,81 @@ def _key(namespace: str, parts: Any) -> str:
     return f"{prefix}:{namespace}:{digest.hexdigest()[:32]}"
 
 
-def remember(namespace: str, parts: Any, ttl: int, compute: Callable[[], Any]) -> Any:
-    """The cached JSON value for (namespace, parts), computed and stored when missing."""
-    backend = current_app.extensions.get("cache")
-    if backend is None or ttl <= 0:
-        return json.loads(json.dumps(compute(), default=str))  # same shape either way
-    key = _key(namespace, parts)
+# A value stays in the backend STALE_FACTOR times its freshness: once stale it is still
+# served while one thread of the process recomputes it in the background, so the reader who
+# happens to come after the expiry does not wait for a million-row count (a cold dashboard
+# took 8 s at a million rows on SQLite); only a key never computed, or unused for that long,
+# is computed while the reader waits.
+STALE_FACTOR = 10
+_refreshing: set[str] = set()
+_refreshing_lock = threading.Lock()
+
+
+def _read(backend: Any, key: str, namespace: str) -> tuple[Any, bool] | None:
+    """(value, fresh) from the backend, or None when missing or unreadable."""
     try:
         cached = backend.get(key)
     except Exception:  # noqa: BLE001 - the cache must never fail a request
         log.warning("cache read failed for %s", namespace)
-        cached = None
-    if cached is not None:
-        return json.loads(cached)
+        return None
+    if cached is None:
+        return None
+    entry = json.loads(cached)
+    if isinstance(entry, dict) and "fresh_until" in entry and "value" in entry:
+        return entry["value"], entry["fresh_until"] > time.time()
+    return entry, True  # written by an earlier version: fresh until it expires
+
+
+def _write(backend: Any, key: str, namespace: str, value: Any, ttl: int) -> Any:
+    """Store `value` (made JSON-shaped) fresh for `ttl` seconds; return it as read back."""
+    encoded = json.dumps({"fresh_until": time.time() + ttl, "value": value}, default=str)
+    try:
+        backend.set(key, encoded, ttl * STALE_FACTOR)
+    except Exception:  # noqa: BLE001
+        log.warning("cache write failed for %s", namespace)
+    return json.loads(encoded)["value"]
+
+
+def _refresh_in_background(backend: Any, key: str, namespace: str, ttl: int,
+                           compute: Callable[[], Any]) -> None:
+    with _refreshing_lock:
+        if key in _refreshing:
+            return
+        _refreshing.add(key)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def run() -> None:
+        try:
+            with app.app_context():  # its own database session, removed at the end
+                _write(backend, key, namespace, compute(), ttl)
+        except Exception:  # the stale value stays; the next reader tries again
+            log.exception("background refresh of %s failed", namespace)
+        finally:
+            with _refreshing_lock:
+                _refreshing.discard(key)
+
+    threading.Thread(target=run, name=f"refresh {namespace}", daemon=True).start()
+
+
+def remember(namespace: str, parts: Any, ttl: int, compute: Callable[[], Any]) -> Any:
+    """The cached JSON value for (namespace, parts): computed and stored when missing,
+    recomputed in the background when stale (see STALE_FACTOR). `compute` must only use
+    the database sessions and plain values: it may run in another thread."""
+    backend = current_app.extensions.get("cache")
+    if backend is None or ttl <= 0:
+        return json.loads(json.dumps(compute(), default=str))  # same shape either way
+    key = _key(namespace, parts)
+    found = _read(backend, key, namespace)
+    if found is not None:
+        value, fresh = found
+        if not fresh:
+            _refresh_in_background(backend, key, namespace, ttl, compute)
+        return value
     with _STRIPES[hash(key) % len(_STRIPES)]:
-        try:
-            cached = backend.get(key)  # computed while this thread waited?
-        except Exception:  # noqa: BLE001
-            cached = None
-        if cached is not None:
-            return json.loads(cached)
-        encoded = json.dumps(compute(), default=str)
-        try:
-            backend.set(key, encoded, ttl)
-        except Exception:  # noqa: BLE001
-            log.warning("cache write failed for %s", namespace)
-    return json.loads(encoded)
+        found = _read(backend, key, namespace)  # computed while this thread waited?
+        if found is not None:
+            return found[0]
+        return _write(backend, key, namespace, compute(), ttl)
 
 
 # Reference data read on every public and staff request (the open round with its questions,
