@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +121,34 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+
+
+def bulk_insert(session: Any, table: Any, columns: Sequence[str], rows: list[tuple]) -> None:
+    """Insert many rows fast, in the session's transaction: COPY on PostgreSQL (an
+    executemany there sends a statement a row), the driver's own executemany on SQLite,
+    with values as SQLAlchemy would bind them (naive UTC datetimes as text): less than
+    half the CPU of an ORM bulk insert. Used by the demo seed and campaign rebuilds.
+    Table and column names come from our models, never from input."""
+    if not rows:
+        return
+    connection = session.connection()
+    raw = connection.connection.driver_connection
+    if connection.dialect.name == "postgresql":
+        statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    marks = ", ".join("?" for _ in columns)
+    raw.executemany(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})",  # noqa: S608  # nosec B608
+                    [tuple(_sqlite_value(v) for v in row) for row in rows])
+
+
+def _sqlite_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(
+            sep=" ", timespec="microseconds")
+    return value
 
 
 class Database:

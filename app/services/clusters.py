@@ -52,7 +52,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from app.db import UTCDateTime
+from app.db import UTCDateTime, bulk_insert
 from app.models import Answer, Round, Status, Submission, User
 from app.models.cluster import Cluster, ClusterBand, SubmissionSignature
 from app.services import ValidationFailed, audit, cursors, moderation
@@ -450,31 +450,14 @@ def _round_signatures(session: Session, round_id: int, batch: int
     return ids, matrix, meta
 
 
-def _bulk_insert(session: Session, table: Any, columns: Sequence[str], rows: list[tuple]
-                 ) -> None:
-    """Many rows at once: COPY on PostgreSQL (an executemany there sends a statement a
-    row), executemany on SQLite."""
-    if not rows:
-        return
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        raw = connection.connection.driver_connection
-        statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
-        with raw.cursor() as cursor, cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    session.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
-
-
 def _write_index(session: Session, round_id: int, ids: list[int], sigs: np.ndarray,
                  hashes: np.ndarray, batch: int) -> None:
     for start in range(0, len(ids), batch):
         chunk = range(start, min(start + batch, len(ids)))
-        _bulk_insert(session, _SIGNATURES, ("submission_id", "signature"),
+        bulk_insert(session, _SIGNATURES, ("submission_id", "signature"),
                      [(ids[i], _to_bytes(sigs[i])) for i in chunk])
         band_rows = hashes[start:start + len(chunk)].tolist()
-        _bulk_insert(session, _BANDS, ("round_id", "band", "hash", "submission_id"),
+        bulk_insert(session, _BANDS, ("round_id", "band", "hash", "submission_id"),
                      [(round_id, band, value, ids[i])
                       for i, row in zip(chunk, band_rows, strict=True)
                       for band, value in enumerate(row)])

@@ -12,7 +12,7 @@ import hashlib
 import json
 import random
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from app.db import utcnow
+from app.db import bulk_insert, utcnow
 from app.i18n import country_codes
 from app.models import (
     ActorType,
@@ -59,34 +59,6 @@ CAMPAIGN = ("We call on the United Nations to guarantee universal, affordable an
 KEYWORDS = ("connectivity", "ai regulation", "youth participation", "consent", "open data",
             "digital skills", "drones", "fintech", "gender gap", "cybersecurity",
             "surveillance", "climate", "health", "education", "misinformation")
-
-
-def _bulk(session: Session, table: Any, columns: Sequence[str], rows: list[tuple]) -> None:
-    """Insert many rows fast: COPY on PostgreSQL, executemany on SQLite."""
-    if not rows:
-        return
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        raw = connection.connection.driver_connection
-        statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
-        with raw.cursor() as cursor, cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    # SQLite: the driver's own executemany on tuples, with values as SQLAlchemy would bind
-    # them (naive UTC datetimes as text): less than half the CPU of an ORM bulk insert.
-    # Table and column names come from our models, never from input.
-    raw = connection.connection.driver_connection
-    marks = ", ".join("?" for _ in columns)
-    raw.executemany(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})",  # noqa: S608  # nosec B608
-                    [tuple(_sqlite_value(v) for v in row) for row in rows])
-
-
-def _sqlite_value(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(
-            sep=" ", timespec="microseconds")
-    return value
 
 
 @lru_cache(maxsize=1)
@@ -193,12 +165,12 @@ def seed(session: Session, count: int, *, approved_share: float = 0.6, seed_valu
                 personal.append((ident, f"contributor{ident}@example.org"
                                  if rng.random() < 0.5 else None,
                                  rng.choice(ages), rng.choice(genders)))
-        _bulk(session, Submission.__table__, submission_columns, submissions)
-        _bulk(session, SubmissionTag.__table__, ("submission_id", "item_id", "source"), tags)
-        _bulk(session, PersonalData.__table__,
+        bulk_insert(session, Submission.__table__, submission_columns, submissions)
+        bulk_insert(session, SubmissionTag.__table__, ("submission_id", "item_id", "source"), tags)
+        bulk_insert(session, PersonalData.__table__,
               ("submission_id", "email", "age_range", "gender"), personal)
-        _bulk(session, SubmissionKeyword.__table__, ("submission_id", "keyword_id"), keywords)
-        _bulk(session, SubmissionSearch.__table__, ("submission_id", "document"), documents)
+        bulk_insert(session, SubmissionKeyword.__table__, ("submission_id", "keyword_id"), keywords)
+        bulk_insert(session, SubmissionSearch.__table__, ("submission_id", "document"), documents)
         session.commit()
         done += batch
     if session.connection().dialect.name == "postgresql":

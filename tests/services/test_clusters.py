@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
+from app.db import bulk_insert
 from app.models import Status, Submission
 from app.models.cluster import Cluster, ClusterBand, SubmissionSignature
 from app.services import clusters, intake, moderation
@@ -253,14 +254,13 @@ def test_rebuild_recomputes_what_was_folded_and_folds_bulk_inserts(session, open
     members = [_submit(session, open_round, text) for text in EN_VARIANTS.values()]
     _submit(session, open_round, EN_DISTINCT[0])
     # Rows inserted in bulk (as the demo seed does) bypass intake: no signature, no cluster.
-    from app.services import demo
-    demo._bulk(session, Submission.__table__,
-               ("reference", "manage_token_hash", "round_id", "status", "version", "channel",
-                "language", "title", "body", "consent_processing", "consent_publication",
-                "anonymous", "created_at", "updated_at"),
-               [(f"BULK-{i:04d}", f"{i:064d}", open_round.id, "pending", 1, "web", "ar",
-                 "رأيي", AR_VARIANTS["other name"] if i % 2 else AR, True, False, True,
-                 members[0].created_at, members[0].created_at) for i in range(6)])
+    bulk_insert(session, Submission.__table__,
+                ("reference", "manage_token_hash", "round_id", "status", "version", "channel",
+                 "language", "title", "body", "consent_processing", "consent_publication",
+                 "anonymous", "created_at", "updated_at"),
+                [(f"BULK-{i:04d}", f"{i:064d}", open_round.id, "pending", 1, "web", "ar",
+                  "رأيي", AR_VARIANTS["other name"] if i % 2 else AR, True, False, True,
+                  members[0].created_at, members[0].created_at) for i in range(6)])
     session.commit()
     results = list(clusters.rebuild(session, round_id=open_round.id, batch=100))
     session.commit()
