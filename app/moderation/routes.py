@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from markupsafe import Markup, escape
 
-from app import cache
+from app import cache, reference
 from app.db import db
 from app.forms import CSRF_ERROR
 from app.i18n import current_language
@@ -108,11 +108,17 @@ def queue(lang: str) -> Any:
     bulk_form = BulkForm()
     version = taxonomy_service.current_version(db.session)
     if version is not None:
-        bulk_form.prepare(lang, taxonomy_service.items_by_kind(db.session, version.id))
+        bulk_form.prepare(lang, reference.items_by_kind(version.id))
+    # The tag checkboxes (tens of them) are the same on every page of a language and
+    # taxonomy version: rendered once per process for REFERENCE_CACHE_SECONDS.
+    bulk_tags = cache.local(
+        "bulk_tags", [lang, version.id if version else None],
+        lambda: Markup(render_template("moderation/_bulk_tags.html",  # noqa: S704  # nosec B704
+                                       bulk_form=bulk_form)))
     return render_template(
         "moderation/queue.html", form=form, page=page, counts=counts, statuses=STATUSES,
         actor_types=ACTOR_TYPES, bulk_form=bulk_form, filter_args=_filter_args(),
-        current_status=queue_filter.status, snippets=snippets)
+        current_status=queue_filter.status, snippets=snippets, bulk_tags=bulk_tags)
 
 
 @bp.post("/<lang:lang>/moderate/claim")
