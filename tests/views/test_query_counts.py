@@ -84,3 +84,18 @@ def test_downloads_do_not_query_per_row(client, session, open_round, taxonomy, u
         body = response.get_data()
     assert len(body) > 0
     assert len(many) == len(few), "\n".join(many)
+
+
+@pytest.mark.parametrize("path", ["", "?principle=P2", "/feed.atom",
+                                  "/open-data/views.csv", "/open-data/views.jsonl"])
+def test_public_round_pages_do_not_query_per_row(client, session, open_round, taxonomy, path):
+    moderator = make_user(session, "moderator", "rows-mod@example.org")
+    url = f"/en/rounds/{open_round.id}{path}"
+    add_rows(session, open_round, moderator, 4)
+    with counted() as few:
+        assert client.get(url).status_code == 200
+    add_rows(session, open_round, moderator, 30)
+    with counted() as many:
+        body = client.get(url).get_data(as_text=True)
+    assert "View 29" in body  # the new published views are there
+    assert len(many) == len(few), "\n".join(many)
