@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select, tuple_
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
 from app.models import (
@@ -113,17 +113,11 @@ class PublicFilter:
     def conditions(self, session: Session) -> list:
         where = [filters.tagged_with(getattr(self, name)) for name in self.KINDS
                  if getattr(self, name)]
+        # The index holds only the redacted version of a redacted view (search.document):
+        # nothing redaction removed, nor its hidden title, can find it.
         text_match = search.condition(session, self.q)
         if text_match is not None:
-            # The search service reads the original title and text. A redacted view must
-            # not be found by words that redaction removed (that would tell what it said),
-            # so those are matched on their public text only.
-            pattern = "%" + re.sub(r"([%_\\])", r"\\\1", self.q or "") + "%"
-            where.append(or_(
-                and_(Submission.redacted_text.is_(None), text_match),
-                and_(Submission.redacted_text.is_not(None),
-                     or_(Submission.redacted_text.ilike(pattern, escape="\\"),
-                         Submission.reference == (self.q or "").upper()))))
+            where.append(text_match)
         return where
 
 

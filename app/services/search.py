@@ -89,9 +89,13 @@ def fold(text: str) -> str:
 
 
 def document(submission: Submission) -> str:
-    """What search reads: the title and the public text (once a moderator wrote a redacted
-    version, what was redacted out can no longer be found, by the reference group or anyone)."""
-    return fold(f"{submission.title}\n{submission.public_text}")
+    """What search reads: the title and the text, or once a moderator wrote a redacted
+    version, that version alone. What was redacted out can then no longer be found, by the
+    reference group, the public or anyone; the title goes too, since redaction does not
+    cover it and public pages do not show it for a redacted view."""
+    if submission.redacted_text is not None:
+        return fold(submission.redacted_text)
+    return fold(f"{submission.title}\n{submission.full_text}")
 
 
 def _upsert(session: Session, rows: list[dict[str, Any]]) -> None:

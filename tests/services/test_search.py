@@ -135,6 +135,8 @@ def test_a_redacted_version_replaces_the_original_in_search(session, open_round,
     session.commit()
     assert found(session, "wanjiru") == set()
     assert found(session, "doctor drone") == {submission.reference}
+    assert found(session, "drone clinic") == {submission.reference}  # the redacted text
+    assert found(session, "drones") == set()  # the title alone: public pages hide it
 
 
 def test_combined_with_queue_and_report_filters(session, open_round, taxonomy, texts):
