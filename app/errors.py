@@ -6,10 +6,11 @@ import time
 from typing import Any
 
 from flask import Flask, jsonify, make_response, render_template, request
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from app.i18n import lazy_gettext as _l
 
 log = logging.getLogger(__name__)
 

@@ -6,10 +6,11 @@ from typing import Any
 
 import wtforms
 from flask import current_app, session
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from wtforms import Form, SelectMultipleField, widgets
 from wtforms.csrf.session import SessionCSRF
+
+from app.i18n import lazy_gettext as _l
 
 CSRF_ERROR = _l("This form has expired or was sent from another page. "
                 "Nothing was lost: check your answers and send it again.")

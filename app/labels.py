@@ -1,6 +1,5 @@
 """Translated labels for the codes that users see (enums and fixed choices)."""
-from flask_babel import lazy_gettext as _l
-
+from app.i18n import lazy_gettext as _l
 from app.models import ActorType, AgeRange, Channel, Gender, RejectReason, Role, Status
 
 ACTOR_TYPES = {

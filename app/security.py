@@ -21,11 +21,11 @@ from urllib.parse import parse_qsl, urlsplit
 import bleach
 from flask import Flask, Response, abort, current_app, g, jsonify, redirect, request, url_for
 from flask.sessions import SecureCookieSessionInterface
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.extensions import client_address, limiter
+from app.i18n import lazy_gettext as _l
 from app.models.user import Role
 
 # Characters that are never part of a view: C0/C1 controls other than tab and newline,

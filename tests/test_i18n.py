@@ -81,3 +81,32 @@ def test_every_template_string_is_wrapped_for_translation():
         if words:
             problems[str(path)] = words
     assert problems == {}
+
+
+def test_remembered_catalog_follows_force_locale(app):
+    """app.i18n keeps the request's language and catalog in Flask-Babel's namespace; a
+    block under `force_locale` (the Word summary, e-mails in the writer's language) must
+    still get its own language, in code and in templates, and the page's afterwards."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    from app.i18n import current_language, gettext, lazy_gettext
+
+    lazy = lazy_gettext("Review queue")
+    template = "{{ _('Review queue') }}|{% trans %}Review queue{% endtrans %}|{{ locale }}"
+    with app.test_request_context("/fr/moderate"):
+        app.preprocess_request()
+        assert current_language() == "fr"
+        assert gettext("Review queue") == str(lazy) == "File d'examen"
+        assert render_template_string(template) == "File d'examen|File d'examen|fr"
+        with force_locale("es"):
+            assert current_language() == "es"
+            assert gettext("Review queue") == str(lazy) == "Cola de revisión"
+            assert render_template_string(template) == \
+                "Cola de revisión|Cola de revisión|es"
+        assert current_language() == "fr"
+        assert gettext("Review queue") == "File d'examen"
+        assert render_template_string(template) == "File d'examen|File d'examen|fr"
+    with app.app_context():  # outside a request: the default language, untranslated
+        assert current_language() == "en"
+        assert gettext("Review queue") == "Review queue"

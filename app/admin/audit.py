@@ -4,13 +4,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
 from app.admin.forms import AuditFilterForm, refuse_control_characters
 from app.admin.routes import SECTIONS, bp
 from app.db import db
+from app.i18n import gettext as _
+from app.i18n import lazy_gettext as _l
 from app.models import AuditEvent, Role
 from app.security import role_required
 from app.services import ValidationFailed

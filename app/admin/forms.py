@@ -10,7 +10,6 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
@@ -28,6 +27,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.forms import BaseForm, SelectField
 from app.i18n import LANGUAGES, native_name
+from app.i18n import lazy_gettext as _l
 from app.labels import ROLES
 from app.models import ItemKind
 from app.security import UnsafeText, clean_text

@@ -4,14 +4,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, abort, g, render_template, request
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import BooleanField, FileField, StringField
 
 from app.admin.routes import SECTIONS, bp
 from app.db import db
 from app.forms import CSRF_ERROR, BaseForm, SelectField
+from app.i18n import gettext as _
+from app.i18n import lazy_gettext as _l
 from app.i18n import localized
 from app.labels import CHANNELS
 from app.models import ActorType, AgeRange, Gender, OfflineImport, Role, Round

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, render_template, request
-from flask_babel import lazy_gettext as _l
 
 from app.admin.routes import SECTIONS, bp
 from app.db import db
+from app.i18n import lazy_gettext as _l
 from app.models import Role
 from app.security import role_required
 from app.services import outbox as outbox_service

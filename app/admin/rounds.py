@@ -4,8 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from app.admin.forms import RoundForm, attach_errors, fill_texts, language_texts
 from app.admin.routes import SECTIONS, bp
@@ -13,6 +11,8 @@ from app.auth.forms import EmptyForm
 from app.db import db, utcnow
 from app.forms import CSRF_ERROR
 from app.i18n import LANGUAGES, native_name
+from app.i18n import gettext as _
+from app.i18n import lazy_gettext as _l
 from app.models import Role, Round
 from app.security import role_required
 from app.services import NotEditable, ValidationFailed

@@ -5,11 +5,11 @@ import datetime as dt
 from typing import Any
 
 from flask import current_app, render_template, request
-from flask_babel import lazy_gettext as _l
 
 from app import cache
 from app.admin.routes import SECTIONS, bp
 from app.db import db, utcnow
+from app.i18n import lazy_gettext as _l
 from app.models import Role
 from app.security import role_required
 from app.services import suggest

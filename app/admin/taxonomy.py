@@ -4,8 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from app.admin.forms import (
     KIND_LABELS,
@@ -21,6 +19,8 @@ from app.auth.forms import EmptyForm
 from app.db import db
 from app.forms import CSRF_ERROR
 from app.i18n import LANGUAGES, native_name
+from app.i18n import gettext as _
+from app.i18n import lazy_gettext as _l
 from app.models import Role, StrategyVersion, TaxonomyItem
 from app.security import role_required
 from app.services import NotEditable, ValidationFailed

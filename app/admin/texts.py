@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from app.admin.forms import SiteTextForm, attach_errors, fill_texts, language_texts
 from app.admin.routes import SECTIONS, bp
 from app.db import db
 from app.forms import CSRF_ERROR
 from app.i18n import LANGUAGES, current_language, native_name
+from app.i18n import gettext as _
+from app.i18n import lazy_gettext as _l
 from app.models import Role
 from app.security import role_required
 from app.services import ValidationFailed, site_texts

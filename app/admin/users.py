@@ -4,15 +4,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
 from app.admin.forms import RoleForm, UserForm, attach_errors, refuse_control_characters
 from app.admin.routes import SECTIONS, bp
 from app.auth.forms import EmptyForm
 from app.db import db
 from app.forms import CSRF_ERROR
+from app.i18n import gettext as _
+from app.i18n import lazy_gettext as _l
+from app.i18n import ngettext
 from app.labels import ROLES
 from app.models import Role, User
 from app.security import role_required

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, g, jsonify, request
-from flask_babel import lazy_gettext as _l
 
 from app import cache
 from app.api.routes import bp
 from app.db import db
 from app.errors import json_errors
 from app.i18n import LANGUAGES, current_language
+from app.i18n import lazy_gettext as _l
 from app.models import Role
 from app.reports.downloads import submissions_export, summary_docx_response
 from app.security import role_required

@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from app import reference
 from app.db import db
 from app.errors import json_errors
 from app.i18n import LANGUAGES, current_language, localized
+from app.i18n import lazy_gettext as _l
 from app.models import Channel, ItemKind
 from app.security import hash_token, idempotent_token, limit, token_or_address
 from app.services import ValidationFailed, intake, parse_id, rounds

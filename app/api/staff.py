@@ -8,11 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g, jsonify, request
-from flask_babel import lazy_gettext as _l
 
 from app.api.routes import _json_body, bp
 from app.db import db
 from app.errors import json_errors
+from app.i18n import lazy_gettext as _l
 from app.models import ItemKind, Role, Status, Submission, TagSource
 from app.security import role_required
 from app.services import (

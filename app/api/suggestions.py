@@ -4,11 +4,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify
-from flask_babel import lazy_gettext as _l
 
 from app.api.routes import bp
 from app.db import db
 from app.errors import json_errors
+from app.i18n import lazy_gettext as _l
 from app.models import Role
 from app.security import role_required
 from app.services import moderation, suggest

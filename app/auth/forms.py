@@ -1,7 +1,7 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, StringField
 
 from app.forms import BaseForm
+from app.i18n import lazy_gettext as _l
 
 
 class LoginForm(BaseForm):

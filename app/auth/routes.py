@@ -15,13 +15,13 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
 
 from app.auth.forms import CodeForm, EmptyForm, LoginForm
 from app.db import db
 from app.forms import CSRF_ERROR
+from app.i18n import gettext as _
 from app.models import Role, User
 from app.security import limit, safe_next
 from app.services import ValidationFailed

@@ -10,12 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from app.db import db
 from app.forms import CSRF_ERROR
-from app.i18n import current_language, localized
+from app.i18n import current_language, localized, ngettext
+from app.i18n import gettext as _
 from app.labels import REJECT_REASONS, STATUSES
 from app.models import Round
 from app.moderation.forms import BulkForm

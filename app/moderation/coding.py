@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField
 
 from app.db import db
 from app.forms import CSRF_ERROR, BaseForm, MultiCheckboxField
 from app.i18n import current_language, localized
+from app.i18n import gettext as _
+from app.i18n import lazy_gettext as _l
 from app.models import ItemKind, TagSource
 from app.models.coding import CodingState, DoubleCoding
 from app.moderation.routes import REVIEWERS, bp

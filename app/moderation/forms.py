@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
     Form,
@@ -15,6 +14,7 @@ from wtforms import (
 
 from app.forms import BaseForm, MultiCheckboxField, SelectField
 from app.i18n import LANGUAGES, countries, localized, native_name
+from app.i18n import lazy_gettext as _l
 from app.labels import ACTOR_TYPES, REJECT_REASONS, STATUSES
 from app.models import ActorType, ItemKind, Round, Status, TaxonomyItem
 from app.regions import REGIONS, regions

@@ -4,12 +4,12 @@ from __future__ import annotations
 import time
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from itsdangerous import BadData, URLSafeTimedSerializer
 from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
 
 from app.forms import BaseForm, MultiCheckboxField, SelectField
 from app.i18n import countries, localized, written_languages
+from app.i18n import lazy_gettext as _l
 from app.labels import ACTOR_TYPES, AGE_RANGES, GENDERS
 from app.models import ItemKind, Question, TaxonomyItem
 from app.services.intake import TEXT_MAX, TITLE_MAX, SubmissionInput

@@ -23,11 +23,11 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import gettext as _
 
 from app import cache
 from app.db import db
 from app.i18n import current_language, language_name, localized, pick, text_direction
+from app.i18n import gettext as _
 from app.labels import ACTOR_TYPES, REJECT_REASONS
 from app.models import ActorType, ItemKind, RejectReason, Round, TaxonomyItem
 from app.public.routes import bp

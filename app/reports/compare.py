@@ -15,14 +15,14 @@ from babel.numbers import (
     get_plus_sign_symbol,
 )
 from flask import abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from app.auth.forms import EmptyForm
 from app.db import db
 from app.forms import CSRF_ERROR
 from app.i18n import current_language, localized, text_direction
+from app.i18n import gettext as _
+from app.i18n import lazy_gettext as _l
 from app.models import ItemKind, Role, Round
 from app.reports import charts
 from app.reports.charts import AXIS_COLOUR, TEXT_COLOUR

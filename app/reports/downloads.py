@@ -6,9 +6,9 @@ from typing import Any
 
 from flask import Response, stream_with_context
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
 from app.db import db
+from app.i18n import gettext as _
 from app.i18n import localized
 from app.models import ItemKind, User
 from app.services import audit, export, reports

@@ -1,11 +1,11 @@
 """The report filter, read from the query string (GET, so no CSRF token)."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import DateField, Form, StringField
 
 from app.forms import SelectField
 from app.i18n import LANGUAGES, localized, native_name
+from app.i18n import lazy_gettext as _l
 from app.labels import ACTOR_TYPES, GENDERS
 from app.models import Round
 from app.regions import regions

@@ -22,11 +22,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.db import utcnow
+from app.i18n import lazy_gettext as _l
 from app.models import (
     ItemKind,
     Round,

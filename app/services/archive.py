@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.db import utcnow
+from app.i18n import lazy_gettext as _l
 from app.models import ItemKind, Round, RoundSnapshot, TaxonomyItem, User
 from app.services import NotEditable, NotFound, ValidationFailed, audit, reports
 from app.services import rounds as rounds_service

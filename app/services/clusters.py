@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     and_,
     bindparam,
@@ -53,6 +52,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from app.db import UTCDateTime, bulk_insert
+from app.i18n import lazy_gettext as _l
 from app.models import Answer, Round, Status, Submission, User
 from app.models.cluster import Cluster, ClusterBand, SubmissionSignature
 from app.services import ValidationFailed, audit, cursors, moderation

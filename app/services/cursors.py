@@ -11,8 +11,7 @@ import base64
 import datetime as dt
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
+from app.i18n import lazy_gettext as _l
 from app.services import ValidationFailed, parse_id
 
 INVALID = _l("This page link is not valid.")

@@ -22,11 +22,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.i18n import LANGUAGES
+from app.i18n import lazy_gettext as _l
 from app.models import ItemKind, LexiconEntry, StrategyVersion, TaxonomyItem, User
 from app.security import UnsafeText, clean_text
 from app.services import ValidationFailed, audit

@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
-
-from app.i18n import LANGUAGES
+from app.i18n import LANGUAGES, lazy_ngettext
+from app.i18n import lazy_gettext as _l
 from app.security import UnsafeText, clean_text
 
 

@@ -19,12 +19,12 @@ from email.utils import make_msgid
 from typing import Any
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import delete, exists, func, insert, select
 from sqlalchemy.orm import Session
 
 from app.db import utcnow
 from app.i18n import LANGUAGES, localized
+from app.i18n import gettext as _
 from app.models import (
     OutboxMessage,
     OutboxStatus,

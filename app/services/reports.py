@@ -10,11 +10,11 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.db import utc_date
+from app.i18n import lazy_gettext as _l
 from app.models import (
     ActorType,
     AgeRange,

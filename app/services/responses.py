@@ -18,12 +18,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.db import utcnow
 from app.i18n import LANGUAGES
+from app.i18n import lazy_gettext as _l
 from app.models import (
     ItemKind,
     ResponseChange,

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.db import utcnow
 from app.i18n import LANGUAGES
+from app.i18n import lazy_gettext as _l
 from app.models import Answer, Question, Round, StrategyVersion, User
 from app.services import NotEditable, NotFound, ValidationFailed, audit
 from app.services import taxonomy as taxonomy_service

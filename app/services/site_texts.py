@@ -9,10 +9,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.i18n import lazy_gettext as _l
 from app.i18n import pick
 from app.models import SiteText, User
 from app.services import NotFound, ValidationFailed, audit

@@ -32,12 +32,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import has_app_context
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from app import cache
 from app.db import utcnow
+from app.i18n import lazy_gettext as _l
 from app.models import (
     AuditEvent,
     ItemKind,

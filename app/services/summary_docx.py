@@ -28,8 +28,6 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from flask_babel import force_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from app.db import utcnow
@@ -42,6 +40,8 @@ from app.i18n import (
     pick,
     text_direction,
 )
+from app.i18n import gettext as _
+from app.i18n import lazy_gettext as _l
 from app.labels import ACTOR_TYPES, GENDERS
 from app.models import ActorType, Round, TaxonomyItem
 from app.regions import region_name

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.db import utcnow
+from app.i18n import lazy_gettext as _l
 from app.models import ItemKind, StrategyVersion, TaxonomyItem, User
 from app.services import NotEditable, ValidationFailed, audit, lexicon
 from app.services.multilingual import changes, clean_texts

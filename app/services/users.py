@@ -8,12 +8,12 @@ import unicodedata
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from zxcvbn import zxcvbn
 
 from app.db import utcnow
+from app.i18n import lazy_gettext as _l
 from app.models import ApiToken, Role, User
 from app.security import hash_token, new_token
 from app.services import DomainError, NotFound, ValidationFailed, audit, parse_id
