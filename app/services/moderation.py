@@ -13,12 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, or_, select, tuple_
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.db import utcnow
+from app.i18n import lazy_gettext as _l
 from app.models import (
     ActorType,
     ItemKind,
@@ -155,10 +155,12 @@ def decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
 
 
 def queue(session: Session, f: QueueFilter, *, cursor: str | None = None, limit: int = 50,
-          newest_first: bool = False, with_details: bool = False) -> Page:
+          newest_first: bool = False, with_details: bool = False,
+          with_text: bool = False) -> Page:
     """One page of submissions, oldest first by default, with keyset pagination: the
     cost of a page does not grow with how far into the queue it is. `with_details` loads
-    tags, keywords, answers and personal data in a fixed number of queries (no N+1)."""
+    tags, keywords, answers and personal data in a fixed number of queries (no N+1);
+    `with_text` only the answers, for `full_text` (search snippets)."""
     limit = max(1, min(limit, 200))
     order = (Submission.created_at.desc(), Submission.id.desc()) if newest_first else \
         (Submission.created_at, Submission.id)
@@ -166,6 +168,8 @@ def queue(session: Session, f: QueueFilter, *, cursor: str | None = None, limit:
     if with_details:
         options += [selectinload(Submission.tags), selectinload(Submission.keywords),
                     selectinload(Submission.answers), selectinload(Submission.personal)]
+    elif with_text:
+        options.append(selectinload(Submission.answers))
     query = (select(Submission).options(*options)
              .where(*_conditions(session, f, ordered=True)).order_by(*order).limit(limit + 1))
     if cursor:

@@ -252,6 +252,12 @@ def test_queue_pages_are_the_same_for_rare_and_common_matches(session, open_roun
         plan = " | ".join(row[-1] for row in session.execute(
             text(f"EXPLAIN QUERY PLAN {compiled}")))
         assert "ix_submissions_created_at_id" in plan and "TEMP B-TREE" not in plan, plan
+    # The match is in SQLAlchemy's statement cache, keyed by its terms: another word,
+    # searched the same way in the same process, must not reuse the first one's SQL.
+    f_money = moderation.QueueFilter(status=None, q="money")
+    assert [s.title for s in moderation.queue(session, f_money, limit=50).items] == [
+        "Common 0", "Common 2", "Common 4", "Common 6"]
+    assert page() == expected
     monkeypatch.setattr(search, "RARE_MATCHES", 1000)
     assert search.condition(session, "nothing-like-this", ordered=True) is not None
     assert moderation.queue(session, moderation.QueueFilter(
