@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, flash, redirect, request, session, url_for
-from flask_babel import lazy_gettext as _l
+from flask import Flask, flash, g, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 
 import config as config_module
@@ -14,6 +13,7 @@ from app import assets, cache, cli, errors, i18n, security
 from app.db import db as database
 from app.db import utcnow, write_intent
 from app.extensions import babel, login_manager
+from app.i18n import lazy_gettext as _l
 from app.labels import ROLES
 from app.services import users
 
@@ -67,8 +67,13 @@ def init_auth(app: Flask) -> None:
         return users.load_session_user(database.session, session_id)
 
     def staff_csrf_token() -> str:
-        from app.auth.forms import EmptyForm
-        return EmptyForm().csrf_token.current_token
+        # One token per request: a page has several small forms, and a token (an HMAC of
+        # the session's secret and an expiry) is valid for any of them.
+        token = g.get("staff_csrf_token")
+        if token is None:
+            from app.auth.forms import EmptyForm
+            token = g.staff_csrf_token = EmptyForm().csrf_token.current_token
+        return token
 
     app.jinja_env.globals.update(staff_csrf_token=staff_csrf_token, role_labels=ROLES)
 

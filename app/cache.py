@@ -165,6 +165,7 @@ def remember(namespace: str, parts: Any, ttl: int, compute: Callable[[], Any]) -
 # link rows by id (`round_id=`, `item_id=`), not by relationship. An admin's change shows
 # at once in the process that made it (`forget_local`) and within the TTL everywhere else.
 _local: dict[str, tuple[float, Any]] = {}
+LOCAL_MAX_ENTRIES = 4096
 
 
 def local(namespace: str, parts: Any, compute: Callable[[], Any]) -> Any:
@@ -181,6 +182,12 @@ def local(namespace: str, parts: Any, compute: Callable[[], Any]) -> Any:
         if hit is not None and hit[0] > time.monotonic():
             return hit[1]
         value = compute()
+        if len(_local) >= LOCAL_MAX_ENTRIES:  # keys may come from query strings: bound them
+            now = time.monotonic()
+            for stale in [k for k, (expires, _v) in list(_local.items()) if expires <= now]:
+                _local.pop(stale, None)
+            if len(_local) >= LOCAL_MAX_ENTRIES:
+                _local.clear()
         _local[key] = (time.monotonic() + ttl, value)
         return value
 

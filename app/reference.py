@@ -1,5 +1,5 @@
-"""Reference data that nearly every request reads and that rarely changes: the open rounds
-with their questions, and the taxonomy of a strategy version.
+"""Reference data that nearly every request reads and that rarely changes: the rounds (the
+open ones with their questions), and the taxonomy of a strategy version.
 
 Each worker keeps them for REFERENCE_CACHE_SECONDS (app.cache.local) instead of loading and
 decoding them on every request. The objects are detached from the session: read them, and
@@ -33,6 +33,23 @@ def open_rounds() -> list[Round]:
         _detached(found)
         return found
     return cache.local("open_rounds", [], load)
+
+
+def all_rounds() -> list[Round]:
+    """Every round, newest first (for the filter forms of staff pages; questions not loaded)."""
+    def load() -> list[Round]:
+        found = rounds_service.list_rounds(db.session)
+        _detached(found)
+        return found
+    return cache.local("all_rounds", [], load)
+
+
+def current_taxonomy_version_id() -> int | None:
+    """The id of the strategy version marked current, if any."""
+    def load() -> int | None:
+        version = taxonomy_service.current_version(db.session)
+        return version.id if version is not None else None
+    return cache.local("current_taxonomy_version", [], load)
 
 
 def items_by_kind(strategy_version_id: int) -> dict[ItemKind, list[TaxonomyItem]]:

@@ -15,14 +15,13 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from markupsafe import Markup, escape
 
 from app import cache, reference
 from app.db import db
 from app.forms import CSRF_ERROR
-from app.i18n import current_language
+from app.i18n import current_language, ngettext
+from app.i18n import gettext as _
 from app.labels import ACTOR_TYPES, AGE_RANGES, GENDERS, REJECT_REASONS, STATUSES
 from app.models import ItemKind, Role, TagSource
 from app.moderation.forms import BulkForm, DecisionForm, NoteForm, QueueFilterForm
@@ -37,11 +36,9 @@ from app.services import (
     parse_id,
     pii,
     privacy,
-    rounds,
     search,
 )
 from app.services import suggest as suggest_service
-from app.services import taxonomy as taxonomy_service
 
 bp = Blueprint("moderation", __name__)
 
@@ -76,7 +73,7 @@ def mark_pii(text: str) -> Markup:
 
 def _filter_form() -> QueueFilterForm:
     form = QueueFilterForm(request.args)
-    form.prepare(current_language(), rounds.list_rounds(db.session))
+    form.prepare(current_language(), reference.all_rounds())
     return form
 
 
@@ -94,7 +91,7 @@ def queue(lang: str) -> Any:
     queue_filter = form.to_filter(g.staff_user.id)
     try:
         page = moderation.queue(db.session, queue_filter, cursor=request.args.get("cursor"),
-                                limit=50, with_details=bool(queue_filter.q))
+                                limit=50, with_text=bool(queue_filter.q))
     except ValidationFailed:
         abort(400)
     snippets = {item.id: search.snippet(item.full_text, queue_filter.q)
@@ -106,19 +103,28 @@ def queue(lang: str) -> Any:
         lambda: {s.value: n for s, n in moderation.status_counts(db.session,
                                                                   queue_filter).items()})
     bulk_form = BulkForm()
-    version = taxonomy_service.current_version(db.session)
-    if version is not None:
-        bulk_form.prepare(lang, reference.items_by_kind(version.id))
+    version_id = reference.current_taxonomy_version_id()
+    if version_id is not None:
+        bulk_form.prepare(lang, reference.items_by_kind(version_id))
     # The tag checkboxes (tens of them) are the same on every page of a language and
     # taxonomy version: rendered once per process for REFERENCE_CACHE_SECONDS.
     bulk_tags = cache.local(
-        "bulk_tags", [lang, version.id if version else None],
+        "bulk_tags", [lang, version_id],
         lambda: Markup(render_template("moderation/_bulk_tags.html",  # noqa: S704  # nosec B704
                                        bulk_form=bulk_form)))
+    filter_args = _filter_args()
+    # The filter form depends on the query string alone (no CSRF: it is a GET form).
+    filters_html = cache.local(
+        "queue_filters", [lang, sorted(filter_args.items())],
+        lambda: Markup(render_template("moderation/_queue_filters.html",  # noqa: S704  # nosec B704
+                                       form=form, filter_args=filter_args)))
+    # Labels translated once per page rather than once per row.
     return render_template(
-        "moderation/queue.html", form=form, page=page, counts=counts, statuses=STATUSES,
-        actor_types=ACTOR_TYPES, bulk_form=bulk_form, filter_args=_filter_args(),
-        current_status=queue_filter.status, snippets=snippets, bulk_tags=bulk_tags)
+        "moderation/queue.html", page=page, counts=counts, filters_html=filters_html,
+        statuses={s: str(label) for s, label in STATUSES.items()},
+        actor_types={a: str(label) for a, label in ACTOR_TYPES.items()},
+        bulk_form=bulk_form, filter_args=filter_args, current_status=queue_filter.status,
+        snippets=snippets, bulk_tags=bulk_tags)
 
 
 @bp.post("/<lang:lang>/moderate/claim")
@@ -213,8 +219,7 @@ def _review_context(submission: Any, form: DecisionForm) -> dict[str, Any]:
 
 def _decision_form(submission: Any, formdata: Any = None) -> DecisionForm:
     form = DecisionForm(formdata)
-    form.prepare(current_language(),
-                 taxonomy_service.items_by_kind(db.session, submission.round.strategy_version_id))
+    form.prepare(current_language(), reference.items_by_kind(submission.round.strategy_version_id))
     if formdata is None:
         form.version.data = str(submission.version)
         for name, kind in (("principles", ItemKind.PRINCIPLE), ("commitments", ItemKind.COMMITMENT),

@@ -6,11 +6,11 @@ from typing import Any
 
 from babel.dates import format_date
 from flask import Blueprint, abort, current_app, g, render_template, request
-from flask_babel import gettext as _
 
-from app import cache
+from app import cache, reference
 from app.db import db
 from app.i18n import country_name, current_language, language_name, localized, text_direction
+from app.i18n import gettext as _
 from app.labels import ACTOR_TYPES, CHANNELS
 from app.models import ActorType, ItemKind, Role
 from app.regions import region_name
@@ -18,7 +18,7 @@ from app.reports import charts
 from app.reports.downloads import submissions_export, summary_docx_response
 from app.reports.forms import ReportFilterForm
 from app.security import role_required
-from app.services import ValidationFailed, agreement, reports, rounds
+from app.services import ValidationFailed, agreement, reports
 
 bp = Blueprint("reports", __name__, url_prefix="/<lang:lang>/reports")
 
@@ -53,7 +53,7 @@ def region_label(code: str) -> str:
 
 def _filter() -> tuple[reports.ReportFilter, ReportFilterForm, int]:
     form = ReportFilterForm(request.args)
-    form.prepare(current_language(), rounds.list_rounds(db.reports_session))
+    form.prepare(current_language(), reference.all_rounds())
     try:
         return reports.ReportFilter.from_args(request.args), form, 200
     except ValidationFailed as exc:
