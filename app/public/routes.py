@@ -17,12 +17,12 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
 
 from app import reference
 from app.db import db
 from app.forms import CSRF_ERROR
 from app.i18n import current_language
+from app.i18n import gettext as _
 from app.labels import ACTOR_TYPES, AGE_RANGES, GENDERS, REJECT_REASONS, STATUSES
 from app.models import ItemKind, Round, Submission, TagSource
 from app.public.forms import EraseForm, SubmissionForm
@@ -66,7 +66,10 @@ def _round_for_submission() -> Round | None:
     requested = request.args.get("round", "")
     if requested:
         ident = parse_id(requested)
-        found = db.session.get(Round, ident) if ident is not None else None
+        # The form's own action names its round: usually an open one, held per process.
+        found = next((r for r in reference.open_rounds() if r.id == ident), None)
+        if found is None and ident is not None:
+            found = db.session.get(Round, ident)
         if found is None:
             abort(404)
         return found

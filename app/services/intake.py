@@ -11,13 +11,12 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.db import utcnow
-from app.i18n import country_codes, language_codes
+from app.i18n import country_codes, language_codes, lazy_ngettext
+from app.i18n import lazy_gettext as _l
 from app.models import (
     ActorType,
     AgeRange,
@@ -95,7 +94,7 @@ class _Clean:
     age_range: AgeRange | None
     gender: Gender | None
     email: str | None
-    items: list[TaxonomyItem]
+    items: list[int]  # taxonomy item ids
     consent_processing: bool
     consent_publication: bool
     anonymous: bool
@@ -231,21 +230,22 @@ def _validate(session: Session, data: SubmissionInput, *, round_: Round | None,
                 email = None
             email = email or None
 
-    items: list[TaxonomyItem] = []
+    items: list[int] = []
     codes = {name: check.codes(name, getattr(data, name)) for name in TAG_FIELDS}
     if round_ is not None and any(codes.values()):
-        known = {item.code: item for item in session.scalars(
-            select(TaxonomyItem).where(
+        # Plain rows, not ORM objects: the items' labels in six languages are not needed.
+        known = {code: (ident, kind) for code, ident, kind in session.execute(
+            select(TaxonomyItem.code, TaxonomyItem.id, TaxonomyItem.kind).where(
                 TaxonomyItem.strategy_version_id == round_.strategy_version_id,
                 TaxonomyItem.retired_at.is_(None),
                 TaxonomyItem.kind.in_(list(TAG_FIELDS.values()))))}
         for name, kind in TAG_FIELDS.items():
             for code in codes[name]:
-                item = known.get(code)
-                if item is None or item.kind != kind:
+                found = known.get(code)
+                if found is None or found[1] != kind:
                     check.fail(name, _l("This is not a code we know: %(code)s", code=code[:16]))
                 else:
-                    items.append(item)
+                    items.append(found[0])
 
     consent_processing = check.flag("consent_processing", data.consent_processing, False)
     if not consent_processing and "consent_processing" not in check.errors:
@@ -287,9 +287,8 @@ def _apply(submission: Submission, clean: _Clean) -> None:
     keep = [t for t in submission.tags if t.source != TagSource.CONTRIBUTOR]
     current = {t.item_id: t for t in submission.tags if t.source == TagSource.CONTRIBUTOR}
     submission.tags = keep + [
-        current.get(item.id) or SubmissionTag(item=item, item_id=item.id,
-                                              source=TagSource.CONTRIBUTOR)
-        for item in clean.items
+        current.get(item_id) or SubmissionTag(item_id=item_id, source=TagSource.CONTRIBUTOR)
+        for item_id in clean.items
     ]
 
     if clean.email or clean.age_range or clean.gender:
