@@ -44,3 +44,33 @@ def test_an_admin_change_shows_at_once_in_the_same_process(cached, client, sessi
     assert form_post(client, page, form, page=page).status_code == 303
     html = client.get("/en/submit").get_data(as_text=True)
     assert "A reworded first question?" in html and "Question 1?" not in html
+
+
+def test_cached_queue_filters_follow_the_query_string(cached, client, session, open_round,
+                                                      taxonomy):
+    """The queue's filter form is rendered once per query string and language: each
+    filter shows its own selection, and the second moderator's page its own CSRF token."""
+    login(client, session, "moderator")
+
+    def selected(html: str, name: str) -> str:
+        import re
+        select_html = re.search(rf'<select[^>]*name="{name}".*?</select>', html, re.S).group(0)
+        found = re.search(r'<option value="([^"]*)" selected', select_html)
+        return found.group(1) if found else ""
+
+    for _ in range(2):  # the second round of requests is served from the cache
+        for language in ("fr", "es", ""):
+            html = client.get(f"/en/moderate?language={language}&status=all").get_data(
+                as_text=True)
+            assert selected(html, "language") == language
+            assert selected(html, "status") == "all"
+    assert "Langue" in client.get("/fr/moderate?language=fr").get_data(as_text=True)
+
+
+def test_local_cache_stays_bounded(cached, monkeypatch):
+    monkeypatch.setattr(cache, "LOCAL_MAX_ENTRIES", 5)
+    with cached.app_context():
+        for n in range(12):
+            assert cache.local("bounded", [n], lambda n=n: n * 2) == n * 2
+            assert len(cache._local) <= 5
+        assert cache.local("bounded", [11], lambda: "recomputed") == 22  # still held
