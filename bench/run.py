@@ -10,7 +10,7 @@ the ratios mean something on a noisy machine. Environment:
   BENCH_CONNECTIONS    the loaded concurrency (default 32)
   BENCH_WORKERS, BENCH_THREADS, BENCH_WORKER_CLASS   gunicorn (default 2, 4, gthread)
   BENCH_ONLY           comma-separated scenario groups to run (default all): ceiling,
-                       post, pages, moderation, reports, search, assist, public, exports,
+                       post, pages, moderation, reports, search, assist, public, floor, exports,
                        docx, opendata, flood
   BENCH_EXPORTS        formats to export (default csv,jsonl,xlsx)
   BENCH_EXPORT_TIMEOUT seconds after which an export download is given up (default 180)
@@ -219,16 +219,18 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, env: dict[str, str], *, extra_env: dict[str, str] | None = None):
+    def __init__(self, env: dict[str, str], *, extra_env: dict[str, str] | None = None,
+                 app: str = "wsgi:app"):
         self.port = free_port()
         self.env = {**env, **(extra_env or {})}
+        self.app = app
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> Server:
         command = [PYTHON, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
                    "-b", f"127.0.0.1:{self.port}", "-w", str(WORKERS),
                    "-k", WORKER_CLASS, "--threads", str(THREADS), "--timeout", "600",
-                   "--backlog", "2048", "wsgi:app"]
+                   "--backlog", "2048", self.app]
         self.log_file = open(DATA / "gunicorn.log", "a")
         self.process = subprocess.Popen(command, cwd=ROOT, env=self.env,  # noqa: S603
                                         stdout=self.log_file, stderr=subprocess.STDOUT,
@@ -711,7 +713,7 @@ def main() -> int:
         loads.append(os.getloadavg()[0])
 
     with Server(env) as server:
-        form = open_form(server.port)
+        form = form_session = open_form(server.port)
         moderator = sign_in(server.port, MODERATOR, database.password)
         reference = sign_in(server.port, REFERENCE, database.password)
         mod_headers = {"Cookie": moderator}
@@ -779,9 +781,11 @@ def main() -> int:
                              ("search (no match)", "blockchain+sandbox")):
                 path = f"/en/moderate?q={q}"
                 cold = preflight(server, path, headers=mod_headers, contains=b"csrf_token")
-                data, rss = run_wrk(server, connections=c, path=path, headers=mod_headers)
-                add(wrk_result(label, data, rss, c, ceiling, "p95 < 100 ms",
-                               lambda r: r.p95 < 100, cold_ms=cold))
+                for conns in (c, 1):
+                    data, rss = run_wrk(server, connections=conns, path=path,
+                                        headers=mod_headers)
+                    add(wrk_result(label, data, rss, conns, ceiling, "p95 < 100 ms",
+                                   lambda r: r.p95 < 100, cold_ms=cold if conns == c else None))
 
         if wanted("reports"):
             cold = preflight(server, "/en/reports/", headers=ref_headers, contains=b"<svg")
@@ -844,6 +848,27 @@ def main() -> int:
                        rss_mb=rss.mb, note=f"{len(times)} sequential downloads, "
                                            f"{len(reply.body) / 1024:.0f} KB"))
             loads.append(os.getloadavg()[0])
+
+    if wanted("floor"):
+        # The same work with nothing of ours (bench/floor.py): what the stack and machine
+        # cost, for the rows above to be read against.
+        with Server({**env, "FLOOR_DATABASE_URL": database.url},
+                    app="bench.floor:app") as server:
+            floor_post = form_body(form_session, "floor {n}")
+            preflight(server, "/queue", contains=b"<table")
+            preflight(server, "/submit", method="POST", body=floor_post.encode(),
+                      headers={"Content-Type": "application/x-www-form-urlencoded"},
+                      expect=(303,))
+            for conns in (c, 1):
+                data, rss = run_wrk(server, connections=conns, path="/queue")
+                add(wrk_result("floor: bare Flask 50-row page", data, rss, conns, ceiling))
+            for conns in (c, 1):
+                data, rss = run_wrk(server, connections=conns, path="/submit", method="POST",
+                                    headers={"Content-Type":
+                                             "application/x-www-form-urlencoded"},
+                                    body=floor_post, expect=(303,))
+                add(wrk_result("floor: bare validate-sanitize-insert POST", data, rss, conns,
+                               ceiling))
 
     if wanted("exports"):
         # A fresh server: the workers' memory then shows the export's own cost, not what
