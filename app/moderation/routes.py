@@ -91,7 +91,8 @@ def queue(lang: str) -> Any:
     queue_filter = form.to_filter(g.staff_user.id)
     try:
         page = moderation.queue(db.session, queue_filter, cursor=request.args.get("cursor"),
-                                limit=50, with_text=bool(queue_filter.q))
+                                limit=50, with_text=bool(queue_filter.q),
+                                listing=True)
     except ValidationFailed:
         abort(400)
     snippets = {item.id: search.snippet(item.full_text, queue_filter.q)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select, tuple_
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, load_only, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.db import utcnow
@@ -154,13 +154,25 @@ def decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
     return cursors.decode(cursor)
 
 
+# What a queue page shows of each submission (`queue(listing=True)`): loading the other
+# columns (the body above all) and building them into objects was half the cost of a
+# filtered queue page at a million rows.
+LISTING_COLUMNS = (
+    Submission.id, Submission.version, Submission.reference, Submission.title,
+    Submission.language, Submission.actor_type, Submission.country, Submission.status,
+    Submission.created_at, Submission.flag, Submission.cluster_id, Submission.claimed_by_id,
+    Submission.claimed_until, Submission.detected_language,
+)
+
+
 def queue(session: Session, f: QueueFilter, *, cursor: str | None = None, limit: int = 50,
           newest_first: bool = False, with_details: bool = False,
-          with_text: bool = False) -> Page:
+          with_text: bool = False, listing: bool = False) -> Page:
     """One page of submissions, oldest first by default, with keyset pagination: the
     cost of a page does not grow with how far into the queue it is. `with_details` loads
     tags, keywords, answers and personal data in a fixed number of queries (no N+1);
-    `with_text` only the answers, for `full_text` (search snippets)."""
+    `with_text` the answers and body, for `full_text` (search snippets); `listing` only
+    LISTING_COLUMNS (and the text with `with_text`), for a page that lists them."""
     limit = max(1, min(limit, 200))
     order = (Submission.created_at.desc(), Submission.id.desc()) if newest_first else \
         (Submission.created_at, Submission.id)
@@ -170,6 +182,8 @@ def queue(session: Session, f: QueueFilter, *, cursor: str | None = None, limit:
                     selectinload(Submission.answers), selectinload(Submission.personal)]
     elif with_text:
         options.append(selectinload(Submission.answers))
+    if listing:
+        options.append(load_only(*LISTING_COLUMNS, *((Submission.body,) if with_text else ())))
     query = (select(Submission).options(*options)
              .where(*_conditions(session, f, ordered=True)).order_by(*order).limit(limit + 1))
     if cursor:
