@@ -51,15 +51,18 @@ PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Review queue</title>
 <link rel="stylesheet" href="/static/site.css"></head>
 <body><header><a href="/">UN new technologies consultation</a>
-<nav><ul>{% for code in languages %}<li><a href="/{{ code }}/queue">{{ code }}</a></li>{% endfor %}</ul></nav>
+<nav><ul>{% for code in languages %}<li><a href="/{{ code }}/queue">{{ code }}</a></li>
+{% endfor %}</ul></nav>
 </header><main><h1>Review queue</h1>
 <table><caption>Submissions, oldest first</caption>
 <thead><tr><th>Select</th><th>Reference</th><th>Title</th><th>Language</th><th>Sent as</th>
 <th>Country</th><th>Received</th><th>Status</th></tr></thead><tbody>
 {% for row in rows %}<tr>
-<td><input type="checkbox" name="selected" value="{{ row.id }}:{{ row.version }}" aria-label="Select {{ row.reference }}"></td>
+<td><input type="checkbox" name="selected" value="{{ row.id }}:{{ row.version }}"
+ aria-label="Select {{ row.reference }}"></td>
 <td>{{ row.reference }}</td>
-<td><a href="/en/moderate/submissions/{{ row.id }}?status=pending" lang="{{ row.language }}">{{ row.title or "(no title)" }}</a></td>
+<td><a href="/en/moderate/submissions/{{ row.id }}?status=pending" lang="{{ row.language }}">
+{{ row.title or "(no title)" }}</a></td>
 <td>{{ row.language }}</td><td>{{ row.actor_type or "" }}</td><td>{{ row.country or "" }}</td>
 <td><time datetime="{{ row.created_at }}">{{ row.created_at }}</time></td><td>{{ row.status }}</td>
 </tr>{% endfor %}

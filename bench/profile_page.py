@@ -49,9 +49,9 @@ def main() -> int:
         "REQUIRE_2FA": "false", "RATELIMIT_ENABLED": "false", "STAFF_IDLE_MINUTES": "600",
         "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_hex(32),
     })
-    from app import create_app
     import re
 
+    from app import create_app
     from app.db import db
     from app.services import NotFound
     from app.services import users as user_service
