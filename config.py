@@ -103,8 +103,12 @@ class Config:
     MIN_FILL_SECONDS = float(os.environ.get("MIN_FILL_SECONDS", "3"))
     # A write that waited longer than this in the proxy's queue gets a fast 503.
     OVERLOAD_QUEUE_SECONDS = float(os.environ.get("OVERLOAD_QUEUE_SECONDS", "5"))
-    # Counts that scan many rows are cached this many seconds (Redis with REDIS_URL, else per
-    # process): the queue's counts per status and keywords, the reports' counts.
+    # Counts that scan many rows are cached: the queue's counts per status and keywords, the
+    # reports' counts. CACHE_BACKEND says where: `redis` (the default with REDIS_URL: every
+    # node), `files` (the default without it: instance/cache, every worker of this machine)
+    # or `memory` (each process its own).
+    CACHE_BACKEND = os.environ.get("CACHE_BACKEND", "")
+    CACHE_DIR = os.environ.get("CACHE_DIR")  # files: default instance/cache/<database>
     COUNTS_CACHE_SECONDS = int(os.environ.get("COUNTS_CACHE_SECONDS", "15"))
     REPORTS_CACHE_SECONDS = int(os.environ.get("REPORTS_CACHE_SECONDS", "60"))
     # The open rounds and the taxonomy, kept per process (see app.cache.local).
@@ -144,6 +148,7 @@ class TestingConfig(Config):
     SUBMIT_RATE_LIMIT = LOGIN_RATE_LIMIT = RECEIPT_RATE_LIMIT = API_RATE_LIMIT = \
         DOWNLOAD_RATE_LIMIT = "100000 per minute"
     # Tests check counts and reference data right after writes.
+    CACHE_BACKEND = "memory"
     COUNTS_CACHE_SECONDS = REPORTS_CACHE_SECONDS = REFERENCE_CACHE_SECONDS = 0
     SECRET_KEY = "testing-only-secret"  # noqa: S105 - the test suite's, never deployed
     DATABASE_URL = os.environ.get("TEST_DATABASE_URL")

@@ -1,17 +1,22 @@
 """A small cache for counts that are costly to compute at a million rows.
 
-Redis when REDIS_URL is set (shared by every worker and node), a per-process dictionary
-otherwise. Values are JSON. The cache is an optimisation only: if Redis fails, the value
+Redis when REDIS_URL is set (shared by every worker and node); otherwise files in the
+instance folder (shared by the workers of one machine: CACHE_BACKEND=files, the default),
+or a per-process dictionary (CACHE_BACKEND=memory, the tests' choice). Values are JSON.
+The cache is an optimisation only: if the backend fails, the value
 is computed as if there were no cache, and no request fails because of it.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
@@ -45,6 +50,67 @@ class MemoryBackend:
             self._data.clear()
 
 
+class FileBackend:
+    """One file per entry in a folder: the workers of one machine share what any of them
+    computed, without Redis. With a dictionary per process, each gunicorn worker computed
+    every count itself, and a reader of the dashboard waited 6-8 s at a million rows on
+    each worker's first visit (measured by make bench). A file holds the expiry time and
+    the value; it is written beside its final name and renamed into place, so a reader
+    never sees half of one."""
+
+    def __init__(self, directory: str | os.PathLike[str], max_entries: int = 4096) -> None:
+        self._dir = Path(directory)
+        self._dir.mkdir(parents=True, exist_ok=True)
+        self._max = max_entries
+        self._writes = 0
+
+    def _path(self, key: str) -> Path:
+        return self._dir / hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+    def get(self, key: str) -> str | None:
+        try:
+            data = self._path(key).read_bytes()
+        except OSError:  # missing, or removed by a clear() in another process
+            return None
+        expires, _sep, value = data.partition(b"\n")
+        try:
+            if float(expires) < time.time():
+                return None
+        except ValueError:
+            return None
+        return value.decode("utf-8")
+
+    def set(self, key: str, value: str, ttl: int) -> None:
+        path = self._path(key)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+        temporary.write_bytes(f"{time.time() + ttl}\n".encode() + value.encode("utf-8"))
+        os.replace(temporary, path)
+        self._writes += 1
+        if self._writes % 256 == 0:
+            self._prune()
+
+    def _entries(self) -> list[Path]:
+        return [p for p in self._dir.iterdir() if not p.name.startswith(".")]
+
+    def _prune(self) -> None:
+        """Drop expired entries when there are too many; all of them if still too many."""
+        entries = self._entries()
+        if len(entries) < self._max:
+            return
+        now = time.time()
+        for path in entries:
+            with contextlib.suppress(OSError, ValueError), path.open("rb") as fh:
+                if float(fh.readline()) < now:
+                    path.unlink()
+        if len(self._entries()) >= self._max:
+            self.clear()
+
+    def clear(self, prefix: str = "") -> None:
+        for path in self._entries():
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
 class RedisBackend:
     def __init__(self, url: str) -> None:
         import redis
@@ -72,7 +138,16 @@ _STRIPES = [threading.Lock() for _ in range(64)]
 
 def init_app(app: Flask) -> None:
     url = app.config.get("REDIS_URL")
-    app.extensions["cache"] = RedisBackend(url) if url else MemoryBackend()
+    kind = app.config.get("CACHE_BACKEND") or ("redis" if url else "files")
+    if kind == "redis" and url:
+        app.extensions["cache"] = RedisBackend(url)
+    elif kind == "files":
+        # A folder per database: a development server and the bench may share a machine.
+        database = hashlib.sha256(str(app.config.get("DATABASE_URL")).encode()).hexdigest()
+        folder = app.config.get("CACHE_DIR") or Path(app.instance_path) / "cache" / database[:16]
+        app.extensions["cache"] = FileBackend(folder)
+    else:
+        app.extensions["cache"] = MemoryBackend()
 
 
 def _key(namespace: str, parts: Any) -> str:

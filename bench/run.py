@@ -98,6 +98,9 @@ def base_env(database_url: str) -> dict[str, str]:
         "APP_ENV": "development", "DATABASE_URL": database_url, "REQUIRE_2FA": "false",
         "RATELIMIT_ENABLED": "false", "PYTHONPATH": str(ROOT), "STAFF_IDLE_MINUTES": "600",
         "SECRET_KEY": SECRET_KEY,
+        # The workers share computed counts through files (no Redis here); a folder of
+        # the bench's own, emptied at the start of each run.
+        "CACHE_DIR": str(DATA / "cache"),
     })
     return env
 
@@ -701,6 +704,7 @@ def main() -> int:
     version = code_version()
     started = time.perf_counter()
     database = prepare_postgresql() if PG_URL else prepare_sqlite()
+    shutil.rmtree(DATA / "cache", ignore_errors=True)
     env = base_env(database.url)
     reference_token = issue_token(env, REFERENCE)
     results: list[Result] = []

@@ -6,7 +6,7 @@ import socket
 import pytest
 
 from app import cache
-from app.cache import MemoryBackend, RedisBackend
+from app.cache import FileBackend, MemoryBackend, RedisBackend
 from tests import factories
 from tests.helpers import api_token, bearer
 
@@ -28,6 +28,45 @@ def test_memory_backend_expires_and_bounds():
     for key in "cdef":
         backend.set(key, key, ttl=60)
     assert len(backend._data) <= 3
+
+
+def test_file_backend_is_shared_by_processes_expires_and_bounds(tmp_path):
+    """Two backends on one folder stand for two gunicorn workers of one machine."""
+    first, second = FileBackend(tmp_path), FileBackend(tmp_path)
+    first.set("unu:cache:dashboard:x", '{"total": 5}', ttl=60)
+    assert second.get("unu:cache:dashboard:x") == '{"total": 5}'
+    second.set("unu:cache:dashboard:x", '{"total": 6}', ttl=60)  # replaced whole
+    assert first.get("unu:cache:dashboard:x") == '{"total": 6}'
+    first.set("gone", "1", ttl=-1)
+    assert second.get("gone") is None and second.get("never set") is None
+    first._path("damaged").write_bytes(b"not a number\n{}")  # a damaged file: a miss
+    assert first.get("damaged") is None
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporaries
+    small = FileBackend(tmp_path / "small", max_entries=10)
+    for n in range(600):
+        small.set(f"k{n}", str(n), ttl=60)
+    assert len(list((tmp_path / "small").iterdir())) <= 10 + 256
+    small.clear()
+    assert small.get("k599") is None
+
+
+def test_cache_backend_by_setting(app, tmp_path):
+    from app import create_app
+    from config import TestingConfig
+
+    assert isinstance(app.extensions["cache"], MemoryBackend)  # the tests' choice
+
+    class Files(TestingConfig):
+        CACHE_BACKEND = ""  # the default without REDIS_URL
+
+    shared = create_app(Files).extensions["cache"]
+    assert isinstance(shared, FileBackend)
+    assert shared._dir == create_app(Files).extensions["cache"]._dir  # a second worker
+
+    class OtherDatabase(Files):
+        DATABASE_URL = "sqlite:///" + str(tmp_path / "other.db")
+
+    assert create_app(OtherDatabase).extensions["cache"]._dir != shared._dir
 
 
 @pytest.mark.skipif(not redis_available(), reason="no Redis on 127.0.0.1:6379")
