@@ -8,6 +8,7 @@ that a spreadsheet would run as a formula.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import tempfile
@@ -16,6 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import String, select, type_coerce
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from app.models import (
@@ -64,23 +66,27 @@ def iter_rows(session: Session, f: ReportFilter, *, with_personal: bool = False,
     The hot loop runs on Core rows (no ORM objects, enums read as their stored strings):
     at a million rows the per-row cost is the whole cost of an export."""
     table = Submission.__table__.c
-    items = _item_columns(session)
+    # Core statements on the session's connection: through the Session, each row would
+    # also pass the ORM's result machinery (a fifth of an export's time).
+    connection = session.connection()
+    items = _item_columns(connection)
     last_id = 0
     while True:
         query = (select(table.id, table.reference, table.round_id, table.language,
                         table.title, table.body, table.redacted_text,
                         type_coerce(table.actor_type, String), table.country,
-                        table.created_at, table.decided_at, table.cluster_id)
+                        type_coerce(table.created_at, String),
+                        type_coerce(table.decided_at, String), table.cluster_id)
                  .where(*conditions(f), table.id > last_id)
                  .order_by(table.id).limit(batch))
-        rows = session.execute(query).all()
+        rows = connection.execute(query).all()
         if not rows:
             return
         ids = [row[0] for row in rows]
-        tags = _tags(session, ids, items)
-        keywords = _keywords(session, ids)
-        answers = _answers(session, ids)
-        personal = _personal(session, ids) if with_personal else {}
+        tags = _tags(connection, ids, items)
+        keywords = _keywords(connection, ids)
+        answers = _answers(connection, ids)
+        personal = _personal(connection, ids) if with_personal else {}
         no_tags: dict[str, list[str]] = {}
         for (sid, reference, round_id, language, title, body, redacted, actor_type, country,
              created_at, decided_at, cluster_id) in rows:
@@ -102,65 +108,101 @@ def iter_rows(session: Session, f: ReportFilter, *, with_personal: bool = False,
                 "technologies": by_kind.get("technologies", []),
                 "themes": by_kind.get("themes", []),
                 "keywords": keywords.get(sid, []),
-                "created_at": created_at.isoformat(),
-                "decided_at": decided_at.isoformat() if decided_at else None,
+                "created_at": _iso_utc(created_at),
+                "decided_at": _iso_utc(decided_at),
                 "cluster_id": cluster_id,  # the campaign it was folded into, if any
             }
         last_id = ids[-1]
 
 
-def _item_columns(session: Session) -> dict[int, tuple[str, str]]:
+def _iso_utc(value: Any) -> str | None:
+    """A timestamp column read without its type, in ISO 8601 with the UTC offset, as
+    `UTCDateTime` would give it: SQLite returns its stored text (naive UTC, always with
+    microseconds), PostgreSQL a datetime. Parsing the text into a datetime only to print
+    it again was a tenth of an export's time."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        day, _sep, time_ = value.partition(" ")
+        if time_.endswith(".000000"):
+            time_ = time_[:-7]
+        return f"{day}T{time_}+00:00"
+    aware = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    return aware.isoformat()
+
+
+def _item_columns(session: Connection) -> dict[int, tuple[str, str]]:
     """Every taxonomy item (retired ones too) as id -> (export column, code)."""
     return {item_id: (KIND_COLUMN[kind], code) for item_id, kind, code in session.execute(
         select(TaxonomyItem.id, TaxonomyItem.kind, TaxonomyItem.code))}
 
 
-def _tags(session: Session, ids: list[int], items: dict[int, tuple[str, str]]
+def _tags(session: Connection, ids: list[int], items: dict[int, tuple[str, str]]
           ) -> dict[int, dict[str, list[str]]]:
     """The moderators' codes of each submission, by export column, sorted. The taxonomy is
     small and read once per export: this query touches the tags' primary key only."""
     table = SubmissionTag.__table__.c
     rows = session.execute(select(table.submission_id, table.item_id)
-                           .where(table.submission_id.in_(ids),
+                           .where(_within(table.submission_id, ids),
                                   table.source == TagSource.MODERATOR.value))
-    out: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    out: dict[int, dict[str, list[str]]] = {}
+    wanted = set(ids)
     for submission_id, item_id in rows:
-        column, code = items[item_id]
-        out[submission_id][column].append(code)
+        if submission_id in wanted:
+            column, code = items[item_id]
+            by_kind = out.get(submission_id)
+            if by_kind is None:
+                by_kind = out[submission_id] = {}
+            codes = by_kind.get(column)
+            if codes is None:
+                by_kind[column] = [code]
+            else:
+                codes.append(code)
     for by_kind in out.values():
         for codes in by_kind.values():
             codes.sort()
     return out
 
 
-def _keywords(session: Session, ids: list[int]) -> dict[int, list[str]]:
+def _within(column: Any, ids: list[int]) -> Any:
+    """Rows of the batch `ids` (ascending): a range of the index, read in one pass, rather
+    than a lookup per id; callers skip the few rows of ids outside the batch."""
+    return column.between(ids[0], ids[-1])
+
+
+def _keywords(session: Connection, ids: list[int]) -> dict[int, list[str]]:
     rows = session.execute(
         select(SubmissionKeyword.submission_id, Keyword.text)
         .join(Keyword, Keyword.id == SubmissionKeyword.keyword_id)
-        .where(SubmissionKeyword.submission_id.in_(ids)).order_by(Keyword.text))
+        .where(_within(SubmissionKeyword.submission_id, ids)).order_by(Keyword.text))
     out: dict[int, list[str]] = defaultdict(list)
+    wanted = set(ids)
     for submission_id, text in rows:
-        out[submission_id].append(text)
+        if submission_id in wanted:
+            out[submission_id].append(text)
     return out
 
 
-def _answers(session: Session, ids: list[int]) -> dict[int, list[str]]:
+def _answers(session: Connection, ids: list[int]) -> dict[int, list[str]]:
     from app.models import Answer
     rows = session.execute(select(Answer.submission_id, Answer.text)
-                           .where(Answer.submission_id.in_(ids))
+                           .where(_within(Answer.submission_id, ids))
                            .order_by(Answer.submission_id, Answer.position))
     out: dict[int, list[str]] = defaultdict(list)
+    wanted = set(ids)
     for submission_id, text in rows:
-        out[submission_id].append(text)
+        if submission_id in wanted:
+            out[submission_id].append(text)
     return out
 
 
-def _personal(session: Session, ids: list[int]) -> dict[int, tuple[str | None, str | None]]:
+def _personal(session: Connection, ids: list[int]) -> dict[int, tuple[str | None, str | None]]:
     rows = session.execute(select(PersonalData.submission_id, PersonalData.age_range,
                                   PersonalData.gender)
-                           .where(PersonalData.submission_id.in_(ids)))
+                           .where(_within(PersonalData.submission_id, ids)))
+    wanted = set(ids)
     return {sid: (age.value if age else None, gender.value if gender else None)
-            for sid, age, gender in rows}
+            for sid, age, gender in rows if sid in wanted}
 
 
 def _cells(record: dict[str, Any]) -> list[Any]:

@@ -154,6 +154,33 @@ def test_csv_export_by_api(client, session, corpus):
     assert event.details["rows"] == 4 and event.details["format"] == "csv"
 
 
+def test_export_dates_are_the_stored_instants_in_utc(client, session, corpus):
+    """The export reads timestamps without their column type (see export._iso_utc): they
+    must come out as the ORM gives them, whole seconds and microseconds alike."""
+    import datetime as dt
+
+    approved = session.scalars(select(Submission).where(
+        Submission.decided_at.is_not(None)).order_by(Submission.id)).all()
+    whole = dt.datetime(2026, 3, 1, 9, 30, 0, tzinfo=dt.UTC)
+    precise = dt.datetime(2026, 3, 2, 23, 59, 59, 123456, tzinfo=dt.timezone(dt.timedelta(
+        hours=3)))  # given in another zone: stored and exported as UTC
+    approved[0].created_at, approved[1].created_at = whole, precise
+    session.commit()
+    session.expire_all()
+    expected = {s.reference: (s.created_at.isoformat(),
+                              s.decided_at.isoformat() if s.decided_at else "")
+                for s in session.scalars(select(Submission))}
+    first, second = approved[0].reference, approved[1].reference
+    token = api_token(session, "reference")
+    rows = {row["reference"]: row for row in read_csv(
+        client.get("/api/v1/exports/submissions.csv", headers=bearer(token)))}
+    assert rows[first]["created_at"] == "2026-03-01T09:30:00+00:00"
+    assert rows[second]["created_at"] == "2026-03-02T20:59:59.123456+00:00"
+    assert len(rows) == 4
+    for reference, row in rows.items():
+        assert (row["created_at"], row["decided_at"]) == expected[reference]
+
+
 def test_moderator_export_carries_age_and_gender_but_no_email(client, session, corpus):
     token = api_token(session, "moderator")
     rows = read_csv(client.get("/api/v1/exports/submissions.csv", headers=bearer(token)))
