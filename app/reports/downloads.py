@@ -8,8 +8,8 @@ from flask import Response, stream_with_context
 from flask_babel import force_locale
 
 from app.db import db
+from app.i18n import format_number, localized
 from app.i18n import gettext as _
-from app.i18n import localized
 from app.models import ItemKind, User
 from app.services import audit, export, reports
 
@@ -50,13 +50,18 @@ def submissions_export(fmt: str, f: reports.ReportFilter, user: User, lang: str)
         body = stream_with_context(export.jsonl_chunks(records))
         return _attachment(Response(body, mimetype=MIMETYPES["jsonl"]),
                            _filename("submissions", "jsonl"))
-    return _xlsx(records, f, lang)
+    return _xlsx(records, f, lang, rows)
 
 
-def _xlsx(records: Any, f: reports.ReportFilter, lang: str) -> Response:
+def _xlsx(records: Any, f: reports.ReportFilter, lang: str, rows: int) -> Response:
     items = reports.items_for(db.reports_session, f)
     coded = [*items[ItemKind.PRINCIPLE], *items[ItemKind.COMMITMENT]]
+    sheets_per_code = rows <= export.XLSX_SHEETS_MAX_ROWS
     with force_locale(lang):
+        note = None if sheets_per_code else _(
+            "This workbook has more than %(limit)s rows, so it has no sheet per principle "
+            "and commitment. To get the rows of one, export again with it as a filter.",
+            limit=format_number(export.XLSX_SHEETS_MAX_ROWS, lang))
         headings = {
             "reference": _("Reference"), "round": _("Round"), "language": _("Language"),
             "title": _("Title"), "body": _("Text"), "actor_type": _("Actor type"),
@@ -73,9 +78,10 @@ def _xlsx(records: Any, f: reports.ReportFilter, lang: str) -> Response:
     totals = [(item.code, localized(item.labels, lang), counts[kind].get(item.code, 0))
               for kind in ItemKind for item in items[kind]]
     workbook = export.write_xlsx(records, headings=headings,
-                                 sheet_codes=[item.code for item in coded],
+                                 sheet_codes=[item.code for item in coded]
+                                 if sheets_per_code else [],
                                  sheet_titles=titles, totals=totals,
-                                 totals_headings=totals_headings)
+                                 totals_headings=totals_headings, note=note)
 
     def chunks() -> Any:
         try:

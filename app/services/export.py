@@ -47,6 +47,10 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_FIRST = frozenset(FORMULA_PREFIXES)
 BATCH = 1000
 XLSX_MAX_ROWS = 1_048_576  # a sheet's limit in Excel, header included
+# Above this many rows, a workbook has no sheet per principle and commitment: each row
+# would be written two to four times (a 600,000-row workbook took 222 s to build, most of
+# it copies), and a sheet of one theme is one filtered export away (`code=P2`).
+XLSX_SHEETS_MAX_ROWS = 100_000
 
 
 def neutralize(value: Any) -> Any:
@@ -252,10 +256,11 @@ def jsonl_chunks(rows: Iterator[dict[str, Any]], *, per_chunk: int = 500) -> Ite
 
 def write_xlsx(rows: Iterator[dict[str, Any]], *, headings: dict[str, str],
                sheet_codes: list[str], sheet_titles: dict[str, str],
-               totals: list[tuple[str, str, int]], totals_headings: tuple[str, str, str]
-               ) -> Any:
-    """An XLSX workbook: every row on the first sheet, a sheet per principle and commitment
-    (the rows tagged with it), and a totals sheet; returned as an open temporary file.
+               totals: list[tuple[str, str, int]], totals_headings: tuple[str, str, str],
+               note: str | None = None) -> Any:
+    """An XLSX workbook: every row on the first sheet, a sheet per code of `sheet_codes`
+    (the rows tagged with it), and a totals sheet, with `note` under the totals; returned
+    as an open temporary file.
 
     XlsxWriter in constant-memory mode writes each row to its sheet's temporary file as soon
     as the next row starts, so memory stays flat whatever the number of rows (and it is
@@ -297,6 +302,8 @@ def write_xlsx(rows: Iterator[dict[str, Any]], *, headings: dict[str, str],
     summary.write_row(0, 0, list(totals_headings), bold)
     for number, (code, label, count) in enumerate(totals, 1):
         summary.write_row(number, 0, [code, neutralize(label), count])
+    if note:
+        summary.write_string(len(totals) + 2, 0, neutralize(note))
     workbook.close()
     out.seek(0)
     return out

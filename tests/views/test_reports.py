@@ -229,6 +229,25 @@ def test_xlsx_export_sheets_and_neutralized_cells(client, session, corpus):
     assert totals["P2"] == 3 and totals["C1"] == 2
 
 
+def test_large_xlsx_export_has_no_sheet_per_code(client, session, corpus, monkeypatch):
+    """Above XLSX_SHEETS_MAX_ROWS rows the workbook holds every row once, the totals, and
+    a note in the reader's language on how to get one principle's rows."""
+    from app.services import export
+
+    monkeypatch.setattr(export, "XLSX_SHEETS_MAX_ROWS", 3)  # the corpus has 4 approved
+    token = api_token(session, "reference")
+    response = client.get("/api/v1/exports/submissions.xlsx?lang=fr", headers=bearer(token))
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.get_data()), read_only=True)
+    assert len(workbook.sheetnames) == 2  # every row, and the totals
+    assert len(list(workbook[workbook.sheetnames[0]].iter_rows(values_only=True))) == 5
+    totals = [row for row in workbook[workbook.sheetnames[1]].iter_rows(values_only=True)
+              if row and row[0]]
+    assert {row[0]: row[2] for row in totals if len(row) > 2}["P2"] == 3
+    note = totals[-1][0]
+    assert "3" in note and "filtre" in note, note  # in French
+
+
 def test_export_pages_for_signed_in_readers(client, session, corpus):
     login(client, session, "reference")
     response = client.get("/en/reports/export/submissions.csv?language=ar")
