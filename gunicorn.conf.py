@@ -34,5 +34,16 @@ def when_ready(server):
     gc.freeze()
 
 
+# The collector's first generation is collected after 700 net new container objects by
+# default: a staff page makes thousands and frees most of them at its end, so every page
+# paid for several passes, and a full pass (9-13 ms) came once in 70 pages, enough to be
+# the pages' 99th percentile. At 5,000 (measured on the queue page at a million rows,
+# 1,500 pages in process): 66 first-generation passes instead of 2,755, no full pass,
+# time in the collector 130 ms instead of 440, p99 11.8 -> 8.7 ms. Cycles wait a little
+# longer to be freed: a few thousand objects at most.
+GC_THRESHOLDS = (5000, 20, 100)
+
+
 def post_fork(server, worker):
+    gc.set_threshold(*GC_THRESHOLDS)
     gc.enable()
