@@ -145,7 +145,12 @@ def init_app(app: Flask) -> None:
         # A folder per database: a development server and the bench may share a machine.
         database = hashlib.sha256(str(app.config.get("DATABASE_URL")).encode()).hexdigest()
         folder = app.config.get("CACHE_DIR") or Path(app.instance_path) / "cache" / database[:16]
-        app.extensions["cache"] = FileBackend(folder)
+        try:
+            app.extensions["cache"] = FileBackend(folder)
+        except OSError:  # a read-only instance folder must not stop the site
+            log.warning("cache folder %s cannot be made: counts are cached per process",
+                        folder)
+            app.extensions["cache"] = MemoryBackend()
     else:
         app.extensions["cache"] = MemoryBackend()
 

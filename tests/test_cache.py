@@ -68,6 +68,14 @@ def test_cache_backend_by_setting(app, tmp_path):
 
     assert create_app(OtherDatabase).extensions["cache"]._dir != shared._dir
 
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+
+    class Unwritable(Files):
+        CACHE_DIR = str(blocker / "cache")  # under a file: the folder cannot be made
+
+    assert isinstance(create_app(Unwritable).extensions["cache"], MemoryBackend)
+
 
 @pytest.mark.skipif(not redis_available(), reason="no Redis on 127.0.0.1:6379")
 def test_redis_backend_round_trip():
