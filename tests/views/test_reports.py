@@ -298,3 +298,14 @@ def test_arabic_docx_summary_by_api_and_page(client, session, corpus):
     assert page.status_code == 200
     assert "Foster inclusion and transparency" in "\n".join(
         p.text for p in Document(io.BytesIO(page.get_data())).paragraphs)
+
+
+def test_export_batches_read_a_range_only_when_dense():
+    from sqlalchemy import column
+
+    from app.services.export import _within
+
+    dense = str(_within(column("submission_id"), list(range(100, 1100))))
+    sparse = str(_within(column("submission_id"), list(range(100, 100_000, 97))))
+    assert "BETWEEN" in dense and "IN" not in dense
+    assert "IN" in sparse and "BETWEEN" not in sparse
