@@ -59,3 +59,18 @@ def items_by_kind(strategy_version_id: int) -> dict[ItemKind, list[TaxonomyItem]
         _detached(item for items in grouped.values() for item in items)
         return grouped
     return cache.local("items_by_kind", [strategy_version_id], load)
+
+
+def report_items(round_id: int | None) -> dict[ItemKind, list[TaxonomyItem]]:
+    """The taxonomy a report speaks of: that of its round, else the current version.
+    `services.reports.items_for` answers the same from a session (for the CLI and the
+    Word summary); this one reads the per-process copies, for pages and downloads."""
+    version_id = None
+    if round_id is not None:
+        version_id = next((r.strategy_version_id for r in all_rounds() if r.id == round_id),
+                          None)
+    if version_id is None:
+        version_id = current_taxonomy_version_id()
+    if version_id is None:
+        return {kind: [] for kind in ItemKind}
+    return items_by_kind(version_id)

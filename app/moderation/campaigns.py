@@ -11,17 +11,16 @@ from typing import Any
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 
+from app import reference
 from app.db import db
 from app.forms import CSRF_ERROR
 from app.i18n import current_language, localized, ngettext
 from app.i18n import gettext as _
 from app.labels import REJECT_REASONS, STATUSES
-from app.models import Round
 from app.moderation.forms import BulkForm
 from app.moderation.routes import REVIEWERS, _selection, bp
 from app.security import role_required
-from app.services import ValidationFailed, clusters, parse_id, rounds
-from app.services import taxonomy as taxonomy_service
+from app.services import ValidationFailed, clusters, parse_id
 
 
 @bp.app_template_global()
@@ -41,7 +40,7 @@ def clusters_list(lang: str) -> Any:
                                       cursor=request.args.get("cursor"), limit=50)
     except ValidationFailed:
         abort(400)
-    all_rounds = rounds.list_rounds(db.session)
+    all_rounds = reference.all_rounds()
     return render_template(
         "moderation/clusters.html", page=page, order=order, round_id=round_id,
         rounds=[(r.id, localized(r.title, current_language())) for r in all_rounds],
@@ -50,9 +49,7 @@ def clusters_list(lang: str) -> Any:
 
 def _bulk_form(cluster: Any, formdata: Any = None) -> BulkForm:
     form = BulkForm(formdata)
-    round_ = db.session.get(Round, cluster.round_id)
-    form.prepare(current_language(),
-                 taxonomy_service.items_by_kind(db.session, round_.strategy_version_id))
+    form.prepare(current_language(), reference.report_items(cluster.round_id))
     return form
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Response, stream_with_context
 from flask_babel import force_locale
 
+from app import reference
 from app.db import db
 from app.i18n import format_number, localized
 from app.i18n import gettext as _
@@ -54,7 +55,7 @@ def submissions_export(fmt: str, f: reports.ReportFilter, user: User, lang: str)
 
 
 def _xlsx(records: Any, f: reports.ReportFilter, lang: str, rows: int) -> Response:
-    items = reports.items_for(db.reports_session, f)
+    items = reference.report_items(f.round_id)
     coded = [*items[ItemKind.PRINCIPLE], *items[ItemKind.COMMITMENT]]
     sheets_per_code = rows <= export.XLSX_SHEETS_MAX_ROWS
     with force_locale(lang):

@@ -78,26 +78,13 @@ def _chart(rows: list[tuple[str, str, int, float]], title: str) -> Any:
                             rtl=text_direction() == "rtl")
 
 
-def _taxonomy(f: reports.ReportFilter) -> dict[ItemKind, list[Any]]:
-    """reports.items_for, from the per-process reference data (read only)."""
-    version_id = None
-    if f.round_id is not None:
-        version_id = next((r.strategy_version_id for r in reference.all_rounds()
-                           if r.id == f.round_id), None)
-    if version_id is None:
-        version_id = reference.current_taxonomy_version_id()
-    if version_id is None:
-        return {kind: [] for kind in ItemKind}
-    return reference.items_by_kind(version_id)
-
-
 @bp.get("/")
 @role_required(*READERS)
 def dashboard(lang: str) -> Any:
     f, form, status = _filter()
     counts = cache.remember("dashboard", f.to_args(), current_app.config["REPORTS_CACHE_SECONDS"],
                             lambda: reports.dashboard_counts(db.reports_session, f))
-    data = reports.Dashboard.from_counts(counts, _taxonomy(f))
+    data = reports.Dashboard.from_counts(counts, reference.report_items(f.round_id))
     sections = []
     for kind in ItemKind:
         labels = {item.code: f"{item.code} · {localized(item.labels, lang)}"
@@ -177,7 +164,7 @@ def summary(lang: str, code: str) -> Any:
                                                     for c in result.languages}, result.total),
                            key=lambda row: -row[2])
     labels = {item.code: localized(item.labels, lang)
-              for items in _taxonomy(f).values() for item in items}
+              for items in reference.report_items(f.round_id).values() for item in items}
     return render_template(
         "reports/summary.html", form=form, result=result, item=result.item,
         actor_rows=actor_rows, actor_chart=_chart(actor_rows, _("Actor types")),
