@@ -67,34 +67,27 @@ def _babel_context() -> Any:
         return None
 
 
-def current_language() -> str:
+def _remembered(slot: str, compute: Any) -> Any:
+    """`compute()`, kept in Flask-Babel's namespace next to the locale it was made for."""
     context = _babel_context()
     if context is not None:
-        cached = getattr(context, "unu_language", None)
+        cached = getattr(context, slot, None)
         if cached is not None and cached[0] is getattr(context, "babel_locale", None):
             return cached[1]
-    locale = babel_locale()
-    if locale is None:
-        return DEFAULT_LANGUAGE
-    code = str(locale)
-    context = _babel_context()
+    value = compute()
+    context = _babel_context()  # Flask-Babel makes it on its first call
     if context is not None:
-        context.unu_language = (locale, code)
-    return code
+        setattr(context, slot, (getattr(context, "babel_locale", None), value))
+    return value
+
+
+def current_language() -> str:
+    return _remembered("unu_language", lambda: str(babel_locale() or DEFAULT_LANGUAGE))
 
 
 def translations() -> Any:
     """The catalog of the current locale (Flask-Babel's `get_translations`, remembered)."""
-    context = _babel_context()
-    if context is not None:
-        cached = getattr(context, "unu_translations", None)
-        if cached is not None and cached[0] is getattr(context, "babel_locale", None):
-            return cached[1]
-    catalog = babel_translations()
-    context = _babel_context()
-    if context is not None:
-        context.unu_translations = (getattr(context, "babel_locale", None), catalog)
-    return catalog
+    return _remembered("unu_translations", babel_translations)
 
 
 def gettext(string: str, **variables: Any) -> str:
