@@ -8,6 +8,7 @@ import datetime as dt
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -70,6 +71,8 @@ class Config:
     # The staff session cookie itself expires after the same idle time (the server also
     # checks it on every request, see app/__init__.py).
     PERMANENT_SESSION_LIFETIME = dt.timedelta(minutes=STAFF_IDLE_MINUTES)
+    # However active, a staff session ends this many hours after signing in.
+    STAFF_SESSION_HOURS = float(os.environ.get("STAFF_SESSION_HOURS", "12"))
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
     LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", "15"))
     # A claimed batch of submissions is released after this many minutes.
@@ -125,6 +128,14 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "consultation@localhost")
 
+    # Every absolute link (feeds, private links in API answers and on the manage page,
+    # emails) starts with this address, never with the request's Host header; e.g.
+    # https://consultation.example.org. Required in production.
+    PUBLIC_BASE_URL = (os.environ.get("PUBLIC_BASE_URL") or "").strip() or None
+    # Host names this site answers to (comma-separated, ports ignored); PUBLIC_BASE_URL's
+    # host always is one. Any other Host header gets a 400.
+    ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "")
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
@@ -137,6 +148,9 @@ class Config:
 
 class DevelopmentConfig(Config):
     REQUIRE_2FA = _bool("REQUIRE_2FA", False)
+    # `make run` serves here; the loopback names both work.
+    PUBLIC_BASE_URL = Config.PUBLIC_BASE_URL or "http://127.0.0.1:5000"
+    ALLOWED_HOSTS = Config.ALLOWED_HOSTS or "localhost,127.0.0.1"
 
 
 class TestingConfig(Config):
@@ -152,6 +166,9 @@ class TestingConfig(Config):
     COUNTS_CACHE_SECONDS = REPORTS_CACHE_SECONDS = REFERENCE_CACHE_SECONDS = 0
     SECRET_KEY = "testing-only-secret"  # noqa: S105 - the test suite's, never deployed
     DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+    # Flask's test client sends `Host: localhost`; the browser tests' server is 127.0.0.1.
+    PUBLIC_BASE_URL = "http://localhost"
+    ALLOWED_HOSTS = "localhost,127.0.0.1"
 
 
 class ProductionConfig(Config):
@@ -165,6 +182,28 @@ class ProductionConfig(Config):
             raise RuntimeError("SECRET_KEY must be set (32 characters or more) in production.")
         if not cls.DATABASE_URL:
             raise RuntimeError("DATABASE_URL must be set in production.")
+        if not base_url_host(cls.PUBLIC_BASE_URL):
+            raise RuntimeError("PUBLIC_BASE_URL must be set in production, e.g. "
+                               "https://consultation.example.org.")
+
+
+def base_url_host(url: str | None) -> str | None:
+    """The host name of an http(s) base URL, or None if it is not one."""
+    parts = urlsplit(url or "")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return parts.hostname.lower()
+
+
+def trusted_hosts(public_base_url: str | None, allowed_hosts: str) -> list[str] | None:
+    """The host names requests may carry: ALLOWED_HOSTS and PUBLIC_BASE_URL's host.
+    None (any host) only when neither is set."""
+    hosts = [h.strip().lower().rsplit(":", 1)[0] if h.strip().count(":") == 1
+             else h.strip().lower() for h in (allowed_hosts or "").split(",") if h.strip()]
+    own = base_url_host(public_base_url)
+    if own:
+        hosts.append(own)
+    return sorted(set(hosts)) or None
 
 
 CONFIGS = {

@@ -79,18 +79,30 @@ def init_auth(app: Flask) -> None:
 
     @app.before_request
     def _expire_idle_staff_sessions() -> object:
-        # Staff sessions end after STAFF_IDLE_MINUTES without a request.
+        # Staff sessions end after STAFF_IDLE_MINUTES without a request, and
+        # STAFF_SESSION_HOURS after signing in.
         if request.path.startswith(("/static/", "/api/")) or not current_user.is_authenticated:
             return None
         now = time.time()
         seen = session.get("seen", 0)
+        message = None
         if now - seen > app.config["STAFF_IDLE_MINUTES"] * 60:
+            message = _l("You were signed out after a period without activity. Please sign "
+                         "in again.")
+        elif now - session.get("signed_in_at", 0) > app.config["STAFF_SESSION_HOURS"] * 3600:
+            # However active, a session (and any copy of its cookie) ends this long after
+            # signing in: the time is in the signed cookie, set at sign-in.
+            message = _l("Your session has reached its maximum length. Please sign in again.")
+        if message is not None:
             logout_user()
             session.clear()
-            flash(_l("You were signed out after a period without activity. Please sign in "
-                     "again."), "info")
+            flash(message, "info")
             return redirect(url_for("auth.login", lang=i18n.current_language()))
         session["seen"] = now
+        if current_user.must_change_password and request.endpoint not in (
+                "auth.change_password", "auth.logout"):
+            # An admin asked for a new password: nothing else until it is chosen.
+            return redirect(url_for("auth.change_password", lang=i18n.current_language()))
         return None
 
 

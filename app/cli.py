@@ -222,6 +222,26 @@ def _user(email: str) -> User:
         raise click.ClickException(f"No account has the email {email!r}.") from None
 
 
+@users_cli.command("set-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the password from standard input (else it is asked for).")
+def users_set_password(email: str, password_stdin: bool) -> None:
+    """Set a new password for EMAIL; every session of the account ends."""
+    write_intent.set(True)
+    user = _user(email)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    try:
+        users_service.set_password(db.session, user, password)
+    except ValidationFailed as exc:
+        _fail_with(exc)
+    db.session.commit()
+    click.echo(f"Password changed for {user.email}; their sessions have ended.")
+
+
 @users_cli.command("token")
 @click.argument("email")
 def users_token(email: str) -> None:

@@ -9,6 +9,7 @@ import functools
 import hashlib
 import hmac
 import html
+import json
 import logging
 import re
 import secrets
@@ -105,6 +106,12 @@ def idempotent_token(secret: str, key: str) -> str:
     digest = hmac.new(secret.encode(), b"idempotency:" + key.encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest[:24]).decode().rstrip("=")
 
+
+
+def body_digest(payload: Any) -> str:
+    """A hash of a JSON body's content: the same whatever the key order or spacing."""
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -268,9 +275,17 @@ def shed_stale_requests() -> Any:
 
 
 class RedactSecrets(logging.Filter):
-    """Access logs carry URLs; the private link's secret must not end up in them."""
+    """Log lines carry URLs and error messages; the secrets in them must not reach a log:
+    private links (/manage/<token>), personal API tokens (unu_...), bearer headers and
+    secrets passed as query parameters (token=, secret=, key=, code=, password=...)."""
 
-    PATTERN = re.compile(r"(/manage/)[A-Za-z0-9_-]{8,}")
+    PATTERNS = (
+        (re.compile(r"(/manage/)[A-Za-z0-9_-]{8,}"), r"\1[redacted]"),
+        (re.compile(r"\b(unu_)[A-Za-z0-9_-]{8,}"), r"\1[redacted]"),
+        (re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]{8,}"), r"\1[redacted]"),
+        (re.compile(r"(?i)([?&;](?:token|secret|key|code|password|reset|otp)=)[^&\s\"']+"),
+         r"\1[redacted]"),
+    )
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = self._clean(record.msg)
@@ -278,10 +293,55 @@ class RedactSecrets(logging.Filter):
             record.args = {key: self._clean(value) for key, value in record.args.items()}
         elif isinstance(record.args, tuple):
             record.args = tuple(self._clean(value) for value in record.args)
+        if record.exc_info and not record.exc_text:
+            # Formatters print exc_text when it is set: the traceback, redacted, once.
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        record.exc_text = self._clean(record.exc_text)
+        record.stack_info = self._clean(record.stack_info)
         return True
 
-    def _clean(self, value: Any) -> Any:
-        return self.PATTERN.sub(r"\1[redacted]", value) if isinstance(value, str) else value
+    @classmethod
+    def _clean(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        for pattern, replacement in cls.PATTERNS:
+            value = pattern.sub(replacement, value)
+        return value
+
+
+def redact_log_handlers() -> None:
+    """Put `RedactSecrets` on every handler a record of this app can reach: the root
+    logger's (which every module logger propagates to), Flask's and gunicorn's own, and
+    the last-resort handler Python uses when none is configured. A filter on a logger
+    would miss the records its children propagate; one on each handler sees them all."""
+    handlers = list(logging.getLogger().handlers)
+    for name in ("app", "werkzeug", "gunicorn.error", "gunicorn.access"):
+        handlers += logging.getLogger(name).handlers
+    if logging.lastResort is not None:
+        handlers.append(logging.lastResort)
+    for handler in handlers:
+        if not any(isinstance(f, RedactSecrets) for f in handler.filters):
+            handler.addFilter(RedactSecrets())
+    for name in ("werkzeug", "gunicorn.access"):  # records logged there directly
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactSecrets) for f in logger.filters):
+            logger.addFilter(RedactSecrets())
+
+
+def external_url(endpoint: str, **values: Any) -> str:
+    """An absolute URL for `endpoint`, on PUBLIC_BASE_URL: never built from the request's
+    Host header, which a stranger chooses."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if not base:
+        return url_for(endpoint, _external=True, **values)
+    return base.rstrip("/") + url_for(endpoint, **values)
+
+
+def public_host() -> str:
+    """The site's host name, from PUBLIC_BASE_URL."""
+    from config import base_url_host
+
+    return base_url_host(current_app.config.get("PUBLIC_BASE_URL")) or "localhost"
 
 
 def refuse_nul_bytes() -> Any:
@@ -297,11 +357,14 @@ def refuse_nul_bytes() -> Any:
 
 
 def init_app(app: Flask) -> None:
+    from config import trusted_hosts
+
+    # Flask refuses (400) a Host header not in this list, before routing.
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config.get("PUBLIC_BASE_URL"),
+                                                app.config.get("ALLOWED_HOSTS", ""))
     app.before_request(refuse_nul_bytes)
-    for name in ("werkzeug", "gunicorn.access"):
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, RedactSecrets) for f in logger.filters):
-            logger.addFilter(RedactSecrets())
+    app.logger.debug("logging set up")  # Flask adds its handler on first use: before ours
+    redact_log_handlers()
     app.before_request(shed_stale_requests)
     if app.config["TRUSTED_PROXIES"] > 0:
         hops = app.config["TRUSTED_PROXIES"]

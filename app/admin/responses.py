@@ -16,7 +16,7 @@ from app.i18n import LANGUAGES, native_name
 from app.i18n import gettext as _
 from app.i18n import lazy_gettext as _l
 from app.models import Role, Round
-from app.security import role_required
+from app.security import external_url, role_required
 from app.services import NotEditable, ValidationFailed
 from app.services import responses as responses_service
 from app.services import rounds as rounds_service
@@ -162,7 +162,7 @@ def publish_response(lang: str, round_id: int) -> Any:
         return _render(round_, response, _form_for(response), {"form": [str(CSRF_ERROR)]}, 400)
 
     def link_for(code: str) -> str:
-        return url_for("public.round_response", lang=code, round_id=round_id, _external=True)
+        return external_url("public.round_response", lang=code, round_id=round_id)
 
     try:
         enqueued = responses_service.publish(db.session, response, by=g.staff_user,

@@ -156,6 +156,23 @@ def reset_2fa(lang: str, user_id: int) -> Any:
     return _back_to(user)
 
 
+@bp.post("/users/<int(max=2147483647):user_id>/require-password-change")
+@role_required(Role.ADMIN)
+def require_password_change(lang: str, user_id: int) -> Any:
+    user = _get_user(user_id)
+    form = EmptyForm(request.form)
+    if form.csrf_failed():
+        return _user_page(user, error=CSRF_ERROR, status=400)
+    if user.must_change_password:
+        flash(_("Nothing changed."), "info")
+        return _back_to(user)
+    users_service.require_password_change(db.session, user, by=g.staff_user)
+    db.session.commit()
+    flash(_("%(email)s must choose a new password at the next sign-in.", email=user.email),
+          "success")
+    return _back_to(user)
+
+
 @bp.post("/users/<int(max=2147483647):user_id>/revoke-tokens")
 @role_required(Role.ADMIN)
 def revoke_tokens(lang: str, user_id: int) -> Any:

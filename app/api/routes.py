@@ -5,12 +5,13 @@ a cross-site HTML form cannot post here, and no cookie is ever set.
 """
 from __future__ import annotations
 
+import hmac
 import json
 import re
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy.exc import IntegrityError
 
 from app import reference
@@ -19,7 +20,14 @@ from app.errors import json_errors
 from app.i18n import LANGUAGES, current_language, localized
 from app.i18n import lazy_gettext as _l
 from app.models import Channel, ItemKind
-from app.security import hash_token, idempotent_token, limit, token_or_address
+from app.security import (
+    body_digest,
+    external_url,
+    hash_token,
+    idempotent_token,
+    limit,
+    token_or_address,
+)
 from app.services import ValidationFailed, intake, parse_id, rounds
 from app.services import taxonomy as taxonomy_service
 
@@ -125,16 +133,17 @@ def create_submission() -> Any:
     if error is not None:
         return error
     key = request.headers.get("Idempotency-Key")
-    token = key_hash = None
+    token = key_hash = body_hash = None
     if key is not None:
         if not IDEMPOTENCY_KEY.fullmatch(key):
             return json_errors({"Idempotency-Key": [_l(
                 "Use 8 to 255 visible ASCII characters, for example a random UUID.")]}, 400)
         key_hash = hash_token(key)
+        body_hash = body_digest(payload)
         token = idempotent_token(current_app.config["SECRET_KEY"], key)
         earlier = intake.find_by_idempotency_key(db.session, key_hash)
         if earlier is not None:  # a retry: the same answer, nothing stored twice
-            return _created(earlier, token, replayed=True)
+            return _replay(earlier, token, body_hash)
     data = intake.SubmissionInput(**{k: payload[k] for k in SUBMISSION_FIELDS if k in payload})
     if "anonymous" not in payload:
         data.anonymous = True
@@ -142,7 +151,8 @@ def create_submission() -> Any:
     known_round = next((r for r in reference.open_rounds() if r.id == round_id), None)
     try:
         submission, token = intake.submit(db.session, data, channel=Channel.API, token=token,
-                                          idempotency_key_hash=key_hash, round_=known_round)
+                                          idempotency_key_hash=key_hash,
+                                          idempotency_body_hash=body_hash, round_=known_round)
         db.session.commit()
     except ValidationFailed as exc:
         db.session.rollback()
@@ -153,13 +163,24 @@ def create_submission() -> Any:
         earlier = intake.find_by_idempotency_key(db.session, key_hash) if key_hash else None
         if earlier is None:
             raise
-        return _created(earlier, token, replayed=True)
+        return _replay(earlier, token, body_hash)
     return _created(submission, token)
+
+
+def _replay(earlier: Any, token: str, body_hash: str) -> Any:
+    """The first answer again for a retry of the same body; 422 for another body under the
+    same key (rows stored before bodies were hashed have none, and are never replayed)."""
+    stored = earlier.idempotency_body_hash
+    if stored is None or not hmac.compare_digest(stored, body_hash):
+        return json_errors({"idempotency_key": [_l(
+            "This Idempotency-Key was already used with a different body. Use a new key "
+            "for a new submission.")]}, 422)
+    return _created(earlier, token, replayed=True)
 
 
 def _created(submission: Any, token: str, *, replayed: bool = False) -> Any:
     lang = submission.language if submission.language in LANGUAGES else current_language()
-    manage_url = url_for("public.manage", lang=lang, token=token, _external=True)
+    manage_url = external_url("public.manage", lang=lang, token=token)
     response = jsonify({"reference": submission.reference, "manage_url": manage_url})
     response.status_code = 201
     if replayed:

@@ -18,3 +18,13 @@ class CodeForm(BaseForm):
 
 class EmptyForm(BaseForm):
     """A form with nothing but its CSRF token (sign out, confirmations)."""
+
+
+class PasswordForm(BaseForm):
+    current_password = PasswordField(_l("Current password"), render_kw={
+        "autocomplete": "current-password", "maxlength": 256})
+    new_password = PasswordField(_l("New password"), description=_l(
+        "At least 12 characters. A passphrase of a few unrelated words is easy to remember "
+        "and hard to guess."), render_kw={"autocomplete": "new-password", "maxlength": 256})
+    confirm = PasswordField(_l("New password again"), render_kw={
+        "autocomplete": "new-password", "maxlength": 256})

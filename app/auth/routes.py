@@ -18,7 +18,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
 
-from app.auth.forms import CodeForm, EmptyForm, LoginForm
+from app.auth.forms import CodeForm, EmptyForm, LoginForm, PasswordForm
 from app.db import db
 from app.forms import CSRF_ERROR
 from app.i18n import gettext as _
@@ -31,7 +31,6 @@ bp = Blueprint("auth", __name__)
 
 PENDING_KEY = "pending_sign_in"
 PENDING_SECONDS = 300
-MAX_CODE_ATTEMPTS = 5
 
 
 def landing_url(user: User) -> str:
@@ -49,9 +48,12 @@ def _finish_sign_in(user: User, method: str) -> Any:
     session.clear()  # a new session on privilege change (no fixation)
     login_user(user)
     session.permanent = True
-    session["seen"] = time.time()
+    session["seen"] = session["signed_in_at"] = time.time()
     users_service.record_sign_in(db.session, user, method=method)
     db.session.commit()
+    if user.must_change_password:
+        flash(_("Choose a new password before you continue."), "info")
+        return redirect(url_for("auth.change_password"), code=303)
     return redirect(target or landing_url(user), code=303)
 
 
@@ -81,15 +83,14 @@ def login(lang: str) -> Any:
                     db.session, form.email.data or "", form.password.data or "",
                     max_failures=config["LOGIN_MAX_FAILURES"],
                     lock_minutes=config["LOGIN_LOCK_MINUTES"])
-            except (users_service.LoginFailed, users_service.AccountLocked) as exc:
+            except users_service.LoginFailed as exc:
                 db.session.commit()  # keep the failure count
                 error, status = str(exc.message), 401
             else:
                 db.session.commit()
                 if user.has_2fa or _needs_2fa(user):
                     session[PENDING_KEY] = {"uid": user.get_id(), "at": time.time(),
-                                            "next": safe_next(request.args.get("next")),
-                                            "tries": 0}
+                                            "next": safe_next(request.args.get("next"))}
                     endpoint = "auth.verify" if user.has_2fa else "auth.setup_2fa"
                     return redirect(url_for(endpoint), code=303)
                 session[PENDING_KEY] = {"next": safe_next(request.args.get("next"))}
@@ -105,25 +106,35 @@ def verify(lang: str) -> Any:
     if user is None or not user.has_2fa:
         flash(_("Please sign in again."), "error")
         return redirect(url_for("auth.login"), code=303)
+    if users_service.is_locked(user):
+        # Wrong codes are counted on the account, in the database: a replayed cookie of
+        # the half-signed-in state gets no more tries than the first one had.
+        return _too_many_codes()
     form = CodeForm(request.form if request.method == "POST" else None)
     error, status = None, 200
     if request.method == "POST":
-        pending = session[PENDING_KEY]
         if form.csrf_failed():
             error, status = str(CSRF_ERROR), 400
         elif users_service.verify_totp(db.session, user, form.code.data or ""):
             return _finish_sign_in(user, "totp")
         else:
             db.session.rollback()
-            pending["tries"] = pending.get("tries", 0) + 1
-            session[PENDING_KEY] = pending
-            if pending["tries"] >= MAX_CODE_ATTEMPTS:
-                session.pop(PENDING_KEY, None)
-                flash(_("Too many wrong codes. Please sign in again."), "error")
-                return redirect(url_for("auth.login"), code=303)
+            config = current_app.config
+            locked = users_service.count_failure(
+                db.session, user, max_failures=config["LOGIN_MAX_FAILURES"],
+                lock_minutes=config["LOGIN_LOCK_MINUTES"])
+            db.session.commit()
+            if locked:
+                return _too_many_codes()
             error, status = _("This code is not right. Check the time on your phone and try "
                               "the newest code."), 401
     return render_template("auth/verify.html", form=form, error=error), status
+
+
+def _too_many_codes() -> Any:
+    session.pop(PENDING_KEY, None)
+    flash(_("Too many wrong codes. Please sign in again."), "error")
+    return redirect(url_for("auth.login"), code=303)
 
 
 @bp.route("/<lang:lang>/login/setup-2fa", methods=["GET", "POST"])
@@ -162,6 +173,9 @@ def setup_2fa(lang: str) -> Any:
 def logout(lang: str) -> Any:
     form = EmptyForm(request.form)
     if not form.csrf_failed():
+        if current_user.is_authenticated:
+            users_service.sign_out(db.session, current_user._get_current_object())
+            db.session.commit()
         logout_user()
         session.clear()
         flash(_("You have signed out."), "success")
@@ -172,6 +186,41 @@ def logout(lang: str) -> Any:
 @login_required
 def account(lang: str) -> Any:
     return render_template("auth/account.html", form=EmptyForm())
+
+
+@bp.route("/<lang:lang>/account/password", methods=["GET", "POST"])
+@login_required
+@limit("LOGIN_RATE_LIMIT", methods=["POST"])
+def change_password(lang: str) -> Any:
+    form = PasswordForm(request.form if request.method == "POST" else None)
+    error, status = None, 200
+    if request.method == "POST":
+        user = current_user._get_current_object()
+        if form.csrf_failed():
+            error, status = str(CSRF_ERROR), 400
+        elif (form.new_password.data or "") != (form.confirm.data or ""):
+            form.confirm.errors = [_("The two new passwords are not the same.")]
+            status = 422
+        else:
+            try:
+                users_service.change_password(db.session, user, form.current_password.data
+                                              or "", form.new_password.data or "")
+            except ValidationFailed as exc:
+                db.session.rollback()
+                for name, messages in exc.errors.items():
+                    form[name].errors = [str(m) for m in messages]
+                status = 422
+            else:
+                db.session.commit()
+                # The new nonce ended every other session; this one carries on with it.
+                signed_in_at = session.get("signed_in_at")
+                login_user(user)
+                session["signed_in_at"] = signed_in_at
+                flash(_("Your password has been changed. Your other sessions were signed "
+                        "out."), "success")
+                return redirect(url_for("auth.account"), code=303)
+    form.current_password.data = form.new_password.data = form.confirm.data = ""
+    return render_template("auth/password.html", form=form, error=error), status
 
 
 @bp.post("/<lang:lang>/account/sign-out-everywhere")

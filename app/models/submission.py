@@ -139,6 +139,9 @@ class Submission(Base):
     # Abuse resistance: a retried API call with the same Idempotency-Key finds this row;
     # `flag` marks what a moderator should look at twice ("fast_fill": sent in seconds).
     idempotency_key_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # What that call sent (app.security.body_digest): a retry must send the same, else the
+    # key would hand someone else's private link to whoever reuses it.
+    idempotency_body_hash: Mapped[str | None] = mapped_column(String(64))
     flag: Mapped[str | None] = mapped_column(String(32))
     # The campaign of near-identical texts this one was folded into (app.services.clusters).
     cluster_id: Mapped[int | None] = mapped_column(ForeignKey("clusters.id", ondelete="SET NULL"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
@@ -36,6 +36,10 @@ class User(Base):
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
     # Changing it signs the user out of every session (sign-out everywhere, disabling).
     session_nonce: Mapped[str] = mapped_column(String(32))
+    # Set by an admin: the next sign-in goes to the password page before anything else.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                       server_default=false())
+    # Wrong passwords and wrong second-factor codes since the last complete sign-in.
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

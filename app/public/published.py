@@ -21,7 +21,6 @@ from flask import (
     render_template,
     request,
     stream_with_context,
-    url_for,
 )
 
 from app import cache
@@ -33,7 +32,7 @@ from app.models import ActorType, ItemKind, RejectReason, Round, TaxonomyItem
 from app.public.routes import bp
 from app.regions import REGIONS, region_name
 from app.reports import charts
-from app.security import limit
+from app.security import external_url, limit, public_host
 from app.services import MAX_ID, ValidationFailed, archive, publication, responses
 from app.services import taxonomy as taxonomy_service
 from app.services.export import neutralize
@@ -323,8 +322,7 @@ def _xml_text(value: str | None) -> str:
 def _tag_uri(round_: Round, path: str) -> str:
     """A tag: URI (RFC 4151), stable for the life of the site: host and the round's
     creation date, then the path."""
-    host = (request.host.split(":")[0] or "localhost").lower()
-    return f"tag:{host},{round_.created_at:%Y-%m-%d}:{path}"
+    return f"tag:{public_host()},{round_.created_at:%Y-%m-%d}:{path}"
 
 
 def atom_feed(round_: Round, *, title: str, self_url: str, alternate_url: str,
@@ -375,11 +373,11 @@ def views_feed(lang: str, round_id: int) -> Response:
             "id": _tag_uri(round_, f"contributions/{view.reference}"),
             "title": heading, "updated": view.decided_at, "text": view.text,
             "lang": view.language,
-            "url": url_for("public.contribution", reference=view.reference, _external=True)})
+            "url": external_url("public.contribution", reference=view.reference)})
     return atom_feed(round_, title=_("Published views: %(round)s", round=localized(round_.title)),
-                     self_url=url_for("public.views_feed", round_id=round_.id, _external=True),
-                     alternate_url=url_for("public.round_page", round_id=round_.id,
-                                           _external=True), entries=entries)
+                     self_url=external_url("public.views_feed", round_id=round_.id),
+                     alternate_url=external_url("public.round_page", round_id=round_.id),
+                     entries=entries)
 
 
 def response_entries(round_: Round) -> list[dict[str, Any]]:
@@ -399,8 +397,7 @@ def response_entries(round_: Round) -> list[dict[str, Any]]:
                                round=localized(round_.title, lang)),
                     "updated": response.published_at, "text": "\n\n".join(p for p in parts if p),
                     "lang": text_lang,
-                    "url": url_for("public.round_response", round_id=round_.id,
-                                   _external=True)})
+                    "url": external_url("public.round_response", round_id=round_.id)})
     return out
 
 
@@ -408,8 +405,6 @@ def response_entries(round_: Round) -> list[dict[str, Any]]:
 def responses_feed(lang: str, round_id: int) -> Response:
     round_ = _round_or_404(round_id)
     return atom_feed(round_, title=_("Responses: %(round)s", round=localized(round_.title)),
-                     self_url=url_for("public.responses_feed", round_id=round_.id,
-                                      _external=True),
-                     alternate_url=url_for("public.round_page", round_id=round_.id,
-                                           _external=True),
+                     self_url=external_url("public.responses_feed", round_id=round_.id),
+                     alternate_url=external_url("public.round_page", round_id=round_.id),
                      entries=response_entries(round_))

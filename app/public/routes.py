@@ -26,7 +26,7 @@ from app.i18n import gettext as _
 from app.labels import ACTOR_TYPES, AGE_RANGES, GENDERS, REJECT_REASONS, STATUSES
 from app.models import ItemKind, Round, Submission, TagSource
 from app.public.forms import EraseForm, SubmissionForm
-from app.security import limit, undecodable_form_fields
+from app.security import external_url, limit, undecodable_form_fields
 from app.services import (
     NotEditable,
     NotFound,
@@ -221,7 +221,7 @@ def manage(lang: str, token: str) -> Response:
         is_new=request.args.get("new") == "1", statuses=STATUSES, actor_types=ACTOR_TYPES,
         age_ranges=AGE_RANGES, genders=GENDERS, reasons=REJECT_REASONS, TagSource=TagSource,
         ItemKind=ItemKind,
-        manage_url=url_for("public.manage", token=token, _external=True),
+        manage_url=external_url("public.manage", token=token),
         has_response=has_published_response(db.session, submission.round_id)))
 
 

@@ -316,7 +316,8 @@ def new_reference() -> str:
 
 def submit(session: Session, data: SubmissionInput, *, channel: Channel = Channel.WEB,
            token: str | None = None, idempotency_key_hash: str | None = None,
-           flag: str | None = None, round_: Round | None = None) -> tuple[Submission, str]:
+           idempotency_body_hash: str | None = None, flag: str | None = None,
+           round_: Round | None = None) -> tuple[Submission, str]:
     """Validate and store a new submission; return it with the secret of its private link.
 
     The secret is returned once and stored only as a hash. `token` lets the caller choose
@@ -334,7 +335,7 @@ def submit(session: Session, data: SubmissionInput, *, channel: Channel = Channe
     submission = Submission(reference=reference, manage_token_hash=hash_token(token),
                             round_id=clean.round.id, status=Status.PENDING,
                             channel=channel, idempotency_key_hash=idempotency_key_hash,
-                            flag=flag)
+                            idempotency_body_hash=idempotency_body_hash, flag=flag)
     _apply(submission, clean)
     session.add(submission)
     session.flush()

@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -40,7 +41,15 @@ from app.services import DomainError, ValidationFailed, audit, clusters, intake,
 OFFLINE_CHANNELS = (Channel.WORKSHOP, Channel.PAPER)
 # Keeps an upload within the web worker's timeout (about 3-5 ms a row, measured).
 MAX_ROWS = 2000
+MAX_COLUMNS = 50
 MAX_BYTES = 5 * 1024 * 1024
+# An XLSX file is a ZIP archive: 5 MB of it can unpack to gigabytes. Every part is read
+# only up to its declared size (zipfile stops there), so these bound the work: the shared
+# strings (every text of the sheet, read whole by openpyxl) and the parts together.
+XLSX_MAX_STRINGS_BYTES = 24 * 1024 * 1024
+XLSX_MAX_UNPACKED_BYTES = 96 * 1024 * 1024
+# The csv module's own limit on one field (its default, set here for every reader).
+CSV_FIELD_LIMIT = 131072
 FLUSH_EVERY = 100
 SOURCE_MAX = 200
 # Before the answers: who and what; after them: the rest of the web form, then consents.
@@ -141,22 +150,132 @@ def _csv_rows(data: bytes) -> Iterator[list[str]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return iter(list(csv.reader(io.StringIO(text, newline=""), dialect)))
+    csv.field_size_limit(CSV_FIELD_LIMIT)
+    return _csv_records(csv.reader(io.StringIO(text, newline=""), dialect))
+
+
+def _csv_records(reader: Any) -> Iterator[list[str]]:
+    """The reader's records; a record it cannot read is refused with its row number (as a
+    spreadsheet numbers it: the header is row 1), never a traceback."""
+    number = 0
+    while True:
+        number += 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                raise DomainError(_l("Row %(row)d has a cell longer than %(num)s characters. "
+                                     "Shorten it and import the file again.", row=number,
+                                     num=f"{CSV_FIELD_LIMIT:,}")) from None
+            raise DomainError(_l("Row %(row)d could not be read. Check its quotation marks "
+                                 "and import the file again.", row=number)) from None
+        yield record
+
+
+def _check_archive(data: bytes) -> None:
+    """Refuse an XLSX that would take openpyxl too long or too much memory, before it opens
+    it: parts that unpack to more than the caps (a ZIP bomb), a worksheet with more cells,
+    or a shared-strings table with more texts, than MAX_ROWS rows of MAX_COLUMNS columns
+    can hold. openpyxl reads the whole shared-strings table at once, and a whole worksheet
+    when it declares no size; counting tags in the unpacked bytes costs a fraction of that."""
+    from zipfile import BadZipFile, ZipFile
+
+    most_cells = (MAX_ROWS + 1) * MAX_COLUMNS
+    too_large = DomainError(_l("The sheet is larger than %(rows)d rows of %(cols)d columns, "
+                               "even if some of its cells look empty. Copy only the rows with "
+                               "views into a new file, or split it.", rows=MAX_ROWS,
+                               cols=MAX_COLUMNS))
+    try:
+        with ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+            strings = [p for p in parts if p.filename.lower().endswith("sharedstrings.xml")]
+            if sum(p.file_size for p in strings) > XLSX_MAX_STRINGS_BYTES or \
+                    sum(p.file_size for p in parts) > XLSX_MAX_UNPACKED_BYTES:
+                raise too_large
+            for part in parts:
+                name = part.filename.lower()
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    pattern = _CELL_TAG
+                elif part in strings:
+                    pattern = _STRING_TAG
+                else:
+                    continue
+                with archive.open(part) as stream:
+                    if _count_tags(stream, pattern, most_cells) > most_cells:
+                        raise too_large
+    except (BadZipFile, ValueError, OSError, EOFError):
+        raise DomainError(_l("This does not look like an XLSX file.")) from None
+
+
+# A cell (<c ...>) and a shared string (<si>), with or without a namespace prefix.
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+_STRING_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
+
+
+def _count_tags(stream: Any, pattern: re.Pattern, limit: int) -> int:
+    """How many times `pattern` occurs in the stream, read a megabyte at a time; stops
+    counting past `limit`. Each chunk is cut before its last "<" so no tag is split."""
+    count, carry = 0, b""
+    while chunk := stream.read(1 << 20):
+        buffer = carry + chunk
+        cut = buffer.rfind(b"<")
+        scan, carry = (buffer[:cut], buffer[cut:]) if cut > 0 else (buffer, b"")
+        count += sum(1 for _ in pattern.finditer(scan))
+        if count > limit:
+            return count
+    return count + sum(1 for _ in pattern.finditer(carry))
 
 
 def _xlsx_rows(data: bytes) -> Iterator[tuple]:
+    """The first sheet's rows, streamed (openpyxl's read-only mode): the declared size is
+    checked before any row is read, and reading stops at MAX_ROWS rows and MAX_COLUMNS
+    columns whatever the file declares."""
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
 
+    _check_archive(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (BadZipFile, KeyError, ValueError, OSError):
+        sheet = workbook.worksheets[0]
+    except (BadZipFile, KeyError, ValueError, OSError, IndexError, SyntaxError):
+        # SyntaxError: defusedxml's refusal of entities (an XML bomb) and broken XML.
         raise DomainError(_l("This does not look like an XLSX file.")) from None
-    sheet = workbook.worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
-    workbook.close()
-    return iter(rows)
+    try:
+        _check_size(sheet.max_row, sheet.max_column, sheet.min_row)
+    except DomainError:
+        workbook.close()
+        raise
+    return _stream_sheet(workbook, sheet)
+
+
+def _check_size(max_row: int | None, max_column: int | None, min_row: int | None = 1) -> None:
+    if max_column is not None and max_column > MAX_COLUMNS:
+        raise DomainError(_l("The file has more than %(num)d columns. Start from the "
+                             "template.", num=MAX_COLUMNS))
+    if max_row is not None and max_row - (min_row or 1) > MAX_ROWS:
+        raise DomainError(_l("The file has more than %(num)d rows: split it.", num=MAX_ROWS))
+
+
+def _stream_sheet(workbook: Any, sheet: Any) -> Iterator[tuple]:
+    """Rows up to the caps, plus one row and one column beyond them to notice a sheet that
+    declared a smaller size than it has."""
+    from zipfile import BadZipFile
+
+    try:
+        for number, row in enumerate(sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2,
+                                                     max_col=MAX_COLUMNS + 1), start=1):
+            if len(row) > MAX_COLUMNS and any(v is not None for v in row[MAX_COLUMNS:]):
+                _check_size(None, len(row))
+            if number > MAX_ROWS + 1 and any(v is not None for v in row):
+                _check_size(number, None)
+            yield row[:MAX_COLUMNS]
+    except (BadZipFile, KeyError, ValueError, OSError, SyntaxError):
+        raise DomainError(_l("This does not look like an XLSX file.")) from None
+    finally:
+        workbook.close()
 
 
 def _flag(value: str, *, empty: Any) -> Any:

@@ -23,14 +23,17 @@ PASSWORD_MAX = 128
 _hasher = PasswordHasher()  # argon2id with the library's current recommended costs
 # Verified against when the email is unknown, so both answers take the same time.
 _DUMMY_HASH = _hasher.hash("not a real password, only for timing")
+# One answer for an unknown email, a wrong password, a disabled and a locked account: none
+# of them tells a stranger that an account exists.
+SIGN_IN_FAILED = _l("The email or password is not right, or sign-in is paused for a few "
+                    "minutes after too many failed attempts.")
+
+
 class LoginFailed(DomainError):
     """Wrong email or password, or an account that cannot sign in: one message for all."""
 
-
-class AccountLocked(DomainError):
-    def __init__(self, until: dt.datetime) -> None:
-        super().__init__(_l("Too many failed attempts. Try again in a few minutes."))
-        self.until = until
+    def __init__(self) -> None:
+        super().__init__(SIGN_IN_FAILED)
 
 
 def normalize_email(email: str) -> str:
@@ -91,30 +94,46 @@ def find_by_email(session: Session, email: str) -> User:
 
 def authenticate(session: Session, email: str, password: str, *, max_failures: int = 5,
                  lock_minutes: int = 15, now: dt.datetime | None = None) -> User:
-    """Check a password. Raises LoginFailed (same for unknown email and wrong password)
-    or AccountLocked after `max_failures` wrong passwords in a row."""
+    """Check a password. Raises LoginFailed, the same for an unknown email, a wrong
+    password and an account locked after `max_failures` failures (wrong passwords and
+    wrong second-factor codes) in a row; each case verifies one argon2 hash, so they also
+    take the same time.
+
+    The failure count is reset only when the sign-in is complete (`record_sign_in`): the
+    right password alone does not give a second-factor guesser five more tries."""
     now = now or utcnow()
     user = session.scalar(select(User).where(User.email == normalize_email(email)))
-    if user is None:
+    if user is None or is_locked(user, now):
         _verify(_DUMMY_HASH, password)
-        raise LoginFailed(_l("The email or password is not right."))
-    if user.locked_until is not None and user.locked_until > now:
-        _verify(_DUMMY_HASH, password)
-        raise AccountLocked(user.locked_until)
+        raise LoginFailed()
     if not _verify(user.password_hash, password) or not user.active:
-        user.failed_logins += 1
-        if user.failed_logins >= max_failures:
-            user.locked_until = now + dt.timedelta(minutes=lock_minutes)
-            user.failed_logins = 0
-            audit.record(session, "auth.locked", target=user)
-        session.flush()
-        raise LoginFailed(_l("The email or password is not right."))
-    user.failed_logins = 0
-    user.locked_until = None
+        count_failure(session, user, max_failures=max_failures, lock_minutes=lock_minutes,
+                      now=now)
+        raise LoginFailed()
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     session.flush()
     return user
+
+
+def is_locked(user: User, now: dt.datetime | None = None) -> bool:
+    return user.locked_until is not None and user.locked_until > (now or utcnow())
+
+
+def count_failure(session: Session, user: User, *, max_failures: int = 5,
+                  lock_minutes: int = 15, now: dt.datetime | None = None) -> bool:
+    """Count a wrong password or second-factor code against the account, in the database
+    (so that no cookie, worker or node can reset it); lock the account at
+    `max_failures`. Returns whether it is now locked."""
+    now = now or utcnow()
+    user.failed_logins = (user.failed_logins or 0) + 1
+    locked = user.failed_logins >= max_failures
+    if locked:
+        user.locked_until = now + dt.timedelta(minutes=lock_minutes)
+        user.failed_logins = 0
+        audit.record(session, "auth.locked", target=user)
+    session.flush()
+    return locked
 
 
 def _verify(password_hash: str, password: str) -> bool:
@@ -126,17 +145,53 @@ def _verify(password_hash: str, password: str) -> bool:
 
 def record_sign_in(session: Session, user: User, *, method: str) -> None:
     user.last_login_at = utcnow()
+    user.failed_logins = 0
+    user.locked_until = None
     audit.record(session, "auth.sign_in", actor=user, target=user, method=method)
     session.flush()
 
 
 def set_password(session: Session, user: User, password: str, *, by: User | None = None) -> None:
+    """Set a new password (NIST rules, zxcvbn): every session of the account ends and a
+    required change is done."""
     problems = password_problems(password, user.email)
     if problems:
         raise ValidationFailed({"password": problems})
     user.password_hash = _hasher.hash(password)
-    sign_out_everywhere(session, user, by=by)
+    user.must_change_password = False
+    user.session_nonce = secrets.token_hex(8)
     audit.record(session, "user.password", actor=by or user, target=user)
+    session.flush()
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    """The user's own change: the current password first, then the new one's rules. Every
+    session of the account ends; the caller signs the current one in again."""
+    if not _verify(user.password_hash, current):
+        raise ValidationFailed({"current_password": [_l("This is not your current password.")]})
+    if new == current:
+        raise ValidationFailed({"new_password": [_l("Choose a password different from the "
+                                                    "current one.")]})
+    try:
+        set_password(session, user, new)
+    except ValidationFailed as exc:
+        raise ValidationFailed({"new_password": exc.errors["password"]}) from None
+
+
+def require_password_change(session: Session, user: User, *, by: User | None = None) -> None:
+    """At the next sign-in (and on the next page of a session already open), the user must
+    choose a new password before anything else."""
+    user.must_change_password = True
+    audit.record(session, "user.require_password_change", actor=by, target=user)
+    session.flush()
+
+
+def sign_out(session: Session, user: User) -> None:
+    """End this session on the server too: a copy of its cookie names the old nonce and
+    opens nothing any more (as with sign-out everywhere, the user's other sessions end)."""
+    user.session_nonce = secrets.token_hex(8)
+    audit.record(session, "auth.sign_out", actor=user, target=user)
+    session.flush()
 
 
 def sign_out_everywhere(session: Session, user: User, *, by: User | None = None) -> None:
