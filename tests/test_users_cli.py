@@ -69,3 +69,29 @@ def test_password_rules():
         assert password_problems(weak), weak
     assert password_problems("short")
     assert password_problems("y" * 129)
+
+
+def test_set_password_from_stdin_ends_sessions(runner, session, client):
+    """#14 item 7: `flask users set-password EMAIL --password-stdin`."""
+    from tests.helpers import PASSWORD, csrf_token, make_user
+
+    user = make_user(session, "reference", with_2fa=False)
+    page = client.get("/en/login").get_data(as_text=True)
+    client.post("/en/login", data={"csrf_token": csrf_token(page), "email": user.email,
+                                   "password": PASSWORD})
+    assert client.get("/en/reports/").status_code == 200
+    weak = runner.invoke(args=["users", "set-password", user.email, "--password-stdin"],
+                         input="password\n")
+    assert weak.exit_code != 0 and "password:" in weak.output
+    result = runner.invoke(args=["users", "set-password", "REFERENCE@example.org",
+                                 "--password-stdin"], input="quiet lantern over river 9\n")
+    assert result.exit_code == 0, result.output
+    assert client.get("/en/reports/").status_code == 302  # its session ended
+    page = client.get("/en/login").get_data(as_text=True)
+    response = client.post("/en/login", data={"csrf_token": csrf_token(page),
+                                              "email": user.email,
+                                              "password": "quiet lantern over river 9"})
+    assert response.status_code == 303
+    unknown = runner.invoke(args=["users", "set-password", "nobody@example.org",
+                                  "--password-stdin"], input="quiet lantern over river 9\n")
+    assert unknown.exit_code != 0 and "No account" in unknown.output

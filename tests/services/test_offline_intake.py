@@ -17,7 +17,7 @@ from app.models import (
     SubmissionProvenance,
 )
 from app.services import DomainError, ValidationFailed, offline_intake, reports
-from tests import factories
+from tests import factories, hostile_xlsx
 from tests.helpers import make_user
 from tests.outreach_data import approve
 
@@ -227,3 +227,87 @@ def test_imported_views_are_searchable_and_fold_into_campaigns(app, session, rou
     folded = set(session.scalars(select(Submission.cluster_id).where(
         Submission.title.in_(found))))
     assert len(folded) == 1 and None not in folded
+
+
+# Hostile files (#14 items 9 and 10).
+
+HOSTILE = {
+    # The review's file: 30,000 rows with a cell in column A and one in XFD, 240 KB.
+    "wide, declared": lambda: hostile_xlsx.wide(30000),
+    "wide, no dimension": lambda: hostile_xlsx.wide(30000, declared=False),
+    "600,000 rows, no dimension": lambda: hostile_xlsx.tall(600_000),
+    "a million shared strings": lambda: hostile_xlsx.strings_bomb(1_000_000),
+    "a 400 MB shared string": lambda: hostile_xlsx.long_strings_bomb(),
+    "entity expansion": hostile_xlsx.entity_bomb,
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_hostile_xlsx_is_refused_in_seconds_and_little_memory(app, session, round_, name):
+    """#14 item 9: every file under the upload cap is refused (or imported) within 10 s
+    and 200 MB. Memory is traced (Python's allocations: openpyxl keeps what it reads as
+    Python objects); time is this process's CPU time, measured without the tracer (which
+    slows everything down) and so not inflated by other processes sharing the machine."""
+    import time
+    import tracemalloc
+
+    data = HOSTILE[name]()
+    assert len(data) <= offline_intake.MAX_BYTES
+    with app.test_request_context("/en/"):
+        started = time.process_time()
+        with pytest.raises(DomainError) as caught:
+            offline_intake.import_file(session, round_, "views.xlsx", data, source=SOURCE)
+        elapsed = time.process_time() - started
+        tracemalloc.start()
+        try:
+            with pytest.raises(DomainError):
+                offline_intake.read_rows("views.xlsx", data)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert elapsed < 10, f"{name}: {elapsed:.1f} s"
+    assert peak < 200 * 2**20, f"{name}: {peak / 2**20:.0f} MB"
+    message = str(caught.value.message)
+    assert any(fragment in message for fragment in ("columns", "rows", "XLSX")), message
+
+
+def test_largest_xlsx_within_the_caps_is_read_quickly(app, round_):
+    """#14 item 9: 2,000 rows of 50 filled columns, with no declared size, are all read
+    (the caps refuse nothing they allow) in seconds of CPU time."""
+    import time
+
+    data = hostile_xlsx.full(2000, 50)
+    with app.test_request_context("/en/"):
+        started = time.process_time()
+        header, records = offline_intake.read_rows("views.xlsx", data)
+    assert time.process_time() - started < 10
+    assert len(records) == 2000 and records[-1].number == 2001
+    assert header[:3] == ["language", "title", "consent_processing"]
+
+
+def test_xlsx_with_a_cell_beyond_the_columns_it_declares_is_refused(app, round_):
+    """#14 item 9: a declared size is checked first, but a sheet that declares less than it
+    holds is still stopped while streaming."""
+    rows_ = [hostile_xlsx.HEADER,
+             '<row r="2"><c r="AY2" t="inlineStr"><is><t>x</t></is></c></row>']
+    data = hostile_xlsx.xlsx(rows_, dimension="A1:C2")
+    with app.test_request_context("/en/"), pytest.raises(DomainError) as caught:
+        offline_intake.read_rows("views.xlsx", data)
+    assert "more than 50 columns" in str(caught.value.message)
+
+
+def test_csv_field_over_the_limit_names_its_row(app, session, round_):
+    """#14 item 10: a field over 131,072 characters is refused with its row, not a 500."""
+    records = rows(round_)[:3]
+    records[2] = {**records[2], "body": "x" * 131_073}
+    data = to_csv(round_, records)
+    with app.test_request_context("/fr/"), pytest.raises(DomainError) as caught:
+        offline_intake.import_file(session, round_, "views.csv", data, source=SOURCE)
+    with app.test_request_context("/en/"):
+        english = str(caught.value.message)
+    assert "Row 4" in english and "131,072" in english
+    # At the limit itself the row is read.
+    records[2] = {**records[2], "body": "x" * 131_072}
+    with app.test_request_context("/en/"):
+        _header, read = offline_intake.read_rows("views.csv", to_csv(round_, records))
+    assert len(read[2].values["body"]) == 131_072

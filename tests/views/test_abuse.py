@@ -95,3 +95,52 @@ def test_invalid_payload_with_a_key_can_be_corrected_and_retried(client, session
     assert bad.status_code == 422
     good = post(client, good_payload, "retry-key-000001")
     assert good.status_code == 201 and count(session) == 1
+
+
+def test_idempotency_key_is_bound_to_the_body(client, session, open_round):
+    """#14 item 8: the same key with another body gets a 422, never the first submission's
+    private link; the same key with the same body (keys in another order) replays."""
+    key = "5b0c7a8e-1d2f-4c3b-8a9e-7f6d5c4b3a21"
+    payload = factories.submission_data(open_round)
+    first = post(client, payload, key)
+    assert first.status_code == 201
+    other = post(client, factories.submission_data(open_round, title="Another view"), key)
+    assert other.status_code == 422
+    assert list(other.get_json()["errors"]) == ["idempotency_key"]
+    assert first.get_json()["manage_url"] not in other.get_data(as_text=True)
+    assert first.get_json()["reference"] not in other.get_data(as_text=True)
+    reordered = client.post("/api/v1/submissions", content_type="application/json",
+                            headers={"Idempotency-Key": key, "Accept-Language": "fr"},
+                            data=json.dumps(dict(reversed(list(payload.items()))), indent=2))
+    assert reordered.status_code == 201 and reordered.get_json() == first.get_json()
+    assert count(session) == 1
+
+
+def test_idempotency_key_race_is_decided_by_the_unique_index(client, session, open_round,
+                                                             monkeypatch):
+    """#14 item 8, concurrent retries: two requests with one key both find nothing, both
+    insert; the unique index refuses the second, which then answers as the first did (same
+    body) or 422 (another body)."""
+    from app.services import intake
+
+    key = "9e8d7c6b-5a4f-4e3d-2c1b-0a9f8e7d6c5b"
+    payload = factories.submission_data(open_round)
+    first = post(client, payload, key)
+    real_find = intake.find_by_idempotency_key
+    for body, expected in ((payload, 201), (factories.submission_data(open_round, title="B"),
+                                            422)):
+        calls = []
+
+        def racing_find(session_, key_hash, _calls=calls):
+            _calls.append(key_hash)
+            return None if len(_calls) == 1 else real_find(session_, key_hash)
+
+        monkeypatch.setattr(intake, "find_by_idempotency_key", racing_find)
+        response = post(client, body, key)
+        assert len(calls) == 2  # the lookup missed, the insert lost the race, looked again
+        assert response.status_code == expected
+        if expected == 201:
+            assert response.get_json() == first.get_json()
+        else:
+            assert "idempotency_key" in response.get_json()["errors"]
+    assert count(session) == 1
