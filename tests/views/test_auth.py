@@ -64,11 +64,11 @@ def test_lockout_answers_known_and_unknown_accounts_alike(client, session, monke
 
     make_user(session, "moderator")
     answers = {}
+    real_verify = users_service._verify
     for email in ("moderator@example.org", "nobody@example.org"):
         for _ in range(5):
             post_login(client, email, "wrong wrong wrong")
         verified = []
-        real_verify = users_service._verify
         monkeypatch.setattr(users_service, "_verify",
                             lambda h, p, _v=verified: _v.append(h) or real_verify(h, p))
         response = post_login(client, email, PASSWORD)
