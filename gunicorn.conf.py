@@ -30,6 +30,10 @@ gc.disable()
 
 def when_ready(server):
     """In the master, after the app is imported and before the first fork."""
+    from app.runtime import note_workers
+
+    # The workers are forked from here, so they inherit what the app is told (/readyz).
+    note_workers(server.app.wsgi(), server.cfg.workers)
     gc.collect()
     gc.freeze()
 

@@ -7,7 +7,7 @@ from flask import Flask, flash, g, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 
 import config as config_module
-from app import assets, cache, cli, errors, i18n, security
+from app import assets, cache, cli, errors, i18n, runtime, security
 
 # Imported under another name: `app.db` must stay the module (migrations use app.db.*).
 from app.db import db as database
@@ -35,6 +35,7 @@ def create_app(config_class: type[config_module.Config] | None = None) -> Flask:
     errors.init_app(app)
     register_blueprints(app)
     cli.init_app(app)
+    runtime.init_app(app)
     return app
 
 

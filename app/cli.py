@@ -316,7 +316,7 @@ def backup_create(path: Path | None) -> None:
 
     target = path or backup.default_path(Path(current_app.instance_path) / "backups", db.engine)
     try:
-        backup.create(db.engine, target)
+        backup.create(db.engine, target, private_folder=path is None)
     except backup.BackupError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Backup written to {target}.")

@@ -24,6 +24,7 @@ from flask import Flask, Response, abort, current_app, g, jsonify, redirect, req
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.sansio.utils import host_is_trusted
 
 from app.extensions import client_address, limiter
 from app.i18n import lazy_gettext as _l
@@ -288,11 +289,14 @@ class RedactSecrets(logging.Filter):
     )
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = self._clean(record.msg)
-        if isinstance(record.args, dict):  # gunicorn's access log passes a dict of atoms
-            record.args = {key: self._clean(value) for key, value in record.args.items()}
-        elif isinstance(record.args, tuple):
-            record.args = tuple(self._clean(value) for value in record.args)
+        # The message is formatted first (a secret can be an argument, or a pattern can
+        # span the format and an argument), then redacted and kept formatted.
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError, KeyError):  # a broken format: clean the parts
+            record.msg = self._clean(record.msg)
+        else:
+            record.msg, record.args = self._clean(message), None
         if record.exc_info and not record.exc_text:
             # Formatters print exc_text when it is set: the traceback, redacted, once.
             record.exc_text = logging.Formatter().formatException(record.exc_info)
@@ -344,6 +348,17 @@ def public_host() -> str:
     return base_url_host(current_app.config.get("PUBLIC_BASE_URL")) or "localhost"
 
 
+def refuse_unknown_hosts() -> Any:
+    """400 for a Host header that is not one of ALLOWED_HOSTS (ports ignored).
+
+    Done here rather than with Flask's TRUSTED_HOSTS, which refuses before routing and
+    leaves the error page without a URL adapter."""
+    allowed = current_app.config.get("ALLOWED_HOST_NAMES")
+    if allowed and not host_is_trusted(request.host, allowed):
+        abort(400)
+    return None
+
+
 def refuse_nul_bytes() -> Any:
     """400 for a NUL byte in the query string, before any view runs.
 
@@ -359,9 +374,10 @@ def refuse_nul_bytes() -> Any:
 def init_app(app: Flask) -> None:
     from config import trusted_hosts
 
-    # Flask refuses (400) a Host header not in this list, before routing.
-    app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config.get("PUBLIC_BASE_URL"),
-                                                app.config.get("ALLOWED_HOSTS", ""))
+    app.config["ALLOWED_HOST_NAMES"] = trusted_hosts(app.config.get("PUBLIC_BASE_URL"),
+                                                     app.config.get("ALLOWED_HOSTS", ""))
+    # First of all: nothing else runs for a request to a host that is not this site's.
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_unknown_hosts)
     app.before_request(refuse_nul_bytes)
     app.logger.debug("logging set up")  # Flask adds its handler on first use: before ours
     redact_log_handlers()

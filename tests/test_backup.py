@@ -1,6 +1,7 @@
 """Backup and restore drill: what was there at backup time is there after a restore."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from app.db import db
@@ -59,3 +60,49 @@ def test_restore_refuses_a_missing_or_damaged_file(fresh_app, tmp_path):
     with fresh_app.app_context():
         from app.models import TaxonomyItem
         assert db.session.scalar(select(func.count()).select_from(TaxonomyItem)) == 43
+
+
+def test_backups_are_private_whatever_the_umask(fresh_app, tmp_path):
+    """#14 item 13: the file 0600, a folder made for it 0700, even under umask 022, both for
+    a path given and for the default folder."""
+    import os
+    import stat
+    from pathlib import Path
+
+    runner = fresh_app.test_cli_runner()
+    assert runner.invoke(args=["setup"]).exit_code == 0
+    old = os.umask(0o022)
+    try:
+        target = tmp_path / "new-folder" / "nightly.backup"
+        result = runner.invoke(args=["backup", "create", str(target)])
+        assert result.exit_code == 0, result.output
+        default = runner.invoke(args=["backup", "create"])
+        assert default.exit_code == 0, default.output
+    finally:
+        os.umask(old)
+    written = Path(default.output.strip().removeprefix("Backup written to ").rstrip("."))
+    assert written.parent == Path(fresh_app.instance_path) / "backups"
+    for path in (target, written):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+        assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700, path.parent
+        assert path.stat().st_size > 0
+
+
+def test_backup_refuses_the_live_database_file(fresh_app, tmp_path):
+    """#14 item 13: the target cannot be the live SQLite file (it used to say "Backup
+    written" and write nothing)."""
+    from pathlib import Path
+
+    runner = fresh_app.test_cli_runner()
+    assert runner.invoke(args=["setup"]).exit_code == 0
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's live database is no file a backup could name")
+    live = Path(db.engine.url.database)
+    before = live.read_bytes()
+    result = runner.invoke(args=["backup", "create", str(live)])
+    assert result.exit_code == 1 and "live database" in result.output
+    assert "Backup written" not in result.output
+    alias = tmp_path / "alias.db"
+    alias.symlink_to(live)
+    assert runner.invoke(args=["backup", "create", str(alias)]).exit_code == 1
+    assert live.read_bytes() == before

@@ -196,13 +196,16 @@ def readyz() -> Any:
     """Readiness: the database answers and its schema is at the migrations' head."""
     from app.cli import schema_is_current
 
+    # Settings that work but weaken something (several workers without Redis).
+    found = current_app.config.get("STARTUP_WARNINGS")
+    warnings = {"warnings": found} if found else {}
     if not db.ping():
-        return jsonify({"status": "unavailable", "database": False}), 503
+        return jsonify({"status": "unavailable", "database": False, **warnings}), 503
     current, heads = schema_is_current(db.engine)
     if not current:
         return jsonify({"status": "migrations pending", "database": True,
-                        "heads": sorted(heads)}), 503
-    return jsonify({"status": "ok", "database": True})
+                        "heads": sorted(heads), **warnings}), 503
+    return jsonify({"status": "ok", "database": True, **warnings})
 
 
 @health_bp.get("/healthz")

@@ -41,9 +41,55 @@ def _tool(name: str) -> str:
     return path
 
 
-def create(engine: Engine, target: Path) -> Path:
-    """Write a consistent copy of the live database to `target`, while it keeps serving."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+def _is_live_database(engine: Engine, target: Path) -> bool:
+    """Whether `target` is the SQLite database file itself (or its journal or WAL)."""
+    if engine.dialect.name != "sqlite" or not engine.url.database:
+        return False
+    live = Path(engine.url.database).resolve()
+    candidate = target.resolve()
+    return candidate in {live, Path(f"{live}-wal"), Path(f"{live}-shm"),
+                         Path(f"{live}-journal")} or (
+        candidate.exists() and live.exists() and os.path.samefile(candidate, live))
+
+
+def _private_folder(folder: Path) -> None:
+    """Make `folder` (and missing parents) readable by its owner only (0700), whatever the
+    umask: backups hold emails, password hashes and second-factor secrets."""
+    missing = []
+    for parent in [folder, *folder.parents]:
+        if parent.exists():
+            break
+        missing.append(parent)
+    folder.mkdir(parents=True, exist_ok=True)
+    for made in missing:
+        os.chmod(made, 0o700)  # mkdir's mode is filtered by the umask; chmod is not
+
+
+def _private_file(target: Path) -> None:
+    """Create `target` empty with mode 0600 (or make an existing one 0600) before anything
+    is written to it, so no other user can read it at any moment."""
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0),
+                 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+
+
+def create(engine: Engine, target: Path, *, private_folder: bool = False) -> Path:
+    """Write a consistent copy of the live database to `target`, while it keeps serving.
+
+    The file is 0600 whatever the umask; the folder is made 0700 when this creates it (or
+    always, with `private_folder`: the default backups folder). Refuses to write over the
+    live database (SQLite would answer the backup of a file onto itself with nothing)."""
+    if _is_live_database(engine, target):
+        raise BackupError(f"{target} is the live database: choose another file.")
+    if private_folder:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(target.parent, 0o700)
+    else:
+        _private_folder(target.parent)
+    _private_file(target)
     if engine.dialect.name == "sqlite":
         source = sqlite3.connect(engine.url.database)
         destination = sqlite3.connect(target)

@@ -75,3 +75,61 @@ def test_the_api_sets_no_cookie_even_with_a_session(client, open_round):
                      client.post("/api/v1/submissions", data="{}",
                                  content_type="application/json")):
         assert "Set-Cookie" not in response.headers
+
+
+def _production_app(database_url, **settings):
+    from config import ProductionConfig
+
+    class Config(ProductionConfig):
+        SECRET_KEY = "x" * 40
+        DATABASE_URL = database_url
+        PUBLIC_BASE_URL = "https://consultation.example.org"
+        ALLOWED_HOSTS = "localhost"
+        REDIS_URL = None
+        RATELIMIT_STORAGE_URI = "memory://"
+
+    for name, value in settings.items():
+        setattr(Config, name, value)
+    return create_app(Config)
+
+
+def _gunicorn_when_ready():
+    """gunicorn.conf.py's hook, with the collector calls (meant for the master) inert."""
+    import runpy
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    conf = runpy.run_path(str(Path(__file__).parents[2] / "gunicorn.conf.py"))
+    import gc
+    gc.enable()  # the file turns it off while the app loads
+    conf["gc"] = SimpleNamespace(collect=lambda: None, freeze=lambda: None)
+    return lambda app, workers: conf["when_ready"](SimpleNamespace(
+        app=SimpleNamespace(wsgi=lambda: app), cfg=SimpleNamespace(workers=workers)))
+
+
+def test_several_workers_without_redis_warn_at_start_and_in_readyz(database_url, caplog,
+                                                                   monkeypatch):
+    """#14 item 14: production, more than one worker, no REDIS_URL: a warning in the log
+    when gunicorn is ready, and in /readyz's detail."""
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    when_ready = _gunicorn_when_ready()
+    application = _production_app(database_url)
+    assert "warnings" not in application.test_client().get("/readyz").get_json()
+    with caplog.at_level("WARNING", logger="app.runtime"):
+        when_ready(application, 4)
+    assert any("REDIS_URL" in r.getMessage() and "4 worker" in r.getMessage()
+               for r in caplog.records)
+    detail = application.test_client().get("/readyz").get_json()
+    assert len(detail["warnings"]) == 1 and "REDIS_URL" in detail["warnings"][0]
+
+    # One worker, or Redis configured, or not production: nothing to say.
+    for app_, workers in ((_production_app(database_url), 1),
+                          (_production_app(database_url, REDIS_URL="redis://127.0.0.1:1/0"),
+                           4)):
+        caplog.clear()
+        when_ready(app_, workers)
+        assert not caplog.records
+        assert "warnings" not in app_.test_client().get("/readyz").get_json()
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    assert _production_app(database_url).config["STARTUP_WARNINGS"]
+    db.engine.dispose()
