@@ -24,7 +24,7 @@ from flask import Flask, Response, abort, current_app, g, jsonify, redirect, req
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.sansio.utils import host_is_trusted
+from werkzeug.wsgi import host_is_trusted
 
 from app.extensions import client_address, limiter
 from app.i18n import lazy_gettext as _l

@@ -166,9 +166,9 @@ def _csv_records(reader: Any) -> Iterator[list[str]]:
             return
         except csv.Error as exc:
             if "field larger than field limit" in str(exc):
-                raise DomainError(_l("Row %(row)d has a cell longer than %(num)s characters. "
+                raise DomainError(_l("Row %(row)d has a cell longer than %(num)d characters. "
                                      "Shorten it and import the file again.", row=number,
-                                     num=f"{CSV_FIELD_LIMIT:,}")) from None
+                                     num=CSV_FIELD_LIMIT)) from None
             raise DomainError(_l("Row %(row)d could not be read. Check its quotation marks "
                                  "and import the file again.", row=number)) from None
         yield record

@@ -307,6 +307,32 @@ def test_intake_import_command(app, runner, session, taxonomy, tmp_path):
                                "--round", "999999"]).exit_code != 0
 
 
+def test_csv_field_over_the_limit_is_a_clear_error_on_the_page_and_the_cli(
+        app, client, runner, session, taxonomy, tmp_path):
+    """#14 item 10: a field over 131,072 characters answered 500 (upload) or a traceback
+    (CLI); both now name the row, in the page's language."""
+    round_ = factories.make_round(session)
+    records = rows(round_)[:2]
+    records[1] = {**records[1], "body": "x" * 131_073}
+    data = to_csv(round_, records)
+    login(client, session, "admin")
+    page = text(client.get("/fr/admin/intake"))
+    response = client.post("/fr/admin/intake", content_type="multipart/form-data", data={
+        "csrf_token": csrf_token(page), "round_id": str(round_.id), "channel": "workshop",
+        "source": SOURCE, "file": (io.BytesIO(data), "views.csv")})
+    assert response.status_code == 422
+    html = text(response)
+    assert "Ligne 3" in html and "131072" in html
+    path = tmp_path / "long.csv"
+    path.write_bytes(data)
+    result = runner.invoke(args=["intake", "import", str(path), "--source", SOURCE,
+                                 "--round", str(round_.id)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "Row 3 has a cell longer than 131072 characters" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert session.scalar(select(func.count()).select_from(Submission)) == 0
+
+
 # Public pages of the offline intake.
 
 @pytest.mark.parametrize("lang", LANGUAGES)
