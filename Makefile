@@ -25,7 +25,7 @@ setup: compile
 	$(FLASK) setup
 
 run: setup
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	PUBLIC_BASE_URL=http://$(HOST):$(PORT) $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: compile
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

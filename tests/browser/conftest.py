@@ -66,6 +66,8 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     db.session.remove()
     engine = db.engine
     server = make_server("127.0.0.1", 0, application, threaded=True)
+    # Absolute links (the private link shown after sending) name the server's address.
+    application.config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
