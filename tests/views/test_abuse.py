@@ -148,3 +148,45 @@ def test_idempotency_key_race_is_decided_by_the_unique_index(client, session, op
         else:
             assert "idempotency_key" in response.get_json()["errors"]
     assert count(session) == 1
+
+
+def test_concurrent_retries_store_one_submission(fresh_app):
+    """#14 item 8 under real concurrency: eight clients send the same key at once, half
+    of them with another body. One submission is stored; every same-body answer is the
+    first one, every other-body answer a 422."""
+    import threading
+
+    from app.db import db
+
+    assert fresh_app.test_cli_runner().invoke(args=["setup"]).exit_code == 0
+    with fresh_app.app_context():
+        round_ = factories.make_round(db.session)
+        same = factories.submission_data(round_)
+        other = factories.submission_data(round_, title="Not the same view")
+        db.session.remove()
+    key = "c0ncurrent-retry-0001"
+    start = threading.Barrier(8)
+    answers: list = []
+
+    def send(body):
+        client = fresh_app.test_client()
+        start.wait()
+        response = post(client, body, key)
+        answers.append((body is same, response.status_code, response.get_json()))
+
+    threads = [threading.Thread(target=send, args=(same if n % 2 else other,))
+               for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(answers) == 8
+    created = [a for a in answers if a[1] == 201]
+    assert created and {a[0] for a in created} == {created[0][0]}  # all of one body
+    assert len({a[2]["reference"] for a in created}) == 1
+    refused = [a for a in answers if a[1] != 201]
+    assert all(a[1] == 422 and "idempotency_key" in a[2]["errors"] for a in refused)
+    assert len(created) == 4 and len(refused) == 4
+    with fresh_app.app_context():
+        assert count(db.session) == 1
+        db.session.remove()
