@@ -8,7 +8,7 @@ from flask import Response, stream_with_context
 from flask_babel import force_locale
 
 from app import reference
-from app.db import db
+from app.db import db, writing
 from app.i18n import format_number, localized
 from app.i18n import gettext as _
 from app.models import ItemKind, User
@@ -32,15 +32,28 @@ def _attachment(response: Response, filename: str) -> Response:
     return response
 
 
+def _audit(action: str, user: User, **details: Any) -> None:
+    """Record a download in the audit log in a short transaction of its own.
+
+    Whatever was read before (the row count) ends first: on SQLite a transaction that has
+    read cannot start writing once another connection has written since ("database is
+    locked" at once, the busy timeout does not help), so an export that read, then wrote
+    its audit row in the same transaction, failed whenever a submission or another
+    download's audit row landed in between. A fresh transaction that begins by taking the
+    write lock waits its turn instead."""
+    db.reports_session.commit()  # ends the read; nothing is pending in it
+    with writing():
+        audit.record(db.session, action, actor=user, **details)
+        db.session.commit()
+
+
 def submissions_export(fmt: str, f: reports.ReportFilter, user: User, lang: str) -> Response:
     """Record the export in the audit log (who, filter, rows), commit, then stream it.
 
     Rows are read through the reports session (a replica when configured); the audit
     event is written to the primary."""
     rows = reports.total(db.reports_session, f)
-    audit.record(db.session, "export.submissions", actor=user, format=fmt,
-                 filter=f.to_args(), rows=rows)
-    db.session.commit()
+    _audit("export.submissions", user, format=fmt, filter=f.to_args(), rows=rows)
     with_personal = user.role.is_staff_reviewer
     records = export.iter_rows(db.reports_session, f, with_personal=with_personal)
     if fmt == "csv":
@@ -103,8 +116,7 @@ def summary_docx_response(code: str, f: reports.ReportFilter, user: User, lang: 
     data = summary_docx.summary_docx(db.reports_session, code, f, lang)
     if data is None:
         return None
-    audit.record(db.session, "export.summary", actor=user, format="docx", code=code.upper(),
-                 lang=lang, filter=f.to_args())
-    db.session.commit()
+    _audit("export.summary", user, format="docx", code=code.upper(), lang=lang,
+           filter=f.to_args())
     return _attachment(Response(data, mimetype=summary_docx.MIMETYPE),
                        summary_docx.filename(code, lang))
