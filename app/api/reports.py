@@ -45,6 +45,8 @@ def export_submissions(fmt: str) -> Any:
     refused = refused_filters(f, g.staff_user)
     if refused:
         return json_errors({name: [ROWS_REFUSED] for name in refused}, 403)
+    if fmt != "xlsx" and not request.args.get("lang"):
+        lang = "en"  # labels for programs: one language unless asked, whoever calls
     return submissions_export(fmt, f, g.staff_user, lang)
 
 
