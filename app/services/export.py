@@ -612,7 +612,11 @@ def _tables_sheet(workbook: Any, name: str, tables: list[Table], report: XlsxRep
     freezes its header and code columns and has an autofilter."""
     sheet = workbook.add_worksheet(name)
     _page_setup(sheet, report, landscape=crosstab)
-    widths = [10, 40] + [12] * 30
+    codes = [str(values[0]) for table in tables for values in table.rows]
+    labels = [str(values[1]) for table in tables for values in table.rows]
+    widths = [max([8] + [_display_width(code) + 2 for code in codes]),
+              min(MAX_WIDTH + 15, max([20] + [_display_width(label) + 2 for label in labels]))]
+    widths += [12] * 30
     row = 0
     for table in tables:
         headings = [*table.headings, *([report.share_heading] if table.shares_of else [])]
@@ -626,6 +630,9 @@ def _tables_sheet(workbook: Any, name: str, tables: list[Table], report: XlsxRep
         for values in table.rows:
             row += 1
             code, label, *numbers = values
+            lines = _lines(str(label), widths[1])
+            if lines > 1:
+                sheet.set_row(row, _row_height(lines))
             sheet.write_string(row, 0, neutralize(str(code)), formats["cell"])
             sheet.write_string(row, 1, neutralize(str(label)), formats["cell"])
             for index, number in enumerate(numbers, 2):
