@@ -4,7 +4,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Response, make_response, render_template, stream_with_context
+from flask import (
+    Response,
+    make_response,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import force_locale
 
 from app import reference
@@ -35,10 +42,15 @@ def refused_filters(f: reports.ReportFilter, user: User) -> list[str]:
 
 
 def refusal_page() -> Response:
-    """The 403 page of a row-level download that a demographic filter makes refused."""
+    """The 403 page of a row-level download that a demographic filter makes refused, with
+    a link to the same download without those filters."""
+    args = {key: value for key, value in request.args.items()
+            if key not in reports.DEMOGRAPHIC_FILTERS}
+    retry_url = url_for(request.endpoint, **(request.view_args or {}), **args)
     response = make_response(render_template(
         "errors/error.html", status=403, title=_("Not with these filters"),
-        message=str(ROWS_REFUSED)))
+        message=str(ROWS_REFUSED), retry_url=retry_url,
+        retry_label=_("Download without the gender and age filters")))
     response.status_code = 403
     return response
 

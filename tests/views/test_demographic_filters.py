@@ -64,8 +64,12 @@ def test_reference_export_pages_refuse_demographic_filters_in_the_reader_languag
                 "/ar/reports/summary/P2.docx?youth=no"):
         response = client.get(url)
         assert response.status_code == 403, url
-        assert "لا تنطبق عوامل التصفية حسب نوع الجنس والعمر إلا على الأعداد" in \
-            response.get_data(as_text=True)
+        html = response.get_data(as_text=True)
+        assert "لا تنطبق عوامل التصفية حسب نوع الجنس والعمر إلا على الأعداد" in html
+        assert "تنزيل دون عاملي التصفية حسب نوع الجنس والعمر" in html
+    retry = client.get("/ar/reports/export/submissions.csv?gender=female&language=fr")
+    assert 'href="/ar/reports/export/submissions.csv?language=fr"' in retry.get_data(
+        as_text=True)
 
 
 def test_moderators_keep_the_row_filters(client, session, people):
