@@ -379,14 +379,14 @@ def _utc_naive(value: str | None) -> dt.datetime | None:
 
 class _DataSheet:
     """One sheet of rows (every view, or one code's views), written as they come in
-    constant memory: header frozen, an autofilter over the rows written, widths fitted to
-    the first rows, text wrapped."""
+    constant memory: header frozen, an autofilter over the rows written, text wrapped.
+    Column widths fit the first rows of every view (`fit`, on the first sheet; the
+    sheets per code take the same), and each row is as tall as its wrapped text."""
 
     def __init__(self, workbook: Any, name: str, columns: tuple[str, ...], report: XlsxReport,
                  formats: dict[str, Any]) -> None:
         self.sheet = workbook.add_worksheet(name)
         self.columns = columns
-        self.formats = formats
         self.next_row = 1
         _page_setup(self.sheet, report, landscape=True, one_page_wide=False)
         self.sheet.repeat_rows(0)
@@ -394,41 +394,53 @@ class _DataSheet:
         header = [report.headings[c] for c in columns]
         self.sheet.write_row(0, 0, header, formats["header"])
         self.sheet.freeze_panes(1, 0)
-        self.widths = [min(MAX_WIDTH, _display_width(h) + 2) for h in header]
+        self.widths = [max(18 if c in DATE_COLUMNS else 0,
+                           min(MAX_WIDTH, _display_width(h) + 2))
+                       for c, h in zip(columns, header, strict=True)]
+        # Per column, once: how to write it, and its format.
+        self.cells = [(index, column in DATE_COLUMNS,
+                       formats["date"] if column in DATE_COLUMNS else
+                       formats["text"] if column in USER_TEXT_COLUMNS else formats["cell"])
+                      for index, column in enumerate(columns)]
+        self.wrapped = [(index, WIDE_COLUMNS.get(column)) for index, column in enumerate(columns)
+                        if column in WIDE_COLUMNS or column in TAGGED_COLUMNS]
 
-    def write(self, values: list[Any]) -> None:
+    def fit(self, values: list[Any]) -> None:
+        """Widen the columns to the text of one of the first rows."""
+        for index, value in enumerate(values):
+            if isinstance(value, str):
+                longest = max(_display_width(line) for line in value.split("\n"))
+                self.widths[index] = max(self.widths[index], min(MAX_WIDTH, longest + 2))
+
+    def height(self, values: list[Any]) -> float | None:
+        """The row height that shows all the wrapped text of `values` (None: one line).
+        Only the title, the text and the tag columns wrap: the others are short."""
+        lines = 1
+        for index, width in self.wrapped:
+            value = values[index]
+            if value:
+                lines = max(lines, _lines(value, width or self.widths[index]))
+        return _row_height(lines) if lines > 1 else None
+
+    def write(self, values: list[Any], height: float | None) -> None:
         row = self.next_row
-        formats = self.formats
-        sample = row <= WIDTH_SAMPLE
-        if sample:  # widths grow with the first rows; heights follow the widths
-            for index, value in enumerate(values):
-                if isinstance(value, str):
-                    longest = max(_display_width(line) for line in value.split("\n"))
-                    self.widths[index] = max(self.widths[index], min(MAX_WIDTH, longest + 2))
-        lines = max([_lines(value, WIDE_COLUMNS.get(column) or self.widths[index])
-                     for index, (column, value) in enumerate(zip(self.columns, values,
-                                                                 strict=True))
-                     if isinstance(value, str)] or [1])
-        if lines > 1:
-            self.sheet.set_row(row, _row_height(lines))
-        for index, (column, value) in enumerate(zip(self.columns, values, strict=True)):
+        sheet = self.sheet
+        if height:
+            sheet.set_row(row, height)
+        for (index, is_date, style), value in zip(self.cells, values, strict=True):
             if value is None or value == "":
                 continue
-            if column in DATE_COLUMNS:
-                self.sheet.write_datetime(row, index, value, formats["date"])
-                if sample:
-                    self.widths[index] = max(self.widths[index], 18)
-                continue
-            if isinstance(value, int):
-                self.sheet.write_number(row, index, value, formats["cell"])
-                continue
-            self.sheet.write_string(row, index, value, formats[
-                "text" if column in USER_TEXT_COLUMNS else "cell"])
+            if is_date:
+                sheet.write_datetime(row, index, value, style)
+            elif isinstance(value, int):
+                sheet.write_number(row, index, value, style)
+            else:
+                sheet.write_string(row, index, value, style)
         self.next_row += 1
 
-    def close(self) -> None:
+    def close(self, widths: list[int]) -> None:
         for index, column in enumerate(self.columns):
-            self.sheet.set_column(index, index, WIDE_COLUMNS.get(column, self.widths[index]))
+            self.sheet.set_column(index, index, WIDE_COLUMNS.get(column, widths[index]))
         self.sheet.autofilter(0, 0, max(self.next_row - 1, 1), len(self.columns) - 1)
 
 
@@ -468,14 +480,17 @@ def write_xlsx(rows: Iterator[dict[str, Any]], report: XlsxReport) -> Any:
         if everything.next_row >= XLSX_MAX_ROWS:
             break
         values = _xlsx_values(record, columns, labels)
-        everything.write(values)
+        if everything.next_row <= WIDTH_SAMPLE:
+            everything.fit(values)
+        height = everything.height(values)
+        everything.write(values, height)
         for code in (*record["principles"], *record["commitments"]):
             target = per_code.get(code)
             if target is not None and target.next_row < XLSX_MAX_ROWS:
-                target.write(values)
-    everything.close()
+                target.write(values, height)
+    everything.close(everything.widths)
     for sheet in per_code.values():
-        sheet.close()
+        sheet.close(everything.widths)
     _tables_sheet(workbook, names.take(report.sheet_names["totals"], "3"), report.totals,
                   report, formats)
     _tables_sheet(workbook, names.take(report.sheet_names["by_actor"], "4"), [report.by_actor],
