@@ -114,6 +114,9 @@ class Config:
     CACHE_DIR = os.environ.get("CACHE_DIR")  # files: default instance/cache/<database>
     COUNTS_CACHE_SECONDS = int(os.environ.get("COUNTS_CACHE_SECONDS", "15"))
     REPORTS_CACHE_SECONDS = int(os.environ.get("REPORTS_CACHE_SECONDS", "60"))
+    # Small-cell suppression: with a filter on gender or age, the reference group sees
+    # any count under this as "< N" (app.services.reports.suppressed).
+    MIN_CELL_COUNT = int(os.environ.get("MIN_CELL_COUNT", "5"))
     # The open rounds and the taxonomy, kept per process (see app.cache.local).
     REFERENCE_CACHE_SECONDS = int(os.environ.get("REFERENCE_CACHE_SECONDS", "10"))
     # How many proxies in front of the app set X-Forwarded-For (nginx: 1). 0 trusts none.

@@ -12,9 +12,10 @@ CLI and tests, and the engine settings of each database:
 """
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +88,18 @@ def _utc_date_sqlite(element: utc_date, compiler: Any, **kw: Any) -> str:
 
 # Set while handling a request or command that writes; read when SQLite begins a transaction.
 write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)
+
+
+@contextlib.contextmanager
+def writing() -> Iterator[None]:
+    """Within a GET (a download that records itself in the audit log): the transactions
+    begun inside take SQLite's write lock up front, as a POST's do, and later ones read
+    again."""
+    token = write_intent.set(True)
+    try:
+        yield
+    finally:
+        write_intent.reset(token)
 
 
 def default_url(instance_path: str) -> str:

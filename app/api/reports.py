@@ -13,7 +13,12 @@ from app.errors import json_errors
 from app.i18n import LANGUAGES, current_language
 from app.i18n import lazy_gettext as _l
 from app.models import Role
-from app.reports.downloads import submissions_export, summary_docx_response
+from app.reports.downloads import (
+    ROWS_REFUSED,
+    refused_filters,
+    submissions_export,
+    summary_docx_response,
+)
 from app.security import role_required
 from app.services import ValidationFailed, reports
 
@@ -37,6 +42,11 @@ def export_submissions(fmt: str) -> Any:
     f, lang, error = _filter_and_lang()
     if error is not None:
         return error
+    refused = refused_filters(f, g.staff_user)
+    if refused:
+        return json_errors({name: [ROWS_REFUSED] for name in refused}, 403)
+    if fmt != "xlsx" and not request.args.get("lang"):
+        lang = "en"  # labels for programs: one language unless asked, whoever calls
     return submissions_export(fmt, f, g.staff_user, lang)
 
 
@@ -55,6 +65,8 @@ def stats() -> Any:
         lambda: {"group_by": group_by, "filter": f.to_args(),
                  **reports.totals(db.reports_session, f),
                  "counts": reports.stats(db.reports_session, f, group_by)})
+    if refused_filters(f, g.staff_user):  # counts only, small ones suppressed
+        body = reports.suppressed(body, current_app.config["MIN_CELL_COUNT"])
     return jsonify(body)
 
 
@@ -68,6 +80,9 @@ def export_summary() -> Any:
     if not code:
         return json_errors({"code": [_l("Give the code of a principle, commitment, "
                                         "technology or theme, e.g. P2.")]}, 400)
+    refused = refused_filters(f, g.staff_user)
+    if refused:  # the summary quotes views: rows
+        return json_errors({name: [ROWS_REFUSED] for name in refused}, 403)
     # The code names the summary's subject here, not a filter on the rows.
     f.code = None
     response = summary_docx_response(code, f, g.staff_user, lang)

@@ -6,7 +6,7 @@ from wtforms import DateField, Form, StringField
 from app.forms import SelectField
 from app.i18n import LANGUAGES, localized, native_name
 from app.i18n import lazy_gettext as _l
-from app.labels import ACTOR_TYPES, GENDERS
+from app.labels import ACTOR_TYPES, AGE_RANGES, GENDERS
 from app.models import Round
 from app.regions import regions
 
@@ -20,6 +20,7 @@ class ReportFilterForm(Form):
     region = SelectField(_l("Region"), validate_choice=False)
     youth = SelectField(_l("Age"), validate_choice=False)
     gender = SelectField(_l("Gender"), validate_choice=False)
+    age_range = SelectField(_l("Age range"), validate_choice=False)
     q = StringField(_l("Search text or reference"), render_kw={"maxlength": 200, "dir": "auto"})
 
     def prepare(self, lang: str, rounds: list[Round]) -> None:
@@ -32,3 +33,5 @@ class ReportFilterForm(Form):
         self.region.choices = [anything] + regions(lang)
         self.youth.choices = [anything, ("yes", _l("Under 25")), ("no", _l("25 or over"))]
         self.gender.choices = [anything] + [(g.value, label) for g, label in GENDERS.items()]
+        self.age_range.choices = [anything] + [(a.value, label)
+                                               for a, label in AGE_RANGES.items()]

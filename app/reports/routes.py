@@ -9,13 +9,26 @@ from flask import Blueprint, abort, current_app, g, render_template, request
 
 from app import cache, reference
 from app.db import db
-from app.i18n import country_name, current_language, language_name, localized, text_direction
+from app.i18n import (
+    country_name,
+    current_language,
+    format_number,
+    format_share,
+    language_name,
+    localized,
+    text_direction,
+)
 from app.i18n import gettext as _
 from app.labels import ACTOR_TYPES, CHANNELS
 from app.models import ActorType, ItemKind, Role
 from app.regions import region_name
 from app.reports import charts
-from app.reports.downloads import submissions_export, summary_docx_response
+from app.reports.downloads import (
+    refusal_page,
+    refused_filters,
+    submissions_export,
+    summary_docx_response,
+)
 from app.reports.forms import ReportFilterForm
 from app.security import role_required
 from app.services import ValidationFailed, agreement, reports
@@ -64,6 +77,26 @@ def _filter() -> tuple[reports.ReportFilter, ReportFilterForm, int]:
         return reports.ReportFilter(), form, 400
 
 
+def _min_cell(f: reports.ReportFilter) -> int:
+    """The small-cell threshold of this page: MIN_CELL_COUNT when a reference group member
+    filters on gender or age (counts only, small ones shown as "< N"), else 0."""
+    return current_app.config["MIN_CELL_COUNT"] if refused_filters(f, g.staff_user) else 0
+
+
+@bp.app_template_filter("cell")
+def cell(count: int, min_cell: int = 0) -> str:
+    """A count as the page shows it: "< 5" when small-cell suppression hides it."""
+    if reports.small(count, min_cell or 0):
+        return f"< {format_number(min_cell)}"
+    return format_number(count)
+
+
+@bp.app_template_filter("share_cell")
+def share_cell(share: float, count: int, min_cell: int = 0) -> str:
+    """A share, or a dash when its count is suppressed (the share would give it back)."""
+    return "–" if reports.small(count, min_cell or 0) else format_share(share)
+
+
 def _rows(counts: dict[str, int], labels: dict[str, str], total: int
           ) -> list[tuple[str, str, int, float]]:
     """(code, label, count, share) in the order of `labels`."""
@@ -82,6 +115,7 @@ def _chart(rows: list[tuple[str, str, int, float]], title: str) -> Any:
 @role_required(*READERS)
 def dashboard(lang: str) -> Any:
     f, form, status = _filter()
+    min_cell = _min_cell(f)
     counts = cache.remember("dashboard", f.to_args(), current_app.config["REPORTS_CACHE_SECONDS"],
                             lambda: reports.dashboard_counts(db.reports_session, f))
     data = reports.Dashboard.from_counts(counts, reference.report_items(f.round_id))
@@ -91,7 +125,7 @@ def dashboard(lang: str) -> Any:
                   for item in data.items[kind]}
         rows = _rows(data.by_kind[kind], labels, data.total)
         sections.append({"kind": kind, "title": kind_title(kind), "rows": rows,
-                         "chart": _chart(rows, kind_title(kind))})
+                         "chart": None if min_cell else _chart(rows, kind_title(kind))})
     actor_rows = _rows(data.actor_types, {a.value: str(label) for a, label in ACTOR_TYPES.items()},
                        data.total)
     region_rows = _rows(data.regions, {code: region_label(code) for code in
@@ -104,15 +138,17 @@ def dashboard(lang: str) -> Any:
         lambda: agreement.agreement(db.reports_session, f).to_json()))
     timeline = charts.bucket_timeline(data.timeline)
     timeline_rows = [(format_date(day, "medium", locale=lang), count) for day, count in timeline]
-    timeline_chart = charts.column_chart(
+    timeline_chart = None if min_cell else charts.column_chart(
         timeline_rows, title=_("Submissions over time"),
         description="; ".join(f"{label}: {count}" for label, count in timeline_rows),
         rtl=text_direction() == "rtl")
     return render_template(
         "reports/dashboard.html", form=form, data=data, sections=sections,
-        actor_rows=actor_rows, actor_chart=_chart(actor_rows, _("Actor types")),
-        region_rows=region_rows, region_chart=_chart(region_rows, _("Regions")),
-        language_rows=language_rows, timeline_rows=timeline_rows,
+        actor_rows=actor_rows,
+        actor_chart=None if min_cell else _chart(actor_rows, _("Actor types")),
+        region_rows=region_rows,
+        region_chart=None if min_cell else _chart(region_rows, _("Regions")),
+        language_rows=language_rows, timeline_rows=timeline_rows, min_cell=min_cell,
         channel_rows=_rows(data.channels, {c.value: str(label) for c, label in CHANNELS.items()},
                            data.total),
         timeline_chart=timeline_chart, filter_args=f.to_args(),
@@ -153,9 +189,12 @@ def cached_summary(code: str, f: reports.ReportFilter) -> reports.Summary | None
 @role_required(*READERS)
 def summary(lang: str, code: str) -> Any:
     f, form, status = _filter()
+    min_cell = _min_cell(f)
     result = cached_summary(code, f)
     if result is None:
         abort(404)
+    if min_cell:  # the quotes are views one by one: not with a demographic filter
+        result.quotes = {}
     actor_rows = _rows(result.actor_types, {a.value: str(label)
                                             for a, label in ACTOR_TYPES.items()}, result.total)
     region_rows = _rows(result.regions, {c: region_label(c) for c in
@@ -167,8 +206,10 @@ def summary(lang: str, code: str) -> Any:
               for items in reference.report_items(f.round_id).values() for item in items}
     return render_template(
         "reports/summary.html", form=form, result=result, item=result.item,
-        actor_rows=actor_rows, actor_chart=_chart(actor_rows, _("Actor types")),
+        actor_rows=actor_rows,
+        actor_chart=None if min_cell else _chart(actor_rows, _("Actor types")),
         region_rows=region_rows, language_rows=language_rows, labels=labels,
+        min_cell=min_cell,
         filter_args=f.to_args(), actor_label=actor_label, country_name=country_name), status
 
 
@@ -178,6 +219,8 @@ def export_submissions(lang: str, fmt: str) -> Any:
     f, _form, status = _filter()
     if status != 200:
         abort(400)
+    if refused_filters(f, g.staff_user):
+        return refusal_page()
     return submissions_export(fmt, f, g.staff_user, lang)
 
 
@@ -187,6 +230,8 @@ def summary_docx(lang: str, code: str) -> Any:
     f, _form, status = _filter()
     if status != 200:
         abort(400)
+    if refused_filters(f, g.staff_user):
+        return refusal_page()
     response = summary_docx_response(code, f, g.staff_user, lang)
     if response is None:
         abort(404)

@@ -49,6 +49,7 @@ class ReportFilter:
     region: str | None = None
     youth: bool | None = None
     gender: Gender | None = None
+    age_range: AgeRange | None = None
     code: str | None = None  # only submissions a moderator tagged with this code
     q: str | None = None  # full-text search (app.services.search)
 
@@ -107,6 +108,11 @@ class ReportFilter:
                 f.gender = Gender(text("gender"))
             except ValueError:
                 errors["gender"] = [_l("Choose one of the options.")]
+        if text("age_range"):
+            try:
+                f.age_range = AgeRange(text("age_range"))
+            except ValueError:
+                errors["age_range"] = [_l("Choose one of the options.")]
         if text("code"):
             f.code = text("code").upper()[:16]
         if text("q"):
@@ -114,6 +120,36 @@ class ReportFilter:
         if errors:
             raise ValidationFailed(errors)
         return f
+
+
+DEMOGRAPHIC_FILTERS = ("gender", "age_range", "youth")
+
+
+def demographic_filters(f: ReportFilter) -> list[str]:
+    """The filters of `f` on personal data (gender, age range, youth). For the reference
+    group they apply to counts only: rows listed by one of them would give each row's
+    gender or age back, one export per value."""
+    return [name for name in DEMOGRAPHIC_FILTERS if getattr(f, name) is not None]
+
+
+def small(count: int, min_cell: int) -> bool:
+    """A count small enough to point to a person (0 < count < min_cell): shown as
+    "< min_cell". Zero says nobody, and is shown."""
+    return bool(min_cell) and 0 < count < min_cell
+
+
+def suppressed(body: dict[str, Any], min_cell: int) -> dict[str, Any]:
+    """A stats API answer with each small count (see `small`) as the string "< N", and
+    `min_cell_count` saying so; a copy, the cached answer stays whole."""
+    def cell(count: Any) -> Any:
+        return f"< {min_cell}" if isinstance(count, int) and small(count, min_cell) else count
+
+    out = {**body, "counts": {key: cell(n) for key, n in body["counts"].items()},
+           "min_cell_count": min_cell}
+    for key in ("total", "submissions", "unique_voices"):
+        if key in out:
+            out[key] = cell(out[key])
+    return out
 
 
 def conditions(f: ReportFilter, *, counting: bool = False) -> list:
@@ -130,6 +166,9 @@ def conditions(f: ReportFilter, *, counting: bool = False) -> list:
     if f.gender is not None:
         where.append(exists().where(PersonalData.submission_id == Submission.id,
                                     PersonalData.gender == f.gender))
+    if f.age_range is not None:
+        where.append(exists().where(PersonalData.submission_id == Submission.id,
+                                    PersonalData.age_range == f.age_range))
     if f.code:
         where.append(filters.tagged_with(f.code, counting=counting))
     if f.q:
@@ -216,14 +255,10 @@ def count_by_region(session: Session, f: ReportFilter) -> dict[str, int]:
     return dict(counts)
 
 
-def tag_counts(session: Session, f: ReportFilter) -> dict[str, Any]:
-    """The dashboard's tag counts in one pass over the tags: per kind {code: n}, and the
-    principles by actor type and commitments by region.
-
-    At a million rows each of those six queries read every approved submission's tags
-    (1.5 s apiece on SQLite); grouping once by (kind, code, actor type, country) and
-    summing here reads them once."""
-    rows = session.execute(
+def _tag_cells(session: Session, f: ReportFilter) -> Any:
+    """Moderators' tags of the approved submissions matching `f`, counted by (kind, code,
+    actor type, country): one pass over the tags for every tag count and cross-tab."""
+    return session.execute(
         select(TaxonomyItem.kind, TaxonomyItem.code, Submission.actor_type,
                Submission.country, func.count())
         .select_from(Submission)
@@ -233,10 +268,19 @@ def tag_counts(session: Session, f: ReportFilter) -> dict[str, Any]:
         .where(*conditions(f, counting=True))
         .group_by(TaxonomyItem.kind, TaxonomyItem.code, Submission.actor_type,
                   Submission.country))
+
+
+def tag_counts(session: Session, f: ReportFilter) -> dict[str, Any]:
+    """The dashboard's tag counts in one pass over the tags: per kind {code: n}, and the
+    principles by actor type and commitments by region.
+
+    At a million rows each of those six queries read every approved submission's tags
+    (1.5 s apiece on SQLite); grouping once by (kind, code, actor type, country) and
+    summing here reads them once."""
     by_kind: dict[str, Counter[str]] = {kind.value: Counter() for kind in ItemKind}
     by_actor: dict[str, Counter[str]] = defaultdict(Counter)
     by_region: dict[str, Counter[str]] = defaultdict(Counter)
-    for kind, code, actor_type, country, n in rows:
+    for kind, code, actor_type, country, n in _tag_cells(session, f):
         by_kind[kind.value][code] += n
         if kind == ItemKind.PRINCIPLE:
             by_actor[code][actor_type.value if actor_type is not None else "unknown"] += n
@@ -247,6 +291,19 @@ def tag_counts(session: Session, f: ReportFilter) -> dict[str, Any]:
         "principle_by_actor": {code: dict(c) for code, c in by_actor.items()},
         "commitment_by_region": {code: dict(c) for code, c in by_region.items()},
     }
+
+
+def code_crosstabs(session: Session, f: ReportFilter
+                   ) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]]:
+    """Every code (all four kinds) by actor type and by region ("unknown" where not
+    given): {code: {actor type: n}}, {code: {region: n}}; the workbook's cross-tabs."""
+    by_actor: dict[str, Counter[str]] = defaultdict(Counter)
+    by_region: dict[str, Counter[str]] = defaultdict(Counter)
+    for _kind, code, actor_type, country, n in _tag_cells(session, f):
+        by_actor[code][actor_type.value if actor_type is not None else "unknown"] += n
+        by_region[code][region_of(country) or "unknown"] += n
+    return ({code: dict(c) for code, c in by_actor.items()},
+            {code: dict(c) for code, c in by_region.items()})
 
 
 def over_time(session: Session, f: ReportFilter) -> list[tuple[dt.date, int]]:

@@ -111,3 +111,51 @@ def test_the_public_page_shows_the_redacted_title(client, session, redacted):
     page = client.get(f"/en/contributions/{reference}").get_data(as_text=True)
     assert "A call for open data" in page
     assert "Haddad" not in page
+
+
+def test_no_page_or_file_of_the_reference_group_carries_the_original_title(
+        client, session, open_round):
+    """Every place the reference group reads (issue #14 item 2): dashboard, themed summary
+    page (with the view's highlight), round comparison, staff API list, CSV, JSON Lines,
+    XLSX in two languages, the Word summary; none has the original title or name."""
+    import io
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    moderator = make_user(session, "moderator", "title-moderator3@example.org")
+    submission, _ = factories.make_submission(
+        session, open_round, title=ORIGINAL_TITLE, language="en",
+        body="My name is Layla Haddad and I want open data in Amman.")
+    _approve(session, submission.id, moderator,
+             redacted_text="My name is [removed] and I want open data.",
+             redacted_title="A call for open data", highlight="I want open data")
+    headers = bearer(api_token(session, "reference"))
+    user = login(client, session, "reference", "title-reader@example.org")
+    assert user is not None
+    texts = {
+        "dashboard": client.get("/en/reports/").get_data(as_text=True),
+        "summary": client.get("/en/reports/summary/P2").get_data(as_text=True),
+        "compare": client.get(f"/en/reports/compare?round={open_round.id}"
+                              ).get_data(as_text=True),
+        "api list": client.get("/api/v1/submissions", headers=headers).get_data(as_text=True),
+    }
+    assert "I want open data" in texts["summary"]  # the highlight is there, the name not
+    for fmt in ("csv", "jsonl"):
+        texts[fmt] = client.get(f"/api/v1/exports/submissions.{fmt}?lang=ar",
+                                headers=headers).get_data(as_text=True)
+        assert "A call for open data" in texts[fmt]
+    for lang in ("en", "ar"):
+        response = client.get(f"/{lang}/reports/export/submissions.xlsx")
+        book = load_workbook(io.BytesIO(response.get_data()))
+        cells = [str(cell) for sheet in book.worksheets
+                 for row in sheet.iter_rows(values_only=True) for cell in row if cell]
+        assert "A call for open data" in cells
+        texts[f"xlsx {lang}"] = "\n".join(cells)
+    docx = client.get("/api/v1/exports/summary.docx?code=P2&lang=en", headers=headers)
+    assert docx.status_code == 200
+    document = Document(io.BytesIO(docx.get_data()))
+    texts["docx"] = "\n".join([p.text for p in document.paragraphs] + [
+        cell.text for table in document.tables for row in table.rows for cell in row.cells])
+    for where, text in texts.items():
+        assert "Haddad" not in text and "Layla" not in text and "Amman" not in text, where
