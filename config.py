@@ -111,6 +111,9 @@ class Config:
     CACHE_DIR = os.environ.get("CACHE_DIR")  # files: default instance/cache/<database>
     COUNTS_CACHE_SECONDS = int(os.environ.get("COUNTS_CACHE_SECONDS", "15"))
     REPORTS_CACHE_SECONDS = int(os.environ.get("REPORTS_CACHE_SECONDS", "60"))
+    # The Word summary of a code quotes every view up to this many; above, a sample
+    # stratified by actor type and region (the reports page lists them all).
+    SUMMARY_MAX_VIEWS = int(os.environ.get("SUMMARY_MAX_VIEWS", "3000"))
     # The open rounds and the taxonomy, kept per process (see app.cache.local).
     REFERENCE_CACHE_SECONDS = int(os.environ.get("REFERENCE_CACHE_SECONDS", "10"))
     # How many proxies in front of the app set X-Forwarded-For (nginx: 1). 0 trusts none.

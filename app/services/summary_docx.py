@@ -27,6 +27,7 @@ from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
+from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
@@ -37,6 +38,7 @@ from app.i18n import (
     format_number,
     format_share,
     language_name,
+    ngettext,
     pick,
     text_direction,
 )
@@ -45,7 +47,7 @@ from app.i18n import lazy_gettext as _l
 from app.labels import ACTOR_TYPES, GENDERS
 from app.models import ActorType, Round, TaxonomyItem
 from app.regions import region_name
-from app.services import ValidationFailed, agreement, pii, reports
+from app.services import ValidationFailed, agreement, code_views, pii, reports
 
 MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -63,13 +65,17 @@ def build_summary_docx(summary: reports.Summary, lang: str, *,
                        items: Iterable[TaxonomyItem] = (),
                        round_title: Mapping[str, str] | None = None,
                        generated_at: dt.datetime | None = None,
-                       coder_agreement: agreement.Agreement | None = None) -> bytes:
+                       coder_agreement: agreement.Agreement | None = None,
+                       views: code_views.CodeViews | None = None,
+                       views_url: str | None = None) -> bytes:
     """The summary as DOCX bytes, written in `lang` (one of the six UN languages, else
     ValidationFailed on "lang").
 
     `items` labels the co-occurring codes (`reports.items_for` gives them; codes without an
     item are shown bare); `round_title` is the multilingual title of `summary.filter`'s
-    round, if any; `coder_agreement` (from `agreement.agreement`) adds the code's alpha.
+    round, if any; `coder_agreement` (from `agreement.agreement`) adds the code's alpha;
+    `views` (from `code_views.collect`) adds "What people said", every view quoted, and
+    `views_url` the page where a reader finds them all when `views` is a sample.
     """
     if lang not in LANGUAGES:
         raise ValidationFailed({"lang": [_l("Use one of: %(codes)s",
@@ -78,23 +84,36 @@ def build_summary_docx(summary: reports.Summary, lang: str, *,
     with force_locale(lang):
         writer = _Writer(lang)
         writer.write(summary, labels, round_title, generated_at or utcnow(),
-                     coder_agreement=coder_agreement)
+                     coder_agreement=coder_agreement, views=views, views_url=views_url)
         return writer.save()
 
 
-def summary_docx(session: Session, code: str, f: reports.ReportFilter, lang: str
-                 ) -> bytes | None:
-    """Compute the summary of `code` under `f` and build its document; None for an
-    unknown code."""
+def summary_docx(session: Session, code: str, f: reports.ReportFilter, lang: str, *,
+                 max_views: int | None = None) -> bytes | None:
+    """Compute the summary of `code` under `f` and build its document, with every view up
+    to `max_views` (default: the SUMMARY_MAX_VIEWS setting); None for an unknown code."""
+    if lang not in LANGUAGES:
+        raise ValidationFailed({"lang": [_l("Use one of: %(codes)s",
+                                            codes=", ".join(LANGUAGES))]})
     found = reports.summary(session, code, f)
     if found is None:
         return None
     items = [item for kind_items in reports.items_for(session, f).values()
              for item in kind_items]
     round_ = session.get(Round, f.round_id) if f.round_id is not None else None
+    if max_views is None:
+        max_views = current_app.config["SUMMARY_MAX_VIEWS"]
+    with force_locale(lang):  # emails masked in the document's language
+        views = code_views.collect(session, found.item.code, f, max_views=max_views)
+    views_url = None
+    if has_request_context():
+        views_url = url_for("reports.code_views", lang=lang, code=found.item.code,
+                            **{k: v for k, v in f.to_args().items() if k != "code"},
+                            _external=True)
     return build_summary_docx(found, lang, items=items,
                               round_title=round_.title if round_ is not None else None,
-                              coder_agreement=agreement.agreement(session, f))
+                              coder_agreement=agreement.agreement(session, f),
+                              views=views, views_url=views_url)
 
 
 def filename(code: str, lang: str, *, now: dt.datetime | None = None) -> str:
@@ -235,7 +254,9 @@ class _Writer:
 
     def write(self, summary: reports.Summary, labels: Mapping[str, TaxonomyItem],
               round_title: Mapping[str, str] | None, generated_at: dt.datetime, *,
-              coder_agreement: agreement.Agreement | None = None) -> None:
+              coder_agreement: agreement.Agreement | None = None,
+              views: code_views.CodeViews | None = None, views_url: str | None = None
+              ) -> None:
         lang = self.lang
         item = summary.item
         label, label_lang = pick(item.labels, lang)
@@ -260,6 +281,8 @@ class _Writer:
             rtl = direction_of(description, description_lang) == "rtl"
             paragraph = self.paragraph(rtl=rtl)
             self.run(paragraph, description, rtl=rtl, language=description_lang)
+        if views is not None:
+            self._scope(views, views_url)
 
         self.heading(_("Filter"), 1)
         lines = _filter_lines(summary.filter, lang, round_title)
@@ -297,7 +320,10 @@ class _Writer:
                  (_number(count, lang), None)] for keyword, count in summary.keywords]
         self.table([_("Keyword"), _("Submissions")], rows, _("Top keywords"))
 
-        self._quotes(summary.quotes)
+        if views is not None:
+            self._views(views, labels)
+        else:
+            self._quotes(summary.quotes)
 
         self.paragraph(_("Generated on %(date)s (UTC).",
                          date=format_date(generated_at.astimezone(dt.UTC).date(),
@@ -327,6 +353,148 @@ class _Writer:
                  (_share(count / total if total else 0.0, self.lang), None)]
                 for key, count in ordered]
         self.table([column, _("Submissions"), _("Share")], rows, heading)
+
+    def _scope(self, views: code_views.CodeViews, views_url: str | None) -> None:
+        """On the first page: how many of the code's views the document quotes."""
+        lang = self.lang
+        if not views.sampled:
+            self.paragraph(ngettext(
+                "This document quotes the one approved view tagged with %(code)s.",
+                "This document quotes all %(count)s approved views tagged with %(code)s.",
+                views.total, count=_number(views.total, lang), code=views.code))
+            return
+        paragraph = self.paragraph()
+        self.run(paragraph, _(
+            "This document quotes %(included)s of the %(total)s approved views tagged with "
+            "%(code)s: a sample in proportion to each actor type and region, with at least "
+            "one view from each.", included=_number(views.included, lang),
+            total=_number(views.total, lang), code=views.code), bold=True)
+        self.paragraph(_(
+            "To get them all, read them on the platform (Reports, then the code, then "
+            "\"Read the views\"), download the CSV or JSON Lines export with the same "
+            "filters, or narrow the filters until no more than %(limit)s views match.",
+            limit=_number(views.included, lang)))
+        if views_url:
+            paragraph = self.paragraph()
+            self.run(paragraph, views_url, rtl=False)
+
+    def _views(self, views: code_views.CodeViews, labels: Mapping[str, TaxonomyItem]) -> None:
+        """"What people said": every view quoted, by group, highlights first."""
+        self.heading(_("What people said"), 1)
+        if not views.groups:
+            self.paragraph(_("None."))
+            return
+        self.paragraph(_(
+            "Views are grouped by the themes and technology areas moderators tagged them "
+            "with, largest group first. A view with several is listed once, under the one "
+            "most views of this code share; its other codes are shown with it. In each "
+            "group, the views a moderator highlighted come first."))
+        if any(group.subthemes for group in views.groups):
+            self.paragraph(_(
+                "Sub-themes inside groups of more than %(count)s views were found by a "
+                "machine that compares the wording of the views; no moderator checked them, "
+                "and a view may sit in the wrong one. Every view of the group is listed in "
+                "one of them.", count=_number(code_views.SUBTHEME_MIN_GROUP, self.lang)),
+                style="Intense Quote" if False else None)
+        for group in views.groups:
+            self._group(group, labels)
+
+    def _group(self, group: code_views.Group, labels: Mapping[str, TaxonomyItem]) -> None:
+        lang = self.lang
+        heading = self.doc.add_heading(level=2)
+        self.direct(heading, self.rtl)
+        count = ngettext("%(count)s view", "%(count)s views", group.size,
+                         count=_number(group.size, lang))
+        if group.code == code_views.NO_GROUP:
+            self.run(heading, _("No theme or technology area"))
+        else:
+            self.run(heading, group.code, rtl=False)
+            item = labels.get(group.code)
+            if item is not None:
+                label, label_lang = pick(item.labels, lang)
+                self.run(heading, " · ")
+                self.run(heading, label, rtl=direction_of(label, label_lang) == "rtl",
+                         language=label_lang)
+        self.run(heading, f" ({count})")
+        total = group.size
+        actors = sorted(group.actor_types.items(), key=lambda pair: (-pair[1], pair[0]))
+        self.paragraph(_("%(label)s: %(value)s", label=_("By actor type"), value=", ".join(
+            f"{_actor_label(key)} {_number(n, lang)} ({_share(n / total, lang)})"
+            for key, n in actors)))
+        regions = sorted(group.regions.items(), key=lambda pair: (-pair[1], pair[0]))
+        self.paragraph(_("%(label)s: %(value)s", label=_("By region"), value=", ".join(
+            f"{_region_label(key, lang)} {_number(n, lang)} ({_share(n / total, lang)})"
+            for key, n in regions)))
+        if group.highlighted:
+            self.heading(_("Highlighted by moderators"), 3)
+            for view in group.highlighted:
+                self._view(view)
+        if group.subthemes:
+            for number, sub in enumerate(group.subthemes, 1):
+                self._subtheme(number, sub)
+        else:
+            if group.highlighted and group.others:
+                self.heading(_("Other views"), 3)
+            for view in group.others:
+                self._view(view)
+
+    def _subtheme(self, number: int, sub: code_views.SubTheme) -> None:
+        lang = self.lang
+        heading = self.doc.add_heading(level=3)
+        self.direct(heading, self.rtl)
+        count = ngettext("%(count)s view", "%(count)s views", len(sub.views),
+                         count=_number(len(sub.views), lang))
+        if sub.words:
+            self.run(heading, _("Sub-theme %(number)s (machine-made): ",
+                                number=_number(number, lang)))
+            words = " · ".join(sub.words)
+            self.run(heading, words, rtl=direction_of(words, sub.language) == "rtl",
+                     language=sub.language)
+        else:
+            self.run(heading, _("Other views in %(language)s", language=language_name(
+                sub.language, lang) if sub.language else _("other languages")))
+        self.run(heading, f" ({count})")
+        if sub.representative and sub.words:
+            self.paragraph(_("The %(count)s views most typical of this sub-theme come first.",
+                             count=_number(len(sub.representative), lang)))
+        for view in sub.views:
+            self._view(view)
+
+    def _view(self, view: code_views.View) -> None:
+        """One view: its title and public text in their own language and direction, the
+        moderator's highlight if any, then what the reader needs to place it."""
+        lang = self.lang
+        if view.highlight:
+            rtl = direction_of(view.highlight, view.language) == "rtl"
+            paragraph = self.paragraph(style="Intense Quote", rtl=rtl)
+            self.run(paragraph, view.highlight, rtl=rtl, language=view.language)
+        if view.title:
+            rtl = direction_of(view.title, view.language) == "rtl"
+            paragraph = self.paragraph(rtl=rtl)
+            paragraph.paragraph_format.keep_with_next = True
+            self.run(paragraph, view.title, rtl=rtl, language=view.language, bold=True)
+        text_rtl = direction_of(view.text, view.language) == "rtl"
+        for part in [p.strip() for p in view.text.split("\n\n") if p.strip()] or [""]:
+            rtl = direction_of(part, view.language) == "rtl" if part else text_rtl
+            paragraph = self.paragraph(style="Quote", rtl=rtl)
+            self.run(paragraph, part, rtl=rtl, language=view.language)
+        about = self.paragraph()
+        self.run(about, _("Reference %(reference)s", reference=""))
+        self.run(about, view.reference, rtl=False)
+        facts = [_actor_label(view.actor_type), _region_label(view.region, lang)]
+        if view.country:
+            facts.append(country_name(view.country, lang))
+        if view.language:
+            facts.append(language_name(view.language, lang))
+        facts.append(format_date(view.created_at.astimezone(dt.UTC).date(), format="long",
+                                 locale=lang))
+        self.run(about, " · " + " · ".join(facts))
+        if view.codes:
+            self.run(about, " · " + _("Also tagged: "))
+            self.run(about, ", ".join(view.codes), rtl=False)
+        if view.attachments:
+            self.run(about, " · " + _("Attachments: "))
+            self.run(about, ", ".join(view.attachments), rtl=False)
 
     def _quotes(self, quotes: Mapping[str, list[reports.Quote]]) -> None:
         self.heading(_("Highlights"), 1)
@@ -377,6 +545,10 @@ def _filter_lines(f: reports.ReportFilter, lang: str,
     if f.gender is not None:
         add(_("Gender"), str(GENDERS[f.gender]))
     return lines
+
+
+def _region_label(key: str, lang: str) -> str:
+    return region_name(key, lang) if key != "unknown" else _("Not given")
 
 
 def _actor_label(key: str) -> str:
