@@ -357,9 +357,11 @@ class _Writer:
     def _scope(self, views: code_views.CodeViews, views_url: str | None) -> None:
         """On the first page: how many of the code's views the document quotes."""
         lang = self.lang
+        if not views.total:
+            return
         if not views.sampled:
             self.paragraph(ngettext(
-                "This document quotes the one approved view tagged with %(code)s.",
+                "This document quotes the %(count)s approved view tagged with %(code)s.",
                 "This document quotes all %(count)s approved views tagged with %(code)s.",
                 views.total, count=_number(views.total, lang), code=views.code))
             return
@@ -445,18 +447,21 @@ class _Writer:
         count = ngettext("%(count)s view", "%(count)s views", len(sub.views),
                          count=_number(len(sub.views), lang))
         if sub.words:
-            self.run(heading, _("Sub-theme %(number)s (machine-made): ",
-                                number=_number(number, lang)))
+            self.run(heading, _("Sub-theme %(number)s (machine-made):",
+                                number=_number(number, lang)) + " ")
             words = " · ".join(sub.words)
             self.run(heading, words, rtl=direction_of(words, sub.language) == "rtl",
                      language=sub.language)
         else:
-            self.run(heading, _("Other views in %(language)s", language=language_name(
-                sub.language, lang) if sub.language else _("other languages")))
+            self.run(heading, _("Other views in %(language)s",
+                                language=language_name(sub.language, lang))
+                     if sub.language else _("Other views, language not given"))
         self.run(heading, f" ({count})")
         if sub.representative and sub.words:
-            self.paragraph(_("The %(count)s views most typical of this sub-theme come first.",
-                             count=_number(len(sub.representative), lang)))
+            self.paragraph(ngettext(
+                "The view most typical of this sub-theme comes first.",
+                "The %(count)s views most typical of this sub-theme come first.",
+                len(sub.representative), count=_number(len(sub.representative), lang)))
         for view in sub.views:
             self._view(view)
 
@@ -490,10 +495,10 @@ class _Writer:
                                  locale=lang))
         self.run(about, " · " + " · ".join(facts))
         if view.codes:
-            self.run(about, " · " + _("Also tagged: "))
+            self.run(about, " · " + _("Also tagged:") + " ")
             self.run(about, ", ".join(view.codes), rtl=False)
         if view.attachments:
-            self.run(about, " · " + _("Attachments: "))
+            self.run(about, " · " + _("Attachments:") + " ")
             self.run(about, ", ".join(view.attachments), rtl=False)
 
     def _quotes(self, quotes: Mapping[str, list[reports.Quote]]) -> None:
