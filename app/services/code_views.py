@@ -42,7 +42,7 @@ from app.services import pii, reports
 GROUP_KINDS = (ItemKind.THEME, ItemKind.TECHNOLOGY)
 NO_GROUP = "none"  # the key of the views without a theme or technology tag
 SUBTHEME_MIN_GROUP = 40  # sub-themes inside groups of more views than this
-SUBTHEME_MIN_PART = 10  # views of one language needed to cluster them
+SUBTHEME_MIN_PART = 20  # views of one language needed to cluster them
 REPRESENTATIVES = 3
 CHUNK = 500  # ids per IN (...) list
 
@@ -252,11 +252,10 @@ def collect(session: Session, code: str, f: reports.ReportFilter, *, max_views: 
     ids.sort()
     views = load_views(session, ids, item.code)
     order = group_order(session, themed)
-    tags = _tags(session, ids) if order else {}
     rank = {c: i for i, c in enumerate(order)}
     members: dict[str, list[View]] = defaultdict(list)
     for view in views:
-        carried = [rank[c] for _k, _p, c in tags.get(view.id, []) if c in rank]
+        carried = [rank[c] for c in view.codes if c in rank]
         members[order[min(carried)] if carried else NO_GROUP].append(view)
     groups = [make_group(key, found) for key, found in members.items()]
     groups.sort(key=lambda g: (g.code == NO_GROUP, -g.size, rank.get(g.code, 0)))
@@ -298,39 +297,46 @@ def subthemes(views: list[View]) -> list[SubTheme]:
     one script, then k-means); each sub-theme is titled by the words most particular to it
     and starts with its views nearest the centre. A language with too few views for that
     makes one untitled sub-theme. Largest first."""
+    from threadpoolctl import threadpool_limits
+
     by_language: dict[str | None, list[View]] = defaultdict(list)
     for view in views:
         by_language[view.language].append(view)
     found: list[SubTheme] = []
-    for language, part in by_language.items():
-        if len(part) < SUBTHEME_MIN_PART:
-            found.append(SubTheme(language, [], [], part))
-            continue
-        found.extend(_cluster(language, part))
+    # One thread: these matrices are small, and BLAS or OpenMP threads spinning on a
+    # server's busy cores made each decomposition and k-means 50 times slower.
+    with threadpool_limits(1):
+        for language, part in by_language.items():
+            if len(part) < SUBTHEME_MIN_PART:
+                found.append(SubTheme(language, [], [], part))
+                continue
+            found.extend(_cluster(language, part))
     found.sort(key=lambda s: (not s.words, -len(s.views), s.language or ""))
     return found
 
 
 def _cluster(language: str | None, views: list[View]) -> list[SubTheme]:
+    """k-means over the views' TF-IDF character n-grams: in Chinese, characters and pairs
+    of them; in other scripts, three and four letters inside words, which bear Arabic and
+    Russian inflection. About sqrt(n / 8) sub-themes, two to six."""
     import numpy as np
     from sklearn.cluster import KMeans
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     texts = [f"{v.title}\n{v.text}" for v in views]
+    han = (language or "").startswith("zh")
     try:
-        matrix = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), min_df=2,
-                                 max_df=0.9, sublinear_tf=True, max_features=30_000,
+        matrix = TfidfVectorizer(analyzer="char" if han else "char_wb",
+                                 ngram_range=(1, 2) if han else (3, 4), min_df=2, max_df=0.9,
+                                 sublinear_tf=True, max_features=5_000,
                                  dtype=np.float32).fit_transform(texts)
     except ValueError:  # nothing shared between the texts
         return [SubTheme(language, [], [], views)]
-    k = max(2, min(8, round(math.sqrt(len(views) / 4))))
-    distinct = matrix.shape[1] and len({tuple(row.indices) for row in matrix[:200]})
-    k = min(k, distinct or 1)
+    k = min(max(2, min(6, round(math.sqrt(len(views) / 8)))), len(set(texts)))
     if k < 2:
         return [SubTheme(language, [], [], views)]
-    model = KMeans(n_clusters=k, n_init=3, random_state=0).fit(matrix)
+    model = KMeans(n_clusters=k, n_init=1, max_iter=100, random_state=0).fit(matrix)
     labels = model.labels_
-    centres = model.cluster_centers_
     words = [Counter(_words(text)) for text in texts]
     titles = _titles([[words[i] for i in range(len(views)) if labels[i] == c]
                       for c in range(k)])
@@ -339,12 +345,11 @@ def _cluster(language: str | None, views: list[View]) -> list[SubTheme]:
         members = [i for i in range(len(views)) if labels[i] == c]
         if not members:
             continue
-        closeness = matrix[members] @ centres[c]
-        ranked = [members[j] for j in np.argsort(-np.asarray(closeness).ravel(), kind="stable")]
+        closeness = np.asarray(matrix[members] @ model.cluster_centers_[c]).ravel()
+        ranked = [members[j] for j in np.argsort(-closeness, kind="stable")]
         representative = ranked[:REPRESENTATIVES]
-        rest = sorted(set(members) - set(representative), key=lambda i: (views[i].created_at,
-                                                                         views[i].id),
-                      reverse=True)
+        rest = sorted(set(members) - set(representative),
+                      key=lambda i: (views[i].created_at, views[i].id), reverse=True)
         found.append(SubTheme(language, titles[c], [views[i] for i in representative],
                               [views[i] for i in rest]))
     return found
