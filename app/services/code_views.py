@@ -356,27 +356,29 @@ def _cluster(language: str | None, views: list[View]) -> list[SubTheme]:
 
 
 def _titles(clusters: list[list[Counter[str]]], size: int = 3) -> list[list[str]]:
-    """The words most particular to each cluster (class-based TF-IDF: frequent in it, rare
-    across the others), among words used by at least two of its views."""
-    overall: Counter[str] = Counter()
-    per_cluster = []
+    """The words most particular to each cluster: used by a larger share of its views than
+    of all the views (p * log(p / q), p and q those shares), among words at least two of
+    its views use. Words every view uses ("that", "should") score nothing."""
+    everywhere: Counter[str] = Counter()
     for members in clusters:
-        counts: Counter[str] = Counter()
+        for words in members:
+            everywhere.update(words.keys())
+    total = sum(len(members) for members in clusters) or 1
+    titles = []
+    for members in clusters:
         documents: Counter[str] = Counter()
         for words in members:
-            counts.update(words)
             documents.update(words.keys())
-        per_cluster.append((counts, documents))
-        overall.update(counts)
-    average = sum(overall.values()) / max(1, len(clusters))
-    titles = []
-    for counts, documents in per_cluster:
-        size_words = sum(counts.values()) or 1
-        scored = sorted(((count / size_words * math.log(1 + average / overall[word]), word)
-                         for word, count in counts.items()
-                         if documents[word] >= min(2, len(counts))),
-                        key=lambda pair: (-pair[0], pair[1]))
-        titles.append([word for _score, word in scored[:size]])
+        n = len(members) or 1
+        scored = []
+        for word, count in documents.items():
+            if count < 2:
+                continue
+            p, q = count / n, everywhere[word] / total
+            score = p * math.log(p / q)
+            if score > 0:
+                scored.append((-score, word))
+        titles.append([word for _score, word in sorted(scored)[:size]])
     return titles
 
 

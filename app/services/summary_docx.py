@@ -26,6 +26,7 @@ from docx.document import Document as DocxDocument
 from docx.enum.table import WD_TABLE_DIRECTION
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.shared import Cm
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
@@ -41,6 +42,7 @@ from app.i18n import (
     format_number,
     format_share,
     language_name,
+    list_separator,
     ngettext,
     pick,
     text_direction,
@@ -168,6 +170,14 @@ class _Writer:
             for section in self.doc.sections:
                 section._sectPr.insert_element_before(OxmlElement("w:bidi"),
                                                       *_SECTPR_AFTER_BIDI)
+        # Quotes upright and indented on both sides: the template's italics slant Arabic and
+        # Chinese, which have no italic, into something hard to read.
+        for name in ("Quote", "Intense Quote"):
+            style = self.doc.styles[name]
+            style.font.italic = False
+            style.font.cs_italic = False
+            style.paragraph_format.left_indent = style.paragraph_format.right_indent = \
+                Cm(0.8)
         props = self.doc.core_properties
         props.author = ""
         props.last_modified_by = ""
@@ -423,10 +433,10 @@ class _Writer:
         actors = sorted(group.actor_types.items(), key=lambda pair: (-pair[1], pair[0]))
         regions = sorted(group.regions.items(), key=lambda pair: (-pair[1], pair[0]))
         for label, value in (
-                (_("By actor type"), ", ".join(
+                (_("By actor type"), list_separator(lang).join(
                     f"{_actor_label(key)} {_number(n, lang)} ({_share(n / total, lang)})"
                     for key, n in actors)),
-                (_("By region"), ", ".join(
+                (_("By region"), list_separator(lang).join(
                     f"{_region_label(key, lang)} {_number(n, lang)} ({_share(n / total, lang)})"
                     for key, n in regions))):
             self._fast_paragraph([(_("%(label)s: %(value)s", label=label, value=value), rtl,
@@ -452,8 +462,8 @@ class _Writer:
                          count=_number(len(sub.views), lang))
         if sub.words:
             words = " · ".join(sub.words)
-            runs = [(_("Sub-theme %(number)s (machine-made):", number=_number(number, lang))
-                     + " ", rtl, None, False),
+            runs = [(_spaced(_("Sub-theme %(number)s (machine-made):",
+                                 number=_number(number, lang))), rtl, None, False),
                     (words, direction_of(words, sub.language) == "rtl", sub.language, False)]
         elif sub.language:
             runs = [(_("Other views in %(language)s",
@@ -504,10 +514,10 @@ class _Writer:
                 (view.reference, False, None, False),
                 (" · " + " · ".join(facts), self.rtl, None, False)]
         if view.codes:
-            runs += [(" · " + _("Also tagged:") + " ", self.rtl, None, False),
+            runs += [(" · " + _spaced(_("Also tagged:")), self.rtl, None, False),
                      (", ".join(view.codes), False, None, False)]
         if view.attachments:
-            runs += [(" · " + _("Attachments:") + " ", self.rtl, None, False),
+            runs += [(" · " + _spaced(_("Attachments:")), self.rtl, None, False),
                      (", ".join(view.attachments), False, None, False)]
         self._fast_paragraph(runs, rtl=self.rtl)
 
@@ -625,6 +635,11 @@ _W_P, _W_PPR, _W_PSTYLE, _W_KEEPNEXT, _W_BIDI, _W_R, _W_RPR, _W_B, _W_BCS, _W_RT
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 # Characters XML 1.0 cannot hold (a pasted text may carry them); tabs and newlines stay.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _spaced(label: str) -> str:
+    """A label ending in a colon, then a space (none after Chinese's full-width colon)."""
+    return label if label.endswith("：") else label + " "
 
 
 @functools.lru_cache(maxsize=4096)
