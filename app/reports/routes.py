@@ -198,7 +198,7 @@ def code_views(lang: str, code: str) -> Any:
         status = 400
     page = (request.args.get("page") or "1").strip()
     page_error = None
-    if not page.isdigit() or int(page) < 1:
+    if not (page.isascii() and page.isdigit()) or int(page) < 1:  # "²" is a digit too
         page_error = _("The page must be a whole number, from 1.")
         status = 400
     context = {"form": form, "item": item, "page_error": page_error, "groups": [],

@@ -128,9 +128,12 @@ def test_unknown_language_or_bad_page_is_a_localized_400(client, session, views)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "qq" in html and "This is not a language we know" not in html
-    response = client.get("/fr/reports/summary/P2/views?page=abc")
-    assert response.status_code == 400
-    assert "The page must be" not in response.get_data(as_text=True)
+    for page in ("abc", "0", "²", "-1"):
+        response = client.get(f"/fr/reports/summary/P2/views?page={page}")
+        assert response.status_code == 400
+        assert "The page must be" not in response.get_data(as_text=True)
+        assert "Le numéro de page doit être un nombre entier" in response.get_data(as_text=True)
+    assert client.get("/en/reports/summary/P2/views?group=TH06&page=999").status_code == 200
     assert client.get("/en/reports/summary/P2/views?date_from=yesterday").status_code == 400
 
 
