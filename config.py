@@ -117,6 +117,9 @@ class Config:
     # Small-cell suppression: with a filter on gender or age, the reference group sees
     # any count under this as "< N" (app.services.reports.suppressed).
     MIN_CELL_COUNT = int(os.environ.get("MIN_CELL_COUNT", "5"))
+    # The Word summary of a code quotes every view up to this many; above, a sample
+    # stratified by actor type and region (the reports page lists them all).
+    SUMMARY_MAX_VIEWS = int(os.environ.get("SUMMARY_MAX_VIEWS", "3000"))
     # The open rounds and the taxonomy, kept per process (see app.cache.local).
     REFERENCE_CACHE_SECONDS = int(os.environ.get("REFERENCE_CACHE_SECONDS", "10"))
     # How many proxies in front of the app set X-Forwarded-For (nginx: 1). 0 trusts none.

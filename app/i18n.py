@@ -262,6 +262,7 @@ def init_app(app: Flask) -> None:
         pick=pick,
         country_name=country_name,
         language_name=language_name,
+        list_separator=list_separator,
     )
     app.add_template_filter(format_utc, "utc_datetime")
     app.add_template_filter(format_number, "format_number")
@@ -279,6 +280,13 @@ def format_number(value: Any, lang: str | None = None) -> str:
 @functools.lru_cache(maxsize=8192)
 def _format_number(value: Any, lang: str) -> str:
     return format_decimal(value, locale=cldr(lang))
+
+
+def list_separator(lang: str | None = None) -> str:
+    """Between the items of a run-in list: the Arabic comma, the Chinese enumeration comma,
+    else a comma."""
+    lang = lang or current_language()
+    return {"ar": "، ", "zh": "、"}.get(lang, ", ")
 
 
 def format_share(value: float, lang: str | None = None) -> str:

@@ -11,7 +11,7 @@ the ratios mean something on a noisy machine. Environment:
   BENCH_WORKERS, BENCH_THREADS, BENCH_WORKER_CLASS   gunicorn (default 2, 4, gthread)
   BENCH_ONLY           comma-separated scenario groups to run (default all): ceiling,
                        post, pages, moderation, reports, search, assist, public, floor, exports,
-                       docx, opendata, flood
+                       docx, summary, opendata, flood
   BENCH_EXPORTS        formats to export (default csv,jsonl,xlsx)
   BENCH_EXPORT_TIMEOUT seconds after which an export download is given up (default 180)
   BENCH_HUMAN_RATE     human submissions per second in the flood scenario (default 10)
@@ -61,6 +61,7 @@ EXPORTS = [s.strip() for s in os.environ.get("BENCH_EXPORTS", "csv,jsonl,xlsx").
 HUMAN_RATE = float(os.environ.get("BENCH_HUMAN_RATE", "10"))
 EXPORT_LIMIT = float(os.environ.get("BENCH_EXPORT_TIMEOUT", "180"))
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "").strip()
+SUMMARY_MAX_VIEWS = int(os.environ.get("SUMMARY_MAX_VIEWS", "3000"))
 
 MODERATOR = "bench-moderator@example.org"
 REFERENCE = "bench-reference@example.org"
@@ -905,6 +906,32 @@ def main() -> int:
                 log(f"export {fmt}: {note}, peak RSS {rss.mb:.0f} MB (idle {idle:.0f} MB)")
                 if not got.finished:
                     break  # the worker is still writing it; the rest would measure that
+
+    if wanted("summary"):
+        # The Word summary of one code with every view quoted (up to SUMMARY_MAX_VIEWS,
+        # 3,000 by default): on a fresh server, so that its peak is the document's own.
+        api_ref = {"Authorization": f"Bearer {reference_token}"}
+        with Server(env) as server:
+            views = count_rows(database.url, "WHERE status = 'approved' AND id IN ("
+                               "SELECT t.submission_id FROM submission_tags t JOIN "
+                               "taxonomy_items i ON i.id = t.item_id WHERE i.code = 'P2' "
+                               "AND t.source = 'moderator')")
+            quoted = min(views, SUMMARY_MAX_VIEWS)
+            for lang in ("ar", "en"):
+                path = f"/api/v1/exports/summary.docx?code=P2&lang={lang}"
+                log(f"Word summary of P2 in {lang}: {quoted:,} of {views:,} views")
+                idle = idle_rss_mb(server)
+                with PeakRSS(server) as rss:
+                    got = timed_download(server, path, api_ref)
+                ok = got.status == 200 and got.finished
+                add(Result(f"Word summary, every view (P2, {lang})", 1, seconds=got.seconds,
+                           errors=0 if ok else 1, rss_mb=rss.mb,
+                           cpu_ms=rss.cpu_seconds * 1000, target="< 15 s, RSS < 300 MB",
+                           met=ok and got.seconds < 15 and rss.mb < 300,
+                           note=f"{quoted:,} of {views:,} views quoted, "
+                                f"{got.size / 1024:.0f} KB; idle RSS {idle:.0f} MB"))
+                log(f"summary {lang}: {got.seconds:.1f} s, CPU {rss.cpu_seconds:.1f} s, "
+                    f"peak RSS {rss.mb:.0f} MB (idle {idle:.0f} MB)")
 
     if wanted("opendata"):
         with Server(env) as server:

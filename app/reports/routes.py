@@ -10,6 +10,7 @@ from flask import Blueprint, abort, current_app, g, render_template, request
 from app import cache, reference
 from app.db import db
 from app.i18n import (
+    cldr,
     country_name,
     current_language,
     format_number,
@@ -32,6 +33,7 @@ from app.reports.downloads import (
 from app.reports.forms import ReportFilterForm
 from app.security import role_required
 from app.services import ValidationFailed, agreement, reports
+from app.services import code_views as views_of_code
 
 bp = Blueprint("reports", __name__, url_prefix="/<lang:lang>/reports")
 
@@ -211,6 +213,54 @@ def summary(lang: str, code: str) -> Any:
         region_rows=region_rows, language_rows=language_rows, labels=labels,
         min_cell=min_cell,
         filter_args=f.to_args(), actor_label=actor_label, country_name=country_name), status
+
+
+VIEWS_PER_PAGE = 25
+
+
+@bp.get("/summary/<code>/views")
+@role_required(*READERS)
+def code_views(lang: str, code: str) -> Any:
+    """Every approved view of a code, one group and one page at a time, grouped as in the
+    Word summary; the public text only."""
+    f, form, status = _filter()
+    item = reports.find_item(db.reports_session, code, f)
+    if item is None:
+        abort(404)
+    if f.language and f.language not in cldr("en").languages:
+        form.language.errors = [_("This is not a language we know: %(code)s",
+                                  code=f.language)]
+        status = 400
+    page = (request.args.get("page") or "1").strip()
+    page_error = None
+    if not (page.isascii() and page.isdigit()) or int(page) < 1:  # "²" is a digit too
+        page_error = _("The page must be a whole number, from 1.")
+        status = 400
+    context = {"form": form, "item": item, "page_error": page_error, "groups": [],
+               "current": None, "total": 0, "filter_args": reject_code(f.to_args()),
+               "page": 1, "pages": 1, "labels": {}, "actor_label": actor_label,
+               "region_label": region_label, "country_name": country_name}
+    if status != 200:
+        return render_template("reports/views.html", **context), status
+    session = db.reports_session
+    themed = dataclasses.replace(f, code=item.code)
+    order = views_of_code.group_order(session, themed)
+    sizes = views_of_code.group_sizes(session, themed, order)
+    groups = sorted(sizes.items(), key=lambda pair: (pair[0] == views_of_code.NO_GROUP,
+                                                     -pair[1], pair[0]))
+    key = request.args.get("group") or (groups[0][0] if groups else views_of_code.NO_GROUP)
+    if groups and key not in sizes:
+        abort(404)
+    size = sizes.get(key, 0)
+    pages = max(1, -(-size // VIEWS_PER_PAGE))
+    number = min(int(page), pages)
+    context.update(
+        groups=groups, total=sum(sizes.values()), page=number, pages=pages,
+        current=views_of_code.group_page(session, themed, order, key, size, page=number,
+                                         per_page=VIEWS_PER_PAGE) if size else None,
+        labels={i.code: f"{i.code} · {localized(i.labels, lang)}"
+                for items in reference.report_items(f.round_id).values() for i in items})
+    return render_template("reports/views.html", **context)
 
 
 @bp.get("/export/submissions.<any(csv, xlsx, jsonl):fmt>")

@@ -102,15 +102,26 @@ def test_arabic_document(app, session, approved):
     assert "كيف ينبغي للأمم المتحدة" in text  # the round's Arabic title, in the filter
     assert "مصر" in text  # Egypt, in Arabic
 
+    # Every view is quoted whole; the highlights open their groups.
     quotes = {p.text: p for p in document.paragraphs if p.style.name == "Quote"}
+    highlights = {p.text: p for p in document.paragraphs if p.style.name == "Intense Quote"}
     removed = translated("[email removed]", "ar", app)
-    assert set(quotes) == {ARABIC_QUOTE, ENGLISH_QUOTE, f"Write to {removed} today"}
-    # Every paragraph is right to left, except quotes in a left-to-right language.
+    assert removed != "[email removed]"
+    assert set(highlights) == {ARABIC_QUOTE, ENGLISH_QUOTE, f"Write to {removed} today"}
+    assert set(quotes) == {ARABIC_BODY, f"Data must stay with us. Write to {removed} today.",
+                           "Internet access is the first barrier to any UN digital service. "
+                           f"Write to {removed}."}
+    # Every paragraph is right to left, except quotes and views' titles in a left-to-right
+    # language.
     for paragraph in paragraphs(document):
-        if paragraph.style.name != "Quote":
+        if paragraph.style.name not in ("Quote", "Intense Quote") and not (
+                paragraph.runs and paragraph.runs[0].bold and direction_of(paragraph.text)
+                == "ltr"):
             assert bidi(paragraph), paragraph.text
-    assert bidi(quotes[ARABIC_QUOTE]) and quotes[ARABIC_QUOTE].runs[0].font.rtl
-    assert not bidi(quotes[ENGLISH_QUOTE]) and not quotes[ENGLISH_QUOTE].runs[0].font.rtl
+    assert bidi(highlights[ARABIC_QUOTE]) and highlights[ARABIC_QUOTE].runs[0].font.rtl
+    assert not bidi(highlights[ENGLISH_QUOTE])
+    assert not highlights[ENGLISH_QUOTE].runs[0].font.rtl
+    assert bidi(quotes[ARABIC_BODY]) and quotes[ARABIC_BODY].runs[0].font.rtl
     assert all(t.table_direction == docx.enum.table.WD_TABLE_DIRECTION.RTL
                for t in document.tables)
     assert document.core_properties.language == "ar"
@@ -133,9 +144,11 @@ def test_english_document_for_the_same_code(app, session, approved):
     assert ("connectivity", "3") in rows
     quote = next(p for p in document.paragraphs if p.text == ARABIC_QUOTE)
     assert bidi(quote) and quote.runs[0].font.rtl  # an Arabic quote stays right to left
-    assert not any(bidi(p) for p in paragraphs(document) if p.text != ARABIC_QUOTE)
+    arabic = {ARABIC_QUOTE, ARABIC_BODY, "الاتصال أولا"}  # highlight, text and title
+    assert all(bidi(p) for p in paragraphs(document) if p.text in arabic)
+    assert not any(bidi(p) for p in paragraphs(document) if p.text not in arabic)
     assert not any(t.table_direction for t in document.tables)
-    assert any("Reference " in p.text and "Arabic · Egypt" in p.text
+    assert any("Reference " in p.text and "Civil society · Africa · Egypt · Arabic · " in p.text
                for p in document.paragraphs)
 
 
