@@ -227,6 +227,8 @@ def code_views(lang: str, code: str) -> Any:
     item = reports.find_item(db.reports_session, code, f)
     if item is None:
         abort(404)
+    if refused_filters(f, g.staff_user):  # a list of views is row-level (issue #14)
+        return refusal_page()
     if f.language and f.language not in cldr("en").languages:
         form.language.errors = [_("This is not a language we know: %(code)s",
                                   code=f.language)]

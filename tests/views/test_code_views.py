@@ -163,3 +163,13 @@ def test_word_summary_through_the_api(client, session, views):
                          headers={**bearer(token), "Accept-Language": "es"})
     assert unknown.status_code == 404 and "P77" in unknown.get_data(as_text=True)
     assert "This is not a code we know" not in unknown.get_data(as_text=True)
+
+
+def test_a_gender_filter_lists_no_view_for_the_reference_group(client, session, views):
+    """A list of views is row-level: filtered by gender or age, it would tell each view's
+    gender back (issue #14), so the reference group gets the 403 that exports give."""
+    login(client, session, "reference")
+    refused = client.get("/en/reports/summary/P2/views?gender=female")
+    assert refused.status_code == 403
+    assert "counts only" in refused.get_data(as_text=True)
+    assert client.get("/en/reports/summary/P2/views").status_code == 200
