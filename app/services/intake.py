@@ -43,6 +43,7 @@ from app.services import (
     outbox,
     parse_id,
     search,
+    stored_suggestions,
 )
 
 TITLE_MAX = 200
@@ -340,6 +341,7 @@ def submit(session: Session, data: SubmissionInput, *, channel: Channel = Channe
     session.flush()
     search.index(session, submission)
     clusters.fold(session, submission)
+    stored_suggestions.store(session, submission)
     return submission, token
 
 
@@ -374,6 +376,7 @@ def update(session: Session, submission: Submission, data: SubmissionInput, *,
     session.flush()
     search.index(session, submission)
     clusters.refold(session, submission)
+    stored_suggestions.store(session, submission)
     return submission
 
 
@@ -396,6 +399,7 @@ def erase(session: Session, submission: Submission) -> Submission:
     session.flush()
     search.remove(session, submission)
     clusters.remove(session, submission)
+    stored_suggestions.forget(session, submission.id)
     outbox.forget(session, submission.id)
     return submission
 
