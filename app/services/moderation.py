@@ -298,7 +298,7 @@ def _cut(text: str, length: int) -> str:
     if len(text) <= length:
         return text
     space = text.rfind(" ", length * 3 // 4, length + 1)
-    return text[:space if space > 0 else length].rstrip(" ,;:،؛") + "…"
+    return text[:space if space > 0 else length].rstrip(" ,;:.،؛。，") + "…"
 
 
 # Decisions.
