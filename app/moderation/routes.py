@@ -261,8 +261,8 @@ def _review_context(submission: Any, form: DecisionForm) -> dict[str, Any]:
 
 # The decision form's fields in the order the page shows them: the panel first, then the
 # text column. Errors are listed in this order and the first one is focused.
-DECISION_FIELDS = ("principles", "commitments", "reason", "note", "redacted_text",
-                   "highlight", "technologies", "themes", "keywords")
+DECISION_FIELDS = ("principles", "commitments", "reason", "note", "redacted_title",
+                   "redacted_text", "highlight", "technologies", "themes", "keywords")
 
 
 def _decision_errors(form: DecisionForm) -> list[tuple[str, str, str]]:
@@ -286,6 +286,7 @@ def _decision_form(submission: Any, formdata: Any = None) -> DecisionForm:
         form.reason.data = submission.reject_reason.value if submission.reject_reason else ""
         form.note.data = submission.reject_note or ""
         form.redacted_text.data = submission.public_text
+        form.redacted_title.data = submission.public_title
         form.highlight.data = submission.highlight or ""
     return form
 
@@ -330,6 +331,7 @@ def decide(lang: str, submission_id: int) -> Any:
             moderation.decide(db.session, submission, by=g.staff_user, action=action,
                               version=version, tags=tags, reason=form.reason.data,
                               note=form.note.data, redacted_text=form.redacted_text.data,
+                              redacted_title=form.redacted_title.data,
                               highlight=form.highlight.data, suggestions=suggested)
         except (StaleVersion, NotEditable) as exc:
             db.session.rollback()
