@@ -53,6 +53,7 @@
   }
   if (selectAll && rowBoxes.length) {
     selectAll.hidden = false;
+    selectAll.parentNode.classList.add("with-select-all");
     var link = byId("select-page");
     if (link) { link.hidden = true; }
     selectAll.addEventListener("change", function () {
@@ -62,6 +63,12 @@
       box.addEventListener("change", syncSelectAll);
     });
     syncSelectAll();
+  }
+  var bulkForm = byId("bulk-form");
+  if (bulkForm) {
+    bulkForm.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && event.target.type === "checkbox") { event.preventDefault(); }
+    });
   }
   var rows = document.querySelectorAll("table.queue tbody tr");
   var current = -1;
