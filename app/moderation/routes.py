@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 from app import cache, reference
 from app.db import db
 from app.forms import CSRF_ERROR
-from app.i18n import current_language, localized, ngettext
+from app.i18n import current_language, format_share, localized, ngettext
 from app.i18n import gettext as _
 from app.labels import ACTOR_TYPES, AGE_RANGES, GENDERS, REJECT_REASONS, STATUSES
 from app.models import ItemKind, Role, TagSource
@@ -118,7 +118,7 @@ def queue(lang: str) -> Any:
     snippets = {item.id: search.snippet(item.full_text, queue_filter.q)
                 for item in page.items} if queue_filter.q else {}
     text_starts = {} if queue_filter.q else moderation.text_starts(db.session, ids)
-    top_suggestions = stored_suggestions.top_for(db.session, ids)
+    chips = _suggestion_chips(lang, stored_suggestions.top_for(db.session, ids))
     counts = cache.remember(
         "status_counts", {**dataclasses.asdict(queue_filter), "status": None,
                           "viewer_id": queue_filter.viewer_id if queue_filter.claimed else None},
@@ -147,19 +147,24 @@ def queue(lang: str) -> Any:
         statuses={s: str(label) for s, label in STATUSES.items()},
         actor_types={a: str(label) for a, label in ACTOR_TYPES.items()},
         bulk_form=bulk_form, filter_args=filter_args, current_status=queue_filter.status,
-        snippets=snippets, text_starts=text_starts, top_suggestions=top_suggestions,
+        snippets=snippets, text_starts=text_starts, chips=chips,
         bulk_tags=bulk_tags, newest_first=_newest_first(), page_size=_page_size(),
         page_sizes=PAGE_SIZES, select_page=request.args.get("select") == "page",
-        cursor=request.args.get("cursor"), ItemKind=ItemKind,
-        code_labels=_code_labels(lang, version_id))
+        cursor=request.args.get("cursor"))
 
 
-def _code_labels(lang: str, version_id: int | None) -> dict[str, str]:
-    if version_id is None:
-        return {}
-    return {item.code: localized(item.labels, lang)
-            for kind in (ItemKind.PRINCIPLE, ItemKind.COMMITMENT)
-            for item in reference.items_by_kind(version_id)[kind]}
+def _suggestion_chips(lang: str, tops: dict[int, dict[ItemKind, Any]]
+                      ) -> dict[int, list[tuple[str, str, str]]]:
+    """(code, label, confidence as a percentage) of each row's top principle, then
+    commitment: made here rather than in the template, where fifty rows of lookups and
+    filters cost more than the rest of the row."""
+    version_id = reference.current_taxonomy_version_id()
+    items = reference.items_by_kind(version_id) if version_id is not None else {}
+    labels = {item.code: localized(item.labels, lang)
+              for kind in stored_suggestions.QUEUE_KINDS for item in items.get(kind, [])}
+    return {ident: [(top.code, labels.get(top.code, ""), format_share(top.confidence, lang))
+                    for kind in stored_suggestions.QUEUE_KINDS if (top := found.get(kind))]
+            for ident, found in tops.items()}
 
 
 @bp.post("/<lang:lang>/moderate/claim")
