@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_skeleton
+from babel.dates import format_skeleton, format_timedelta
 from babel.numbers import format_decimal, format_percent
 from flask import Flask, g, has_request_context, request, url_for
 from flask_babel import get_locale as babel_locale
@@ -267,6 +267,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_utc, "utc_datetime")
     app.add_template_filter(format_number, "format_number")
     app.add_template_filter(format_share, "format_percent")
+    app.add_template_filter(format_waited, "waited")
 
 
 # Babel's formatting is exact but slow (a third of the dashboard's time went to it): the
@@ -315,3 +316,22 @@ def _format_utc(value: dt.datetime, lang: str) -> str:
     time = format_skeleton("Hm", value, tzinfo=dt.UTC, locale=locale)
     pattern = str(locale.datetime_formats["medium"])
     return pattern.replace("{1}", date).replace("{0}", time) + " UTC"
+
+
+def format_waited(since: dt.datetime, lang: str | None = None,
+                  now: dt.datetime | None = None) -> str:
+    """How long ago `since` was, in whole units of the reader's locale ("3 days",
+    "٣ أيام"), for how long a view has waited in the queue."""
+    since = since.replace(tzinfo=dt.UTC) if since.tzinfo is None else since
+    seconds = max(0, int(((now or dt.datetime.now(dt.UTC)) - since).total_seconds()))
+    # Rounded to the unit shown, so that the memo below is hit across requests.
+    for unit in (86400, 3600, 60):
+        if seconds >= unit:
+            seconds -= seconds % unit
+            break
+    return _format_waited(seconds, lang or current_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _format_waited(seconds: int, lang: str) -> str:
+    return format_timedelta(dt.timedelta(seconds=seconds), threshold=1.5, locale=cldr(lang))

@@ -5,7 +5,7 @@ import click
 from flask.cli import AppGroup
 
 from app.db import db, write_intent
-from app.services import suggest
+from app.services import stored_suggestions, suggest
 
 suggest_cli = AppGroup("suggest", help="Suggested tags: train and evaluate the classifier.")
 
@@ -65,3 +65,22 @@ def suggest_evaluate(limit: int, test_share: float, seed: int) -> None:
     except suggest.NotEnoughData as exc:
         raise click.ClickException(str(exc.message)) from None
     _print(evaluation)
+
+
+@suggest_cli.command("store")
+@click.option("--batch", type=click.IntRange(1, 10_000), default=500, show_default=True)
+@click.option("--refresh", is_flag=True,
+              help="Score every pending submission again (after training or a lexicon "
+                   "change), not only those without stored suggestions.")
+def suggest_store(batch: int, refresh: bool) -> None:
+    """Store the top suggested tags of pending submissions, which the queue shows."""
+    total, after_id = 0, 0
+    while True:
+        write_intent.set(True)
+        done, after_id = stored_suggestions.backfill(db.session, batch=batch,
+                                                     refresh=refresh, after_id=after_id)
+        db.session.commit()
+        total += done
+        if done < batch:
+            break
+    click.echo(f"Suggestions stored for {total} pending submissions.")

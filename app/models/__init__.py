@@ -26,7 +26,7 @@ from app.models.submission import (
     SubmissionTag,
     TagSource,
 )
-from app.models.suggest import LexiconEntry, SuggestModel
+from app.models.suggest import LexiconEntry, SubmissionSuggestion, SuggestModel
 from app.models.taxonomy import ItemKind, StrategyVersion, TaxonomyItem
 from app.models.user import ApiToken, Role, User
 
@@ -69,6 +69,7 @@ __all__ = [
     "SubmissionProvenance",
     "SubmissionSearch",
     "SubmissionSignature",
+    "SubmissionSuggestion",
     "SubmissionTag",
     "SuggestModel",
     "TagSource",

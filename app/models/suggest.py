@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary
+from sqlalchemy import JSON, Float, ForeignKey, Integer, LargeBinary
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
@@ -47,3 +47,25 @@ class SuggestModel(Base):
 
     def __repr__(self) -> str:
         return f"<SuggestModel {self.id}>"
+
+
+class SubmissionSuggestion(Base):
+    """The top suggested tag of each code group for a submission, as the suggestion engine
+    scored its text when it arrived or was corrected (`app.services.stored_suggestions`).
+
+    Derived data for the queue, which shows each row's top principle and commitment in one
+    query per page instead of scoring fifty texts; the review page still scores the text
+    afresh. Erased with the text."""
+
+    __tablename__ = "submission_suggestions"
+
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submissions.id", ondelete="CASCADE"), primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("taxonomy_items.id", ondelete="CASCADE"), primary_key=True)
+    confidence: Mapped[float] = mapped_column(Float)
+
+    item: Mapped[TaxonomyItem] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<SubmissionSuggestion {self.submission_id} {self.item_id}>"

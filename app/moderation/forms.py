@@ -133,8 +133,9 @@ class DecisionForm(TagFields):
 
 
 class NoteForm(BaseForm):
-    note = TextAreaField(_l("Internal note"), render_kw={"rows": 2, "maxlength": 2000,
-                                                        "dir": "auto"})
+    # Its own id: the decision form's note (to the contributor) is on the same page.
+    note = TextAreaField(_l("Internal note"), id="internal-note",
+                         render_kw={"rows": 2, "maxlength": 2000, "dir": "auto"})
 
 
 class BulkForm(TagFields):

@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 from app import cache, reference
 from app.db import db
 from app.forms import CSRF_ERROR
-from app.i18n import current_language, ngettext
+from app.i18n import current_language, format_share, localized, ngettext
 from app.i18n import gettext as _
 from app.labels import ACTOR_TYPES, AGE_RANGES, GENDERS, REJECT_REASONS, STATUSES
 from app.models import ItemKind, Role, TagSource
@@ -37,6 +37,7 @@ from app.services import (
     pii,
     privacy,
     search,
+    stored_suggestions,
 )
 from app.services import suggest as suggest_service
 
@@ -78,10 +79,27 @@ def _filter_form() -> QueueFilterForm:
 
 
 def _filter_args() -> dict[str, str]:
-    """The queue's filter, to carry from page to page (review, next, back)."""
+    """The queue's filter and order, to carry from page to page (review, next, back)."""
     keys = ("status", "round", "language", "actor_type", "country", "region", "date_from",
             "date_to", "has_email", "claimed", "q", "detected")
-    return {k: v for k in keys if (v := request.args.get(k))}
+    args = {k: v for k in keys if (v := request.args.get(k))}
+    if _newest_first():
+        args["order"] = "newest"
+    if _page_size() != PAGE_SIZES[0]:
+        args["per_page"] = str(_page_size())
+    return args
+
+
+PAGE_SIZES = (50, 100)
+
+
+def _newest_first() -> bool:
+    return request.args.get("order") == "newest"
+
+
+def _page_size() -> int:
+    size = parse_id(request.args.get("per_page", ""))
+    return size if size in PAGE_SIZES else PAGE_SIZES[0]
 
 
 @bp.get("/<lang:lang>/moderate")
@@ -91,12 +109,16 @@ def queue(lang: str) -> Any:
     queue_filter = form.to_filter(g.staff_user.id)
     try:
         page = moderation.queue(db.session, queue_filter, cursor=request.args.get("cursor"),
-                                limit=50, with_text=bool(queue_filter.q),
-                                listing=True)
+                                limit=_page_size(), newest_first=_newest_first(),
+                                with_text=bool(queue_filter.q), listing=True)
     except ValidationFailed:
         abort(400)
+    ids = [item.id for item in page.items]
+    # A search shows where the words matched; otherwise each row shows how its text begins.
     snippets = {item.id: search.snippet(item.full_text, queue_filter.q)
                 for item in page.items} if queue_filter.q else {}
+    text_starts = {} if queue_filter.q else moderation.text_starts(db.session, ids)
+    chips = _suggestion_chips(lang, stored_suggestions.top_for(db.session, ids))
     counts = cache.remember(
         "status_counts", {**dataclasses.asdict(queue_filter), "status": None,
                           "viewer_id": queue_filter.viewer_id if queue_filter.claimed else None},
@@ -125,7 +147,24 @@ def queue(lang: str) -> Any:
         statuses={s: str(label) for s, label in STATUSES.items()},
         actor_types={a: str(label) for a, label in ACTOR_TYPES.items()},
         bulk_form=bulk_form, filter_args=filter_args, current_status=queue_filter.status,
-        snippets=snippets, bulk_tags=bulk_tags)
+        snippets=snippets, text_starts=text_starts, chips=chips,
+        bulk_tags=bulk_tags, newest_first=_newest_first(), page_size=_page_size(),
+        page_sizes=PAGE_SIZES, select_page=request.args.get("select") == "page",
+        cursor=request.args.get("cursor"))
+
+
+def _suggestion_chips(lang: str, tops: dict[int, dict[ItemKind, Any]]
+                      ) -> dict[int, list[tuple[str, str, str]]]:
+    """(code, label, confidence as a percentage) of each row's top principle, then
+    commitment: made here rather than in the template, where fifty rows of lookups and
+    filters cost more than the rest of the row."""
+    version_id = reference.current_taxonomy_version_id()
+    items = reference.items_by_kind(version_id) if version_id is not None else {}
+    labels = {item.code: localized(item.labels, lang)
+              for kind in stored_suggestions.QUEUE_KINDS for item in items.get(kind, [])}
+    return {ident: [(top.code, labels.get(top.code, ""), format_share(top.confidence, lang))
+                    for kind in stored_suggestions.QUEUE_KINDS if (top := found.get(kind))]
+            for ident, found in tops.items()}
 
 
 @bp.post("/<lang:lang>/moderate/claim")
@@ -201,8 +240,11 @@ def bulk(lang: str) -> Any:
 def _review_context(submission: Any, form: DecisionForm) -> dict[str, Any]:
     lang = current_language()
     queue_filter = _filter_form().to_filter(g.staff_user.id)
-    following = moderation.neighbour(db.session, submission, queue_filter)
+    following = moderation.neighbour(db.session, submission, queue_filter,
+                                     newest_first=_newest_first())
     contributor_codes = {t.item.code for t in submission.tags if t.source == TagSource.CONTRIBUTOR}
+    suggestions = suggest_service.suggestions(db.session, submission)
+    errors = _decision_errors(form)
     return {
         "submission": submission, "form": form, "note_form": NoteForm(),
         "statuses": STATUSES, "actor_types": ACTOR_TYPES, "age_ranges": AGE_RANGES,
@@ -213,9 +255,28 @@ def _review_context(submission: Any, form: DecisionForm) -> dict[str, Any]:
         "keywords": cache.remember("popular_keywords", [], 300,
                                    lambda: moderation.popular_keywords(db.session)),
         "TagSource": TagSource, "ItemKind": ItemKind,
-        "suggestions": suggest_service.suggestions(db.session, submission),
+        "suggestions": suggestions,
         "suggested_accepted": set(request.form.getlist("suggested")),
+        # Principles and commitments suggested, marked beside their boxes in the panel.
+        "suggested_codes": {s.code: s.confidence for group in ("principles", "commitments")
+                            for s in suggestions.get(group, [])},
+        "decision_errors": errors, "first_invalid": errors[0][0] if errors else None,
     }
+
+
+# The decision form's fields in the order the page shows them: the panel first, then the
+# text column. Errors are listed in this order and the first one is focused.
+DECISION_FIELDS = ("principles", "commitments", "reason", "note", "redacted_title",
+                   "redacted_text", "highlight", "technologies", "themes", "keywords")
+
+
+def _decision_errors(form: DecisionForm) -> list[tuple[str, str, str]]:
+    """(field id, field label, message) of each error of the decision form, in page order."""
+    found = []
+    for name in DECISION_FIELDS:
+        field = form[name]
+        found += [(field.id, str(field.label.text), str(m)) for m in field.errors or []]
+    return found
 
 
 def _decision_form(submission: Any, formdata: Any = None) -> DecisionForm:
@@ -295,7 +356,8 @@ def decide(lang: str, submission_id: int) -> Any:
                   else _("Submission not published."), "success")
             if request.form.get("then") == "next":
                 following = moderation.neighbour(
-                    db.session, submission, _filter_form().to_filter(g.staff_user.id))
+                    db.session, submission, _filter_form().to_filter(g.staff_user.id),
+                    newest_first=_newest_first())
                 if following is not None:
                     return redirect(url_for("moderation.review", submission_id=following.id,
                                             **_filter_args()), code=303)

@@ -153,7 +153,7 @@ def seed(session: Session, count: int, *, approved_share: float = 0.6, seed_valu
                 status != Status.PENDING else None
             submissions.append((
                 ident, reference, hashlib.sha256(reference.encode() + b"demo").hexdigest(),
-                round_.id, status.value, 1, "web", language, body[:60].rstrip(" .。"), body,
+                round_.id, status.value, 1, "web", language, _title(body), body,
                 rng.choice(actors), rng.choice(countries), True, rng.random() < 0.7,
                 rng.random() < 0.8, _utc(created), _utc(created), _utc(decided),
                 language if language in UN_LANGUAGES else None))
@@ -215,3 +215,11 @@ def _keywords(session: Session) -> list[int]:
             session.flush()
             existing[word] = keyword.id
     return [existing[word] for word in KEYWORDS]
+
+
+def _title(body: str, length: int = 60) -> str:
+    """The start of `body` as a title, cut between words where the text has spaces."""
+    if len(body) <= length:
+        return body.rstrip(" .。")
+    space = body.rfind(" ", length // 2, length + 1)
+    return body[:space if space > 0 else length].rstrip(" .,。，")

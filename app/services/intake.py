@@ -43,6 +43,7 @@ from app.services import (
     outbox,
     parse_id,
     search,
+    stored_suggestions,
 )
 
 TITLE_MAX = 200
@@ -341,6 +342,7 @@ def submit(session: Session, data: SubmissionInput, *, channel: Channel = Channe
     session.flush()
     search.index(session, submission)
     clusters.fold(session, submission)
+    stored_suggestions.store(session, submission)
     return submission, token
 
 
@@ -375,6 +377,7 @@ def update(session: Session, submission: Submission, data: SubmissionInput, *,
     session.flush()
     search.index(session, submission)
     clusters.refold(session, submission)
+    stored_suggestions.store(session, submission)
     return submission
 
 
@@ -397,6 +400,7 @@ def erase(session: Session, submission: Submission) -> Submission:
     session.flush()
     search.remove(session, submission)
     clusters.remove(session, submission)
+    stored_suggestions.forget(session, submission.id)
     outbox.forget(session, submission.id)
     return submission
 

@@ -21,6 +21,7 @@ from app.db import utcnow
 from app.i18n import lazy_gettext as _l
 from app.models import (
     ActorType,
+    Answer,
     ItemKind,
     Keyword,
     Note,
@@ -255,13 +256,50 @@ def get_for_review(session: Session, submission_id: int) -> Submission | None:
         .where(Submission.id == submission_id))
 
 
-def neighbour(session: Session, submission: Submission, f: QueueFilter) -> Submission | None:
-    """The next submission in the queue after this one (for "next" in the review page)."""
+def neighbour(session: Session, submission: Submission, f: QueueFilter, *,
+              newest_first: bool = False) -> Submission | None:
+    """The next submission in the queue after this one (for "next" in the review page),
+    in the queue's order."""
     key = tuple_(Submission.created_at, Submission.id)
+    here = tuple_(submission.created_at, submission.id)
+    order = (Submission.created_at.desc(), Submission.id.desc()) if newest_first else \
+        (Submission.created_at, Submission.id)
     return session.scalar(select(Submission)
                           .where(*_conditions(session, f, ordered=True),
-                                 key > tuple_(submission.created_at, submission.id))
-                          .order_by(Submission.created_at, Submission.id).limit(1))
+                                 key < here if newest_first else key > here)
+                          .order_by(*order).limit(1))
+
+
+SNIPPET_CHARS = 200
+
+
+def text_starts(session: Session, submission_ids: list[int],
+                length: int = SNIPPET_CHARS) -> dict[int, str]:
+    """The first `length` characters or so of each submission's text (answers, then the
+    free text), cut at a space when there is one near the end, for the queue's rows.
+    Two queries for a page, each reading at most `length` + 40 characters of a text."""
+    if not submission_ids:
+        return {}
+    read = length + 40
+    parts: dict[int, list[str]] = {ident: [] for ident in submission_ids}
+    for ident, text in session.execute(
+            select(Answer.submission_id, func.substr(Answer.text, 1, read))
+            .where(Answer.submission_id.in_(submission_ids))
+            .order_by(Answer.submission_id, Answer.position)):
+        parts[ident].append(text or "")
+    for ident, text in session.execute(
+            select(Submission.id, func.substr(Submission.body, 1, read))
+            .where(Submission.id.in_(submission_ids))):
+        parts[ident].append(text or "")
+    return {ident: _cut(" ".join(" ".join(p.split()) for p in texts if p.strip()), length)
+            for ident, texts in parts.items()}
+
+
+def _cut(text: str, length: int) -> str:
+    if len(text) <= length:
+        return text
+    space = text.rfind(" ", length * 3 // 4, length + 1)
+    return text[:space if space > 0 else length].rstrip(" ,;:.،؛。，") + "…"
 
 
 # Decisions.

@@ -36,7 +36,15 @@ from app.models import (
     User,
 )
 from app.security import hash_token, new_token
-from app.services import DomainError, ValidationFailed, audit, clusters, intake, search
+from app.services import (
+    DomainError,
+    ValidationFailed,
+    audit,
+    clusters,
+    intake,
+    search,
+    stored_suggestions,
+)
 
 OFFLINE_CHANNELS = (Channel.WORKSHOP, Channel.PAPER)
 # Keeps an upload within the web worker's timeout (about 3-5 ms a row, measured).
@@ -438,6 +446,7 @@ def _index(session: Session, submissions: list[Submission]) -> None:
         search.index_many(session, submissions)
         for submission in submissions:
             clusters.fold(session, submission)
+            stored_suggestions.store(session, submission)
 
 
 def _new_references(session: Session, count: int) -> list[str]:

@@ -8,10 +8,11 @@
   var form = document.getElementById("decision-form");
   if (!form) { return; }
   function tagBox(suggestion) {
-    var boxes = form.querySelectorAll('input[type="checkbox"][name="' +
+    // The form's own boxes, also those placed outside it with form="decision-form".
+    var boxes = document.querySelectorAll('input[type="checkbox"][name="' +
       suggestion.getAttribute("data-group") + '"]');
     for (var i = 0; i < boxes.length; i += 1) {
-      if (boxes[i].value === suggestion.value) { return boxes[i]; }
+      if (boxes[i].form === form && boxes[i].value === suggestion.value) { return boxes[i]; }
     }
     return null;
   }

@@ -40,7 +40,8 @@ def test_s_ticks_the_top_suggestions_and_a_approves_with_them(page, live_server)
     top = page.locator("input[name='suggested'][data-top]")
     codes = sorted(top.evaluate_all("boxes => boxes.filter(b => b.checked).map(b => b.value)"))
     assert codes == ["T01", "TH14"], codes
-    expect(page.locator("#decision-form input[name='technologies'][value='T01']")
+    # The technology box (in the text column, tied to the form) is ticked with it.
+    expect(page.locator("input[form='decision-form'][name='technologies'][value='T01']")
            ).to_be_checked()
     # The others stay as they were: one key accepts the top ones only.
     expect(page.locator("#suggested-T06")).not_to_be_checked()
