@@ -312,6 +312,7 @@ def score(text: str, compiled: lexicon_service.CompiledLexicon,
         code: Suggestion(code, lexicon_confidence(len(evidence)), evidence)
         for code, evidence in hits.items()}
     folded = normalize(text)
+    evidence_of: dict[str, tuple] = {}  # code -> (model, feature row, index), for evidence
     if model is not None:
         probabilities, row = _classifier_scores(model, folded, hits)
         for index, code in enumerate(model["codes"]):
@@ -323,9 +324,8 @@ def score(text: str, compiled: lexicon_service.CompiledLexicon,
                 known.confidence = probability
                 known.source = "both"
             else:
-                found[code] = Suggestion(code, probability,
-                                         _ngram_evidence(model, row, index, words),
-                                         "classifier")
+                found[code] = Suggestion(code, probability, [], "classifier")
+                evidence_of[code] = (model, row, index)
     rank = {}  # the prior's probability: it breaks ties and places what nothing proposed
     required_kinds = {GROUPS[group] for group in REQUIRED}
     missing = any(kind in required_kinds and code not in found
@@ -340,9 +340,8 @@ def score(text: str, compiled: lexicon_service.CompiledLexicon,
                 continue
             rank[code] = float(probabilities[index])
             if code not in found:
-                found[code] = Suggestion(
-                    code, LOW_CAP * rank[code], _ngram_evidence(prior, row, index, words),
-                    "prior")
+                found[code] = Suggestion(code, LOW_CAP * rank[code], [], "prior")
+                evidence_of[code] = (prior, row, index)
     for suggestion in found.values():
         group = GROUP_OF_KIND.get(compiled.kinds.get(suggestion.code))
         if group is None:
@@ -354,6 +353,9 @@ def score(text: str, compiled: lexicon_service.CompiledLexicon,
         items.sort(key=lambda s: (-round(s.confidence, 6), -rank.get(s.code, 0.0), s.code))
         if per_group is not None:
             del items[per_group:]
+        for suggestion in items:  # only for what is shown: the costly part of scoring
+            if suggestion.code in evidence_of:
+                suggestion.evidence = _ngram_evidence(*evidence_of[suggestion.code], words)
     return result
 
 
