@@ -56,7 +56,7 @@ from app.services import DomainError
 from app.services import lexicon as lexicon_service
 from app.services.moderation import TagInput
 from app.services.taxonomy import CODE_PATTERNS
-from app.services.textnorm import normalize
+from app.services.textnorm import has_cjk, normalize
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ def submission_text(submission: Submission) -> str:
 
 _lock = threading.Lock()
 _lexicons: dict[int, tuple[tuple, lexicon_service.CompiledLexicon]] = {}
-_priors: dict[int, tuple[tuple, dict[str, Any] | None]] = {}
+_priors: dict[int, tuple[tuple, Prior | None]] = {}
 _model: dict[str, Any] = {"id": None, "model": None}
 
 
@@ -183,20 +183,78 @@ def prior_samples(items: Iterable[tuple]) -> list[Sample]:
 
 
 def prior_model(session: Session, strategy_version_id: int, key: tuple | None = None
-                ) -> dict[str, Any] | None:
-    """The classifier learnt from the taxonomy alone (`prior_samples`), fitted once per
-    change of the taxonomy or its lexicon, per process (a few hundred short examples:
-    about a tenth of a second)."""
+                ) -> Prior | None:
+    """The taxonomy's own classifier (`prior_samples`), built once per change of the
+    taxonomy or its lexicon, per process (a few milliseconds, no scikit-learn)."""
     if key is None:
         key = _stamp(session, strategy_version_id)[1]
     cached = _priors.get(strategy_version_id)
     if cached is not None and cached[0] == key:
         return cached[1]
     samples = prior_samples(_items(session, strategy_version_id))
-    model = fit(samples, calibrate=False) if samples else None
+    model = Prior.build(samples) if samples else None
     with _lock:
         _priors[strategy_version_id] = (key, model)
     return model
+
+
+def _grams(word: str) -> list[str]:
+    """Character 2- to 4-grams of a folded word padded with spaces (like scikit-learn's
+    "char_wb"): they match across inflections, and across scripts without word breaks."""
+    padded = f" {word} "
+    return [padded[i:i + n] for n in (2, 3, 4) for i in range(len(padded) - n + 1)]
+
+
+def _weights(words: list[str], idf: Mapping[str, float]) -> dict[str, float]:
+    import math
+
+    counts = Counter(gram for word in words for gram in _grams(word))
+    vector = {gram: (1 + math.log(n)) * idf[gram] for gram, n in counts.items() if gram in idf}
+    norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
+    return {gram: v / norm for gram, v in vector.items()}
+
+
+@dataclass
+class Prior:
+    """Nearest centroid over TF-IDF character n-grams: each principle and commitment is
+    the mean of its examples (labels, descriptions and keywords in six languages), and a
+    text is scored by its cosine with each. Plain Python on purpose: a worker that shows
+    suggestions before any model is trained never imports scikit-learn for it."""
+
+    idf: dict[str, float]
+    centroids: dict[str, dict[str, float]]
+
+    @classmethod
+    def build(cls, samples: list[Sample]) -> Prior:
+        import math
+
+        docs = [normalize(s.text).split() for s in samples]
+        df = Counter(gram for words in docs for gram in {g for w in words for g in _grams(w)})
+        idf = {gram: math.log((1 + len(docs)) / (1 + n)) + 1 for gram, n in df.items()}
+        sums: dict[str, Counter] = {}
+        for sample, words in zip(samples, docs, strict=True):
+            for code in (c for codes in sample.codes.values() for c in codes):
+                sums.setdefault(code, Counter()).update(_weights(words, idf))
+        centroids = {}
+        for code, total in sums.items():
+            norm = math.sqrt(sum(v * v for v in total.values())) or 1.0
+            centroids[code] = {gram: v / norm for gram, v in total.items()}
+        return cls(idf, centroids)
+
+    def scores(self, text: str, tokens: list[lexicon_service.Token]
+               ) -> dict[str, tuple[float, list[str]]]:
+        """{code: (cosine, the words of the text that weigh most for it)}."""
+        words = [(token, min(token.forms, key=len)) for token in tokens]
+        vector = _weights([form for _token, form in words] +
+                          [w for w in normalize(text).split() if has_cjk(w)], self.idf)
+        found = {}
+        for code, centroid in self.centroids.items():
+            cosine = sum(v * centroid.get(gram, 0.0) for gram, v in vector.items())
+            weight_of = {token.surface: sum(vector.get(g, 0.0) * centroid.get(g, 0.0)
+                                            for g in _grams(form)) for token, form in words}
+            best = sorted((w for w in weight_of.items() if w[1] > 0), key=lambda w: -w[1])
+            found[code] = (cosine, [surface for surface, _w in best[:3]])
+        return found
 
 
 def current_model(session: Session, newest: tuple | None = None) -> dict[str, Any] | None:
@@ -290,7 +348,7 @@ def _ngram_evidence(model: Mapping[str, Any], row: Any, index: int,
 
 
 def score(text: str, compiled: lexicon_service.CompiledLexicon,
-          model: Mapping[str, Any] | None, *, prior: Mapping[str, Any] | None = None,
+          model: Mapping[str, Any] | None, *, prior: Prior | None = None,
           use_lexicon: bool = True, minimum: float = SHOW_FROM,
           per_group: int | None = PER_GROUP) -> dict[str, list[Suggestion]]:
     """Suggestions for `text` among the codes of `compiled` (the active items), best first.
@@ -334,14 +392,12 @@ def score(text: str, compiled: lexicon_service.CompiledLexicon,
         a.confidence == b.confidence and a.code != b.code
         for a in found.values() for b in found.values())
     if prior is not None and (missing or tied):
-        probabilities, row = _classifier_scores(prior, folded, {})
-        for index, code in enumerate(prior["codes"]):
+        for code, (cosine, evidence) in prior.scores(text, words).items():
             if code not in compiled.kinds:
                 continue
-            rank[code] = float(probabilities[index])
+            rank[code] = cosine
             if code not in found:
-                found[code] = Suggestion(code, LOW_CAP * rank[code], [], "prior")
-                evidence_of[code] = (prior, row, index)
+                found[code] = Suggestion(code, LOW_CAP * cosine, evidence, "prior")
     for suggestion in found.values():
         group = GROUP_OF_KIND.get(compiled.kinds.get(suggestion.code))
         if group is None:
