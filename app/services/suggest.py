@@ -252,8 +252,10 @@ class Prior:
             cosine = sum(v * centroid.get(gram, 0.0) for gram, v in vector.items())
             weight_of = {token.surface: sum(vector.get(g, 0.0) * centroid.get(g, 0.0)
                                             for g in _grams(form)) for token, form in words}
-            best = sorted((w for w in weight_of.items() if w[1] > 0), key=lambda w: -w[1])
-            found[code] = (cosine, [surface for surface, _w in best[:3]])
+            # Words of four letters or more: "not", "and" are close to every description.
+            best = sorted((w for w in weight_of.items() if w[1] > 0 and len(w[0]) >= 4),
+                          key=lambda w: -w[1])
+            found[code] = (cosine, [surface for surface, _w in best[:2]])
         return found
 
 

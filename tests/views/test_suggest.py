@@ -159,7 +159,7 @@ def test_the_page_works_with_no_suggestion(client, session, open_round):
     panel = _panel(html)
     # No keyword fires: principles and commitments are still ranked, marked low
     # confidence, and S ticks none of them.
-    assert panel.count('<span class="choice-hint">low confidence</span>') == 9
+    assert panel.count('<span class="badge">low confidence</span>') == 9
     assert "data-top" not in panel
     assert "No suggestion for this text." not in panel
     assert csrf_token(html)
