@@ -47,7 +47,9 @@ def normalize(text: str) -> str:
     and accents folded, one space."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text)).casefold()
+    if not text.isascii():  # every invisible character is outside ASCII
+        text = _INVISIBLE.sub("", text)
+    text = unicodedata.normalize("NFKC", text).casefold()
     text = _ARABIC_MARKS.sub("", text).translate(_ARABIC_FOLD)
     text = _strip_marks(text)
     return " ".join(text.split())

@@ -105,11 +105,11 @@ def test_signature_ignores_sentence_order_and_scores_as_documented():
 
 def test_signature_cost_stays_under_a_millisecond():
     texts = [EN, AR, EN * 8]
-    started = time.perf_counter()
+    started = time.process_time()  # CPU: test runs share the cores here
     for _ in range(100):
         for text in texts:
             clusters.signature(text)
-    per_text = (time.perf_counter() - started) / 300
+    per_text = (time.process_time() - started) / 300
     assert per_text < 0.002  # measured ~0.1-0.4 ms; generous for a loaded CI machine
 
 
