@@ -36,6 +36,14 @@ from app.models.user import Role
 # mixed Arabic/Latin text).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _BIDI_OVERRIDE = re.compile(r"[\u202a-\u202e]")
+# Invisible characters with no use in stored text: zero-width space, word joiner and the
+# invisible operators, the byte-order mark, the soft hyphen, the Mongolian vowel separator
+# and the variation selectors. They hide a word from search and a copy from campaign
+# folding ("pri\u200bvacy"). ZWNJ and ZWJ (U+200C, U+200D) are kept: Persian, Indic scripts
+# and emoji sequences need them.
+STORED_INVISIBLE = ("\u00ad\u180e\u200b\u2060-\u2064\ufe00-\ufe0f\ufeff"
+                    "\U000e0100-\U000e01ef")
+_INVISIBLE = re.compile(f"[{STORED_INVISIBLE}]")
 
 
 class UnsafeText(ValueError):
@@ -51,6 +59,7 @@ def clean_text(value: str, *, multiline: bool = True) -> str:
 
     Markup is removed with bleach (nothing is kept), then entities are turned back into
     characters: we store what was typed, as text, and templates escape it on output.
+    Invisible characters no script needs are dropped (`STORED_INVISIBLE`).
     Raises `UnsafeText` for NUL and other control characters, and for U+FFFD, which is
     what undecodable bytes become: the contributor should see and fix that, not lose it.
     """
@@ -59,7 +68,7 @@ def clean_text(value: str, *, multiline: bool = True) -> str:
         raise UnsafeText("encoding")
     if _CONTROL.search(value):
         raise UnsafeText("control")
-    value = _BIDI_OVERRIDE.sub("", value)
+    value = _INVISIBLE.sub("", _BIDI_OVERRIDE.sub("", value))
     if "<" in value:
         # Escape "&" first so that entities the person typed ("&lt;") come back as typed:
         # bleach leaves valid entities alone and unescape would otherwise decode them.

@@ -1,6 +1,8 @@
 """`flask --app wsgi suggest train|evaluate`: the classifier behind suggested tags."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask.cli import AppGroup
 
@@ -9,59 +11,71 @@ from app.services import stored_suggestions, suggest
 
 suggest_cli = AppGroup("suggest", help="Suggested tags: train and evaluate the classifier.")
 
-_limit = click.option("--limit", type=click.IntRange(10, 1_000_000), default=20000,
-                      show_default=True, help="Newest approved, tagged submissions used.")
-_share = click.option("--test-share", type=click.FloatRange(0.05, 0.5), default=0.25,
-                      show_default=True, help="Share held out for the evaluation.")
-_seed = click.option("--seed", type=int, default=0, show_default=True,
-                     help="Seed of the random split.")
 
-
-def _print(evaluation: suggest.Evaluation) -> None:
-    click.echo(f"Held-out evaluation: trained on {evaluation.train_size}, "
-               f"tested on {evaluation.test_size} submissions.")
-    click.echo(f"{'system':<20}{'group':<14}{'precision':>10}{'recall':>8}{'F1':>7}"
-               f"{'support':>9}")
-    for system in suggest.SYSTEMS:
-        for group, figures in evaluation.systems[system].items():
-            click.echo(f"{system:<20}{group:<14}{figures.precision:>10.3f}"
-                       f"{figures.recall:>8.3f}{figures.f1:>7.3f}{figures.tp + figures.fn:>9}")
-        click.echo(f"{system:<20}{'micro-F1':<14}{'':>18}{evaluation.micro_f1(system):>7.3f}")
-    click.echo("suggestions = lexicon and classifier as moderators see them (confidence >= "
-               f"{suggest.DECIDE_AT}); majority_baseline = the most frequent code of each "
-               "group, always.")
+def _print(evaluation: suggest.SetEvaluation) -> None:
+    languages = ", ".join(f"{lang} {n}" for lang, n in sorted(evaluation.languages.items()))
+    click.echo(f"Labelled set: {evaluation.views} views ({languages}); a principle or "
+               f"commitment keyword fires in {evaluation.keyword_share:.0%} of them.")
+    click.echo(f"{'mode':<9}{'system':<19}{'group':<13}{'precision':>10}{'recall@1':>10}"
+               f"{'recall@2':>10}{'micro-F1':>10}{'labels':>8}")
+    for mode, systems in evaluation.figures.items():
+        for system, groups in systems.items():
+            for group, f in groups.items():
+                click.echo(f"{mode:<9}{system:<19}{group:<13}{f.precision:>10.3f}"
+                           f"{f.recall_at1:>10.3f}{f.recall_at2:>10.3f}{f.f1:>10.3f}"
+                           f"{f.labels:>8}")
+            mean, deviation = suggest.spread_of(evaluation.spread[mode][system])
+            figure = f"{suggest.SetEvaluation.micro(groups):.3f}"
+            if mode == "trained":
+                folds = " ".join(f"{v:.2f}" for v in evaluation.spread[mode][system])
+                figure += f"  (folds: mean {mean:.3f} ± {deviation:.3f}; {folds})"
+            click.echo(f"{mode:<9}{system:<19}{'both groups':<13}{'':>30}{figure:>10}")
+    click.echo("Calibration, top code of each group (mean confidence / share right):")
+    for mode, systems in evaluation.figures.items():
+        for group, f in systems["suggestions"].items():
+            click.echo(f"  {mode:<9}{group:<13}{f.mean_confidence:.2f} / {f.top_accuracy:.2f}")
+    click.echo(
+        "cold = the keyword lexicon and the taxonomy's own classifier (labels, descriptions "
+        "and keywords in six languages), no moderator's tag; trained = "
+        f"{evaluation.folds}-fold cross-validation over the set (whole scenarios per fold), "
+        "each fold's model also learning from the taxonomy. Predicted: the top code, plus "
+        f"any other at {suggest.DECIDE_AT:.0%} or more. majority_baseline = always the most "
+        "frequent code of each group (cold: of the whole set; trained: of the training "
+        "folds).")
 
 
 @suggest_cli.command("train")
-@_limit
-@_share
-@_seed
-def suggest_train(limit: int, test_share: float, seed: int) -> None:
+@click.option("--limit", type=click.IntRange(10, 1_000_000), default=20000,
+              show_default=True, help="Newest approved, tagged submissions used.")
+def suggest_train(limit: int) -> None:
     """Train the classifier on moderators' tags and store it for every node."""
     write_intent.set(True)
     try:
-        record = suggest.train(db.session, limit=limit, test_share=test_share, seed=seed)
+        record = suggest.train(db.session, limit=limit)
     except suggest.NotEnoughData as exc:
         raise click.ClickException(str(exc.message)) from None
     db.session.commit()
     metrics = record.metrics
     click.echo(f"Model {record.id} trained on {record.trained_on} submissions "
                f"({metrics.get('codes', 0)} codes, {metrics.get('features', 0)} n-grams, "
-               f"{len(record.data) // 1024} KiB).")
-    if "suggestions" in metrics:
-        click.echo(f"Held-out micro-F1: {metrics['suggestions']['micro_f1']:.3f} "
-                   f"(majority-class baseline {metrics['majority_baseline']['micro_f1']:.3f}).")
+               f"{len(record.data) // 1024} KiB). Measure suggestions with "
+               "`flask --app wsgi suggest evaluate`.")
 
 
 @suggest_cli.command("evaluate")
-@_limit
-@_share
-@_seed
-def suggest_evaluate(limit: int, test_share: float, seed: int) -> None:
-    """Train on part of the tagged submissions and measure on the rest (nothing stored)."""
+@click.option("--file", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=suggest.EVAL_FILE, show_default=True,
+              help="Labelled views, JSON Lines (text, lang, scenario, principles, "
+                   "commitments).")
+@click.option("--folds", type=click.IntRange(2, 20), default=5, show_default=True,
+              help="Cross-validation folds for the trained figures.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of the assignment of scenarios to folds.")
+def suggest_evaluate(path: Path, folds: int, seed: int) -> None:
+    """Measure suggested principles and commitments on a labelled set, cold and trained
+    (nothing stored)."""
     try:
-        evaluation = suggest.evaluate(db.session, limit=limit, test_share=test_share,
-                                      seed=seed)
+        evaluation = suggest.evaluate(db.session, path=path, folds=folds, seed=seed)
     except suggest.NotEnoughData as exc:
         raise click.ClickException(str(exc.message)) from None
     _print(evaluation)

@@ -22,6 +22,11 @@ from app.security import UnsafeText, clean_text, hash_token, new_token, undecoda
     ("evil\u202egnp.exe", "evilgnp.exe"),
     ("مرحبا \u200fبالعالم", "مرحبا \u200fبالعالم"),
     ("emoji 👩🏽‍💻 kept", "emoji 👩🏽‍💻 kept"),
+    # Invisible characters no script needs go; ZWNJ (Persian) and ZWJ (emoji) stay.
+    ("pri\u200bva\u00adcy\u2060 \ufeffdata", "privacy data"),
+    ("love \u2764\ufe0f and \u845b\U000e0100", "love \u2764 and \u845b"),
+    ("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
+     "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"),
 ])
 def test_clean_text(raw, expected):
     assert clean_text(raw) == expected

@@ -34,8 +34,8 @@ class LexiconEntry(Base):
 class SuggestModel(Base):
     """A classifier trained from moderators' tags, stored in the database so that every
     node loads the same one. `data` is the pickled model (written only by
-    `flask suggest train`); `metrics` holds the held-out figures measured when it was
-    trained."""
+    `flask suggest train`); `metrics` holds its size (codes and n-grams). Its quality is
+    measured by `flask suggest evaluate` on a labelled set, not stored here."""
 
     __tablename__ = "suggest_models"
 

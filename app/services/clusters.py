@@ -12,15 +12,19 @@ different name scores 0.8, reordered 1.0, distinct texts on the same topic 0.4 a
 The LSH index is in the database (app/models/cluster.py), so every node folds against the
 same one: 16 bands of 4 values, looked up in one query of 16 index probes (each capped at
 the newest `PER_BAND` rows, so a campaign of 100,000 copies costs what a pair does). A
-candidate is confirmed by the signatures' estimated Jaccard similarity; the arriving
-text joins the best candidate's cluster (a new one when the candidate stood alone),
-provided it is also near that cluster's first text, so that a chain of small
-differences cannot drift into one cluster.
+candidate is confirmed by the signatures' estimated Jaccard similarity.
 
-Folding at intake never merges two clusters, and two near-identical texts sent in the
-same instant to two nodes may each stand alone (neither transaction sees the other).
-`rebuild` recomputes a round from scratch with the same rule, in id order, which also
-folds those.
+A campaign is the connected group of near-duplicate pairs (issue #17), whatever the order
+in which its copies arrive: the arriving text joins the campaign of the texts it is near,
+and when those belong to several campaigns (copies that each dropped a different
+sentence, bridged by a fuller copy), they merge into the oldest one, every member keeping
+its status and the decisions taken on it. Folding a round takes one transaction at a time
+(`_lock_round`), so two copies sent in the same instant to two nodes see each other.
+Invisible characters are dropped by `textnorm.normalize` before any gram is cut.
+
+Erasing a member never splits a campaign it bridged; `rebuild` recomputes a round from
+scratch (the connected components of the confirmed pairs), which also folds rows
+inserted in bulk.
 """
 from __future__ import annotations
 
@@ -34,6 +38,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import (
+    Integer,
     and_,
     bindparam,
     case,
@@ -41,6 +46,7 @@ from sqlalchemy import (
     distinct,
     func,
     insert,
+    literal,
     or_,
     select,
     tuple_,
@@ -182,13 +188,10 @@ def _candidates_statement() -> Any:
               for index in range(BANDS)]
     ids = union_all(*[select(probe.c.submission_id) for probe in probes])
     table = _SUBMISSIONS.c
-    leader = _SIGNATURES.alias("leader")
     return (select(table.id, table.cluster_id, table.created_at, table.language,
-                   _SIGNATURES.c.signature, _CLUSTERS.c.languages,
-                   leader.c.signature.label("leader_signature"))
+                   _SIGNATURES.c.signature, _CLUSTERS.c.languages)
             .join(_SIGNATURES, _SIGNATURES.c.submission_id == table.id)
             .outerjoin(_CLUSTERS, _CLUSTERS.c.id == table.cluster_id)
-            .outerjoin(leader, leader.c.submission_id == _CLUSTERS.c.sample_submission_id)
             .where(table.id.in_(ids)))
 
 
@@ -234,29 +237,88 @@ def _set_cluster(session: Session, submission_id: int, cluster_id: int | None,
 
 
 def fold(session: Session, submission: Submission) -> int | None:
-    """Index a flushed submission and fold it into the cluster of its nearest duplicate.
-    Returns the cluster id, or None when it stands alone."""
+    """Index a flushed submission and fold it with every near duplicate the index finds:
+    into their campaign, or merging their campaigns into one when it is near members of
+    several. Returns the cluster id, or None when it stands alone."""
     sig = signature(_texts(session, submission))
     if sig is None:
         return None
     hashes = band_hashes(sig)
+    _lock_round(session, submission.round_id)
     rows = _candidates(session, submission.round_id, hashes, submission.id)
     _store(session, submission, sig, hashes)
-    scored = [(similarity(sig, _from_bytes(row.signature)), row.cluster_id is not None, -row.id,
-               row) for row in rows]
-    matches = [entry for entry in scored if entry[0] >= THRESHOLD and _near_leader(sig, entry[3])]
+    matches = [row for row in rows
+               if similarity(sig, _from_bytes(row.signature)) >= THRESHOLD]
     if not matches:
         return None
-    return _join(session, submission, max(matches, key=lambda entry: entry[:3])[3])
+    cluster_ids = sorted({row.cluster_id for row in matches if row.cluster_id is not None})
+    loners = [row for row in matches if row.cluster_id is None]
+    if len(cluster_ids) + len(loners) == 1:
+        # The common case: one campaign (or one other text) to join.
+        return _join(session, submission, matches[0])
+    return _merge(session, submission, cluster_ids, [row.id for row in loners])
 
 
-def _near_leader(sig: np.ndarray, candidate: Any) -> bool:
-    """A campaign grows around its first text (its sample): a new text must be near it too,
-    not only near some member, or a chain of small differences would drift into one
-    cluster of texts that have little in common."""
-    if candidate.leader_signature is None:
-        return True
-    return similarity(sig, _from_bytes(candidate.leader_signature)) >= THRESHOLD
+# Campaigns of one round fold one transaction at a time: a text arriving while another
+# node folds a copy must see it, or the two would each start a campaign. SQLite writers
+# already queue (BEGIN IMMEDIATE); PostgreSQL takes a transaction-scoped advisory lock per
+# round, released at commit. The first key names the lock's purpose among the app's locks.
+_LOCK_CLASS = 0x0C1F
+
+
+def _lock_round(session: Session, round_id: int) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(
+            literal(_LOCK_CLASS, Integer), literal(round_id, Integer))))
+
+
+def _merge(session: Session, submission: Submission, cluster_ids: list[int],
+           loner_ids: list[int]) -> int:
+    """The new text is near members of several campaigns (or of several texts standing
+    alone): they become one campaign, the oldest, every member keeping its status, tags
+    and decisions. Rare, so the figures are recounted from the members rather than kept
+    incrementally."""
+    table = _SUBMISSIONS.c
+    if cluster_ids:
+        target, others = cluster_ids[0], cluster_ids[1:]
+    else:
+        cluster = Cluster(round_id=submission.round_id, size=0,
+                          first_at=submission.created_at, last_at=submission.created_at,
+                          languages=[], sample_submission_id=min(loner_ids))
+        session.add(cluster)
+        session.flush()
+        target, others = cluster.id, []
+        session.expunge(cluster)
+    if others:
+        session.execute(update(_SUBMISSIONS).where(table.cluster_id.in_(others))
+                        .values(cluster_id=target))
+    session.execute(update(_SUBMISSIONS)
+                    .where(table.id.in_([*loner_ids, submission.id]),
+                           or_(table.cluster_id.is_(None), table.id == submission.id))
+                    .values(cluster_id=target))
+    set_committed_value(submission, "cluster_id", target)
+    size, first_at, last_at = session.execute(
+        select(func.count(), func.min(table.created_at), func.max(table.created_at))
+        .where(table.cluster_id == target)).one()
+    languages = sorted(language for language in session.scalars(
+        select(table.language).where(table.cluster_id == target).distinct()) if language)
+    session.execute(update(_CLUSTERS).where(_CLUSTERS.c.id == target).values(
+        size=size, first_at=_aware(first_at), last_at=_aware(last_at), languages=languages))
+    if others:
+        session.execute(delete(Cluster).where(Cluster.id.in_(others)))
+        for cluster_id in others:
+            _forget_cluster(session, cluster_id)
+        audit.record(session, "cluster.merge", target=session.get(Cluster, target),
+                     merged=others, by_submission=submission.id)
+    _expire_cluster(session, target)
+    return target
+
+
+def _forget_cluster(session: Session, cluster_id: int) -> None:
+    """A cluster deleted by a Core statement leaves the session's copy, if any."""
+    cluster = session.identity_map.get(identity_key(Cluster, cluster_id))
+    if cluster is not None:
+        session.expunge(cluster)
 
 
 def _join(session: Session, submission: Submission, candidate: Any) -> int | None:
@@ -464,13 +526,12 @@ def _write_index(session: Session, round_id: int, ids: list[int], sigs: np.ndarr
 
 
 def _components(ids: list[int], sigs: np.ndarray, hashes: np.ndarray) -> list[list[int]]:
-    """The clusters (of two or more) that folding at intake would have built, arriving in
-    id order: each text joins the cluster of its most similar earlier candidate when it is
-    also near that cluster's first text (see `_near_leader`).
+    """The campaigns (two texts or more): the connected groups of near-duplicate pairs,
+    as folding at intake builds them in any order of arrival.
 
     Candidates come from sorting each band's hashes: within a run of equal hashes, each
-    text is paired with the one before it and with the first of the run (vectorized), and
-    the pairs are confirmed by their signatures before the sequential pass."""
+    text is paired with the one before it and with the first of the run (vectorized); the
+    pairs are confirmed by their signatures, then joined by union-find."""
     n = len(ids)
     later: list[np.ndarray] = []
     earlier: list[np.ndarray] = []
@@ -489,32 +550,23 @@ def _components(ids: list[int], sigs: np.ndarray, hashes: np.ndarray) -> list[li
     if not later:
         return []
     right, left = np.concatenate(later), np.concatenate(earlier)
-    agree = (sigs[right] == sigs[left]).sum(axis=1)
-    keep = agree >= THRESHOLD * NUM_PERM
-    right, left, agree = right[keep], left[keep], agree[keep]
-    order = np.lexsort((left, -agree, right))  # by text, then best candidate first
-    right, left = right[order], left[order]
-    cluster_of = np.full(n, -1)
-    leaders: list[int] = []
-    bounds = np.flatnonzero(np.concatenate(([True], right[1:] != right[:-1], [True])))
-    for start, stop in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
-        text = int(right[start])
-        for candidate in left[start:stop].tolist():
-            cluster = int(cluster_of[candidate])
-            leader = leaders[cluster] if cluster >= 0 else candidate
-            if leader != candidate and \
-                    np.count_nonzero(sigs[text] == sigs[leader]) < THRESHOLD * NUM_PERM:
-                continue
-            if cluster < 0:
-                cluster = len(leaders)
-                leaders.append(candidate)
-                cluster_of[candidate] = cluster
-            cluster_of[text] = cluster
-            break
+    keep = (sigs[right] == sigs[left]).sum(axis=1) >= THRESHOLD * NUM_PERM
+    parent = list(range(n))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for a, b in zip(right[keep].tolist(), left[keep].tolist(), strict=True):
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
     groups: dict[int, list[int]] = defaultdict(list)
-    for position in np.flatnonzero(cluster_of >= 0).tolist():
-        groups[int(cluster_of[position])].append(ids[position])
-    return list(groups.values())
+    for position in range(n):
+        groups[root(position)].append(ids[position])
+    return [members for members in groups.values() if len(members) >= 2]
 
 
 def _write_clusters(session: Session, round_id: int, groups: list[list[int]],

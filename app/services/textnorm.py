@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from app.security import STORED_INVISIBLE
+
 # Arabic: hamza carriers and alef variants become the bare letter, taa marbuta becomes haa,
 # alef maqsura becomes yaa (the spellings people actually mix up when typing).
 _ARABIC_FOLD = str.maketrans({
@@ -23,6 +25,11 @@ _ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 _CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
 _WORD = re.compile(r"\w+")
+# Every invisible format character, for matching: what stored text may still hold (ZWNJ,
+# ZWJ, the marks LRM/RLM/ALM, bidi isolates and embeddings, the combining grapheme joiner)
+# and what older rows stored before clean_text dropped the rest.
+_INVISIBLE = re.compile(f"[{STORED_INVISIBLE}\u034f\u061c\u200c-\u200f\u202a-\u202e"
+                        "\u2066-\u2069]")
 
 
 def _strip_marks(text: str) -> str:
@@ -36,9 +43,12 @@ def _strip_marks(text: str) -> str:
 
 
 def normalize(text: str) -> str:
-    """Fold `text` for matching: NFKC, case-folded, Arabic and accents folded, one space."""
+    """Fold `text` for matching: invisible characters dropped, NFKC, case-folded, Arabic
+    and accents folded, one space."""
     if not text:
         return ""
+    if not text.isascii():  # every invisible character is outside ASCII
+        text = _INVISIBLE.sub("", text)
     text = unicodedata.normalize("NFKC", text).casefold()
     text = _ARABIC_MARKS.sub("", text).translate(_ARABIC_FOLD)
     text = _strip_marks(text)

@@ -3,7 +3,8 @@
 --   BENCH_METHOD   GET or POST
 --   BENCH_PATH     the path; "{id}" becomes a random id in 1..BENCH_ID_MAX
 --   BENCH_HEADERS  extra headers, one "Name: value" a line (cookie, token, content type)
---   BENCH_BODY     request body; "{n}" becomes a value unique to the request
+--   BENCH_BODY     request body; "{n}" becomes a value unique to the request; several
+--                  bodies separated by the character U+001E are sent in turn
 --   BENCH_XFF      comma-separated client addresses sent round-robin as X-Forwarded-For
 --                  (the app runs with TRUSTED_PROXIES=1 in the flood scenario)
 --   BENCH_STAMP    "1": send X-Request-Start: t=<now> as nginx would (whole seconds)
@@ -27,6 +28,10 @@ for address in string.gmatch(os.getenv("BENCH_XFF") or "", "[^,]+") do
   table.insert(addresses, address)
 end
 if body == "" then body = nil end
+local bodies = {}
+for alternative in string.gmatch(body or "", "[^\30]+") do
+  table.insert(bodies, alternative)
+end
 local pause = tonumber(os.getenv("BENCH_DELAY_MS") or "0")
 if pause > 0 then
   function delay()
@@ -62,6 +67,7 @@ function request()
     target = string.gsub(target, "{id}", tostring(math.random(1, id_max)))
   end
   local payload = body
+  if #bodies > 1 then payload = bodies[(sent + (tid or 0)) % #bodies + 1] end
   if payload then
     payload = string.gsub(payload, "{n}", (tid or 0) .. "-" .. sent)
   end

@@ -58,3 +58,41 @@ def test_s_ticks_the_top_suggestions_and_a_approves_with_them(page, live_server)
     assert event.details["suggestions"]["accepted"] == {"technologies": ["T01"],
                                                         "themes": ["TH14"]}
     assert "T06" in event.details["suggestions"]["shown"]["technologies"]
+
+
+def test_arabic_review_ranks_a_principle_and_a_commitment(page, live_server):
+    """The case of issue #17: an Arabic view about young people and the digital divide got
+    technologies and themes but no principle or commitment, though one of each is needed
+    to approve. Now both groups are ranked, with evidence, at 360 px and on a desktop."""
+    use_live_database(live_server)
+    with live_server.app.app_context():
+        session = db.session
+        now = utcnow()
+        round_ = rounds.create_round(
+            session, title={"ar": "الشباب والتكنولوجيا"}, description={"ar": "اختبار."},
+            questions=[{"ar": "ماذا يجب أن تفعل الأمم المتحدة؟"}],
+            opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=1))
+        session.commit()
+        submission, _token = intake.submit(session, intake.SubmissionInput(
+            round_id=round_.id, language="ar", title="الفجوة الرقمية",
+            answers={round_.questions[0].id: "الشباب في قريتنا لا يملكون إنترنت ولا حواسيب. "
+                                             "الفجوة الرقمية تكبر كل سنة ونحتاج مساعدة "
+                                             "الحكومة."},
+            actor_type="youth", country="EG", consent_processing=True))
+        session.commit()
+        target = submission.id
+    sign_in(page, "ar", new_account("moderator"))
+    for width in (360, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        visit(page, f"/ar/moderate/submissions/{target}")
+        panel = page.locator("#suggestions")
+        principles = panel.locator("input[name='suggested'][data-group='principles']")
+        commitments = panel.locator("input[name='suggested'][data-group='commitments']")
+        assert principles.count() == 5 and commitments.count() == 4
+        # Keywords fire here: the top principle and commitment are confident ones.
+        assert principles.first.get_attribute("data-top") == "1"
+        assert commitments.first.get_attribute("data-top") == "1"
+        expect(panel).to_contain_text("ثقة منخفضة")
+        panel.screenshot(path=f"/tmp/h17-suggestions-ar-{width}.png")
+        overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+        assert not overflow

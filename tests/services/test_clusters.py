@@ -2,17 +2,21 @@
 from __future__ import annotations
 
 import random
+import threading
 import time
 
 import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from app.db import bulk_insert
-from app.models import Status, Submission
+from app import create_app
+from app.db import bulk_insert, db
+from app.models import AuditEvent, Round, Status, Submission
 from app.models.cluster import Cluster, ClusterBand, SubmissionSignature
 from app.services import clusters, intake, moderation
 from app.services.reports import ReportFilter, totals
+from config import TestingConfig
+from tests import factories
 from tests.factories import make_submission
 from tests.helpers import make_user
 
@@ -101,11 +105,11 @@ def test_signature_ignores_sentence_order_and_scores_as_documented():
 
 def test_signature_cost_stays_under_a_millisecond():
     texts = [EN, AR, EN * 8]
-    started = time.perf_counter()
+    started = time.process_time()  # CPU: test runs share the cores here
     for _ in range(100):
         for text in texts:
             clusters.signature(text)
-    per_text = (time.perf_counter() - started) / 300
+    per_text = (time.process_time() - started) / 300
     assert per_text < 0.002  # measured ~0.1-0.4 ms; generous for a loaded CI machine
 
 
@@ -309,22 +313,182 @@ CHAIN_SENTENCES = [
 ]
 
 
-def test_a_chain_of_small_differences_does_not_drift_into_one_cluster(session, open_round):
-    """A = sentences 1-6, B = 2-7, C = 3-8: B is near A and C is near B, but C is far
-    from A, the campaign's first text, so C does not join."""
+def test_a_chain_of_near_duplicates_is_one_campaign_in_any_order(session, open_round):
+    """A = sentences 1-6, B = 2-7, C = 3-8: B is near A and near C, C is far from A. A
+    campaign is the connected group of near pairs, so the three are one, whichever
+    arrived first (the rule folding followed before made C's fate depend on it)."""
     texts = [" ".join(CHAIN_SENTENCES[start:start + 6]) for start in range(3)]
     a_, b_, c_ = (clusters.signature(t) for t in texts)
     assert clusters.similarity(a_, b_) >= clusters.THRESHOLD
     assert clusters.similarity(b_, c_) >= clusters.THRESHOLD
     assert clusters.similarity(a_, c_) < clusters.THRESHOLD
-    a, b, c = (_submit(session, open_round, text) for text in texts)
-    assert _cluster_of(session, a) == _cluster_of(session, b) is not None
-    assert _cluster_of(session, c) is None
-    # The rebuild takes the same decisions.
-    list(clusters.rebuild(session, round_id=open_round.id))
+    for order in ((0, 1, 2), (0, 2, 1), (1, 0, 2)):
+        round_ = factories.make_round(session)
+        made = {index: _submit(session, round_, texts[index]) for index in order}
+        assert len({_cluster_of(session, s) for s in made.values()} - {None}) == 1
+        assert None not in {_cluster_of(session, s) for s in made.values()}
+        # The rebuild takes the same decisions.
+        list(clusters.rebuild(session, round_id=round_.id))
+        session.commit()
+        assert len({_cluster_of(session, s) for s in made.values()}) == 1
+        assert None not in {_cluster_of(session, s) for s in made.values()}
+
+
+# A campaign whose copies each drop a sentence: a copy without the first sentence and one
+# without the second are too far apart (about 0.45) to fold as a pair; both are near the
+# full text (about 0.7), which bridges them.
+CAMPAIGN = [
+    "We call on the United Nations to guarantee universal, affordable and meaningful "
+    "connectivity for every young person in our country by 2030.",
+    "Young people must be included in every decision about digital technologies, from the "
+    "local council to the General Assembly in New York.",
+    "Governments must close the digital divide now.",
+    "Our schools need trained teachers and working computers.",
+    "Connectivity is a right, not a luxury, for the next generation.",
+    "Signed, the youth coalition for digital rights.",
+]
+CAMPAIGN_NAMES = ["Amina", "John Otieno", "Maria Fernanda", "Li Wei", "Olga", "Kwame Mensah"]
+# Distinct views on the same topic, one sharing a sentence with the campaign: never folded.
+CAMPAIGN_DISTINCT = [
+    "Governments must close the digital divide now. I think AI should be regulated by the UN "
+    "so that no government can use it to spy on young activists like me.",
+    "Our schools need trained teachers and working computers. In my village the only "
+    "computer is in the mayor's office and nobody has ever used it for lessons.",
+    *EN_DISTINCT,
+]
+
+
+def campaign_copy(dropped: int | None, name: str) -> str:
+    return " ".join([f"My name is {name}."] +
+                    [s for i, s in enumerate(CAMPAIGN) if i != dropped])
+
+
+def campaign_texts(copies: int = 24) -> list[tuple[str, str]]:
+    """(kind, text): a third without sentence 1, a third without sentence 2, a third
+    whole (the bridges)."""
+    kinds = [("no-first", 0), ("no-second", 1), ("whole", None)]
+    return [(kinds[i % 3][0], campaign_copy(kinds[i % 3][1], CAMPAIGN_NAMES[i % 6]))
+            for i in range(copies)]
+
+
+def test_the_campaign_fixture_needs_its_bridges():
+    first, second, whole = (clusters.signature(campaign_copy(d, "Olga")) for d in (0, 1, None))
+    assert clusters.similarity(first, second) < clusters.THRESHOLD
+    assert clusters.similarity(first, whole) >= clusters.THRESHOLD
+    assert clusters.similarity(second, whole) >= clusters.THRESHOLD
+    for text in CAMPAIGN_DISTINCT:
+        assert clusters.similarity(whole, clusters.signature(text)) < clusters.THRESHOLD
+
+
+@pytest.mark.parametrize("order", ["bridges last", "bridges first", "shuffled"])
+def test_a_campaign_folds_into_one_in_any_order(session, open_round, order):
+    texts = campaign_texts()
+    if order == "bridges last":
+        texts.sort(key=lambda item: item[0] == "whole")
+    elif order == "bridges first":
+        texts.sort(key=lambda item: item[0] != "whole")
+    else:
+        random.Random(17).shuffle(texts)
+    distinct = [_submit(session, open_round, text) for text in CAMPAIGN_DISTINCT[:2]]
+    copies = [_submit(session, open_round, text) for _kind, text in texts]
+    distinct += [_submit(session, open_round, text) for text in CAMPAIGN_DISTINCT[2:]]
+    assert len({_cluster_of(session, s) for s in copies}) == 1
+    cluster_id = _cluster_of(session, copies[0])
+    assert cluster_id is not None
+    assert [_cluster_of(session, s) for s in distinct] == [None] * len(distinct)
+    cluster = session.get(Cluster, cluster_id)
+    session.refresh(cluster)
+    assert cluster.size == len(copies)
+    assert cluster.first_at == min(s.created_at for s in copies)
+    assert clusters.campaign_stats(session, open_round.id) == {"clusters": 1,
+                                                               "folded": len(copies)}
+
+
+def test_a_merge_keeps_the_decisions_taken_on_either_campaign(session, open_round):
+    moderator = make_user(session, "moderator")
+    firsts = [_submit(session, open_round, campaign_copy(0, n)) for n in CAMPAIGN_NAMES[:3]]
+    seconds = [_submit(session, open_round, campaign_copy(1, n)) for n in CAMPAIGN_NAMES[3:]]
+    one, two = _cluster_of(session, firsts[0]), _cluster_of(session, seconds[0])
+    assert None not in (one, two) and one != two
+    approved = clusters.decide(
+        session, session.get(Cluster, one), by=moderator, action="approve",
+        selection=[(s.id, s.version) for s in firsts[:2]],
+        tags=moderation.TagInput(principles=["P2"], commitments=["C4"]))
+    rejected = clusters.decide(session, session.get(Cluster, two), by=moderator,
+                               action="reject", selection=[(seconds[0].id, seconds[0].version)],
+                               reason="spam")
     session.commit()
-    assert _cluster_of(session, a) == _cluster_of(session, b) is not None
-    assert _cluster_of(session, c) is None
+    assert len(approved.done) == 2 and len(rejected.done) == 1
+
+    bridge = _submit(session, open_round, campaign_copy(None, "Olga"))
+    merged = _cluster_of(session, bridge)
+    assert merged == min(one, two)
+    assert {_cluster_of(session, s) for s in firsts + seconds} == {merged}
+    assert session.get(Cluster, max(one, two)) is None
+    statuses = {s.id: session.scalar(select(Submission.status).where(Submission.id == s.id))
+                for s in firsts + seconds + [bridge]}
+    assert [statuses[s.id] for s in firsts] == [Status.APPROVED, Status.APPROVED, Status.PENDING]
+    assert [statuses[s.id] for s in seconds] == [Status.REJECTED, Status.PENDING, Status.PENDING]
+    members = clusters.members(session, session.get(Cluster, merged))
+    assert members.counts[Status.APPROVED] == 2 and members.counts[Status.REJECTED] == 1
+    assert members.pending_total == 4
+    cluster = session.get(Cluster, merged)
+    session.refresh(cluster)
+    assert cluster.size == 7
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "cluster.merge"))
+    assert event.target_id == merged and event.details["merged"] == [max(one, two)]
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_four_concurrent_clients_fold_one_campaign(kind, empty_database, server_url):
+    """Four clients post one campaign (and distinct views) at once through the API, each
+    request in its own transaction, as four nodes would: one campaign, nothing else."""
+    if kind == "postgresql" and not server_url:
+        pytest.skip("TEST_DATABASE_URL is not set")
+
+    class Config(TestingConfig):
+        DATABASE_URL = empty_database(kind)
+
+    application = create_app(Config)
+    assert application.test_cli_runner().invoke(args=["setup"]).exit_code == 0
+    with application.app_context():
+        round_id = db.session.scalar(select(Round.id))
+    db.session.remove()
+    texts = [text for _kind, text in campaign_texts(48)] + CAMPAIGN_DISTINCT
+    random.Random(4).shuffle(texts)
+    start = threading.Barrier(4)
+    failures: list[str] = []
+
+    def client(number: int) -> None:
+        http = application.test_client()
+        start.wait()
+        for index, text in enumerate(texts[number::4]):
+            response = http.post("/api/v1/submissions", json={
+                "round_id": round_id, "language": "en", "title": f"Client {number} #{index}",
+                "body": text, "actor_type": "youth", "country": "KE",
+                "consent_processing": True})
+            if response.status_code != 201:
+                failures.append(f"{response.status_code} {response.get_data(as_text=True)}")
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    try:
+        with application.app_context():
+            rows = db.session.execute(select(Submission.body, Submission.cluster_id)).all()
+            assert len(rows) == len(texts)
+            campaign = {cluster for body, cluster in rows if body not in CAMPAIGN_DISTINCT}
+            assert len(campaign) == 1 and None not in campaign
+            assert [cluster for body, cluster in rows if body in CAMPAIGN_DISTINCT] == \
+                [None] * len(CAMPAIGN_DISTINCT)
+            assert clusters.campaign_stats(db.session, round_id) == {"clusters": 1,
+                                                                     "folded": 48}
+    finally:
+        db.session.remove()
+        db.engine.dispose()
 
 
 def _plan(session, statement, params=None) -> str:
@@ -364,3 +528,17 @@ def test_rebuild_command(runner, session, open_round):
     assert result.exit_code == 0, result.output
     assert "3 submissions read, 1 campaigns (2 submissions folded)" in result.output
     assert clusters.campaign_stats(session, open_round.id) == {"clusters": 1, "folded": 2}
+
+
+def test_invisible_characters_do_not_escape_folding(session, open_round):
+    """A copy with zero-width spaces between letters, a soft hyphen, a word joiner and a
+    byte-order mark is the same text; in stored text the joiners a script needs stay."""
+    first = _submit(session, open_round, EN)
+    hidden = EN.replace("internet", "in\u200bter\u200bnet").replace("teachers", "tea\u00adchers") \
+        .replace("digital", "digi\u2060tal\ufeff").replace("schools", "scho\u200bols")
+    copy = _submit(session, open_round, hidden)
+    assert "\u200b" not in copy.body and "\u00ad" not in copy.body
+    # Older rows stored before clean_text dropped them fold the same way.
+    assert np.array_equal(clusters.signature(hidden), clusters.signature(EN))
+    assert np.array_equal(clusters.signature(EN.replace("a", "a\u200c")), clusters.signature(EN))
+    assert _cluster_of(session, first) == _cluster_of(session, copy) is not None

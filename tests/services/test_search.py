@@ -47,6 +47,14 @@ def test_arabic_found_with_and_without_hamza_and_diacritics(session, texts):
         assert found(session, q) == {texts["ar"]}, q
 
 
+def test_invisible_characters_hide_no_word(session, open_round):
+    hidden, _token = make_submission(session, open_round, language="en", title="Hidden",
+                                     body="Con\u200bsent: data\u00ad\u2060protec\ufefftion.")
+    assert "\u200b" not in hidden.body  # dropped from the stored text too
+    for q in ("consent", "dataprotection", "Con\u200bsent"):
+        assert found(session, q) == {hidden.reference}, q
+
+
 def test_chinese_word_found_inside_a_sentence(session, texts):
     for q in ("人工智能", "政府", "技术的决策"):
         assert found(session, q) == {texts["zh"]}, q

@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 import time
+from collections import Counter
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -11,6 +15,7 @@ from app.db import utcnow
 from app.models import AuditEvent, LexiconEntry, Submission, SuggestModel, TaxonomyItem
 from app.services import lexicon, moderation, suggest
 from app.services import taxonomy as taxonomy_service
+from app.services.textnorm import normalize
 from tests import factories
 from tests.helpers import make_user
 from tests.suggest_data import labelled_set
@@ -123,27 +128,75 @@ def coded(session, open_round):
     return ids
 
 
-def test_quality_on_held_out_multilingual_views(session, coded, capsys):
-    evaluation = suggest.evaluate(session, test_share=0.25, seed=0)
-    assert evaluation.train_size == 72 and evaluation.test_size == 24
-    micro = evaluation.micro_f1("suggestions")
-    baseline = evaluation.micro_f1("majority_baseline")
+def test_the_labelled_set_is_big_and_balanced_enough():
+    views = suggest.load_labelled()
+    assert len(views) >= 180
+    assert {v.language for v in views} == {"ar", "zh", "en", "fr", "ru", "es"}
+    counts = Counter(code for v in views for group in suggest.REQUIRED for code in v.codes[group])
+    assert set(counts) == {"P1", "P2", "P3", "P4", "P5", "C1", "C2", "C3", "C4"}
+    assert min(counts.values()) >= 20, counts
+    assert all(v.codes["principles"] and v.codes["commitments"] for v in views)
+
+
+def test_the_labelled_set_is_not_in_the_lexicon_or_the_descriptions():
+    """No sentence of the evaluation set was copied into what suggestions learn from."""
+    taxonomy_file = (Path(lexicon.DEFAULT_FILE).parent / "taxonomy.json").read_text("utf-8")
+    known = normalize(Path(lexicon.DEFAULT_FILE).read_text("utf-8") + taxonomy_file)
+    for view in suggest.load_labelled():
+        for sentence in re.split(r"[.!?。！？؟]", view.text):
+            if len(sentence.strip()) >= 12:
+                assert normalize(sentence) not in known, sentence
+
+
+def test_suggestions_meet_their_targets_on_the_labelled_set(session, taxonomy, capsys):
+    evaluation = suggest.evaluate(session, folds=5, seed=0)
+    cold = evaluation.figures["cold"]["suggestions"]
+    trained = evaluation.figures["trained"]
     with capsys.disabled():
-        print(f"\nsuggested tags, held-out micro-F1: suggestions {micro:.3f}, classifier "
-              f"{evaluation.micro_f1('classifier'):.3f}, lexicon "
-              f"{evaluation.micro_f1('lexicon'):.3f}, majority baseline {baseline:.3f}")
-    assert micro >= 0.7
-    assert micro >= baseline + 0.4
-    # The classifier alone learns something from 72 short views in six languages.
-    assert evaluation.micro_f1("classifier") > baseline
+        print("\nsuggested principles/commitments on the labelled set: cold recall@2 "
+              f"{cold['principles'].recall_at2:.3f}/{cold['commitments'].recall_at2:.3f}, "
+              f"trained micro-F1 {suggest.SetEvaluation.micro(trained['suggestions']):.3f} "
+              f"(baseline {suggest.SetEvaluation.micro(trained['majority_baseline']):.3f})")
+    assert cold["principles"].recall_at2 >= 0.6
+    assert cold["commitments"].recall_at2 >= 0.6
+    micro = suggest.SetEvaluation.micro(trained["suggestions"])
+    assert micro >= 0.6
+    assert micro >= suggest.SetEvaluation.micro(trained["majority_baseline"]) + 0.2
+    assert len(evaluation.spread["trained"]["suggestions"]) == 5
+    # Each scenario (one story told in six languages) is tested in one fold only.
+    views = suggest.load_labelled()
+    folds = suggest._folds(views, 5, 0)
+    assert sorted(i for fold in folds for i in fold) == list(range(len(views)))
+    for fold in folds:
+        inside = {views[i].scenario for i in fold}
+        assert not inside & {v.scenario for i, v in enumerate(views) if i not in set(fold)}
+
+
+def test_principles_and_commitments_are_ranked_even_without_a_keyword(session, taxonomy,
+                                                                      open_round):
+    submission, _ = factories.make_submission(
+        session, open_round, title="Mi pueblo",
+        body="Nadie nos pregunta nada. Vengan a hablar con nosotros antes de decidir.",
+        principles=[], commitments=[])
+    found = suggest.suggestions(session, submission)
+    assert sorted(s.code for s in found["principles"]) == ["P1", "P2", "P3", "P4", "P5"]
+    assert sorted(s.code for s in found["commitments"]) == ["C1", "C2", "C3", "C4"]
+    for group in suggest.REQUIRED:
+        assert all(s.low and s.confidence < suggest.SHOW_FROM and s.source == "prior"
+                   for s in found[group])
+        assert [s.confidence for s in found[group]] == sorted(
+            (s.confidence for s in found[group]), reverse=True)
+    assert suggest.as_json(found)["principles"][0]["low_confidence"] is True
+    # Other groups stay quiet below SHOW_FROM.
+    assert found["technologies"] == [] and found["themes"] == []
 
 
 def test_training_stores_a_model_that_suggestions_use_quickly(session, coded, capsys):
     record = suggest.train(session)
     session.commit()
     assert record.trained_on == 96 and record.data
-    assert record.metrics["suggestions"]["micro_f1"] > record.metrics[
-        "majority_baseline"]["micro_f1"]
+    # No held-out figure from a handful of submissions: it swung from run to run.
+    assert set(record.metrics) == {"codes", "features"}
 
     # A principle has no keyword in this text: the classifier, trained on the set, adds it.
     submission = session.get(Submission, coded[0])
@@ -159,13 +212,15 @@ def test_training_stores_a_model_that_suggestions_use_quickly(session, coded, ca
     # Loaded as the review page loads them (answers and round with the submission).
     submissions = [moderation.get_for_review(session, i) for i in coded]
     suggest.suggestions(session, submissions[0])  # model unpickled, lexicon compiled
-    started = time.perf_counter()
+    # CPU time, not wall time: six test runs share two cores here, and what is measured
+    # is what scoring costs (about 4 ms measured: lexicon, classifier, ranking).
+    started = time.process_time()
     for submission in submissions:
         suggest.suggestions(session, submission)
-    per_submission = (time.perf_counter() - started) / len(submissions) * 1000
+    per_submission = (time.process_time() - started) / len(submissions) * 1000
     with capsys.disabled():
-        print(f"\nsuggested tags: {per_submission:.2f} ms per submission (lexicon, classifier "
-              f"and the query that checks for a new model or lexicon)")
+        print(f"\nsuggested tags: {per_submission:.2f} ms CPU per submission (lexicon, "
+              f"classifier and the query that checks for a new model or lexicon)")
     assert per_submission < 20
 
     for _ in range(3):
@@ -182,7 +237,7 @@ def test_no_model_and_no_text(session, taxonomy, open_round):
     assert found["technologies"][0].evidence == ["Drones"]
     assert suggest.as_json(found)["themes"][0] == {
         "code": "TH14", "confidence": round(suggest.lexicon_confidence(1), 3),
-        "evidence": ["refugee"]}
+        "evidence": ["refugee"], "low_confidence": False}
     submission.erased_at = utcnow()
     assert suggest.suggestions(session, submission) == {g: [] for g in suggest.GROUPS}
     with pytest.raises(suggest.NotEnoughData):
@@ -218,18 +273,26 @@ def test_accepted_suggestions_join_the_tags_and_the_audit_log(session, taxonomy,
     assert suggest.with_accepted(moderation.TagInput(), [], [])[1] is None
 
 
-def test_cli_train_and_evaluate(runner, session, coded):
-    result = runner.invoke(args=["suggest", "evaluate", "--test-share", "0.25"])
+def test_cli_train_and_evaluate(runner, session, coded, tmp_path):
+    views = suggest.load_labelled()
+    small = tmp_path / "set.jsonl"
+    small.write_text("\n".join(json.dumps({
+        "text": v.text, "lang": v.language, "scenario": v.scenario,
+        "principles": sorted(v.codes["principles"]),
+        "commitments": sorted(v.codes["commitments"])}, ensure_ascii=False)
+        for v in views if v.language in ("en", "ar")), encoding="utf-8")
+    result = runner.invoke(args=["suggest", "evaluate", "--file", str(small), "--folds", "3"])
     assert result.exit_code == 0, result.output
-    assert "trained on 72, tested on 24 submissions" in result.output
-    for word in ("precision", "recall", "micro-F1", "majority_baseline", "suggestions"):
+    assert "Labelled set: 62 views (ar 31, en 31)" in result.output
+    for word in ("precision", "recall@1", "recall@2", "micro-F1", "majority_baseline",
+                 "cold", "trained", "mean", "±"):
         assert word in result.output
     assert session.scalar(select(SuggestModel.id)) is None  # evaluating stores nothing
 
     result = runner.invoke(args=["suggest", "train"])
     assert result.exit_code == 0, result.output
     assert "trained on 96 submissions" in result.output
-    assert "Held-out micro-F1" in result.output
+    assert "micro-F1" not in result.output and "held-out" not in result.output.lower()
     assert session.scalar(select(SuggestModel.trained_on)) == 96
 
 

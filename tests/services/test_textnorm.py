@@ -19,6 +19,10 @@ from app.services.textnorm import cjk_grams, has_cjk, normalize, words
     ("Ｅｄｕｃａｃｉóｎ", "educacion"),       # full-width, accent
     ("Ёлка и Йод", "елка и иод"),
     ("  many\n\tspaces  ", "many spaces"),
+    ("pri\u200bva\u00adcy\u2060 da\ufeffta", "privacy data"),   # zero-width, soft hyphen
+    ("\u0627\u0644\u062e\u0635\u200c\u0648\u0635\u200d\u064a\u0629", "الخصوصيه"),
+    ("\u200fمرحبا\u2066 ok\u2069", "مرحبا ok"),                  # marks and isolates
+    ("\u2764\ufe0f data\U000e0100", "\u2764 data"),               # variation selectors
 ])
 def test_normalize_folds_what_people_mix_up(typed, plain):
     assert normalize(typed) == plain

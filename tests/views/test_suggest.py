@@ -127,9 +127,12 @@ def test_api_answers_the_documented_shape(client, session, pending):
         assert [s["confidence"] for s in group] == sorted(
             (s["confidence"] for s in group), reverse=True)
         for suggestion in group:
-            assert set(suggestion) == {"code", "confidence", "evidence"}
+            assert set(suggestion) == {"code", "confidence", "evidence", "low_confidence"}
             assert 0 <= suggestion["confidence"] <= 1
-    assert {"code": "TH14", "confidence": 0.55, "evidence": ["refugee"]} in body["themes"]
+    assert {"code": "TH14", "confidence": 0.55, "evidence": ["refugee"],
+            "low_confidence": False} in body["themes"]
+    # A decision needs a principle and a commitment: both groups are ranked in full.
+    assert len(body["principles"]) == 5 and len(body["commitments"]) == 4
     spec = client.get("/api/v1/openapi.json").get_json()
     assert "/api/v1/submissions/{id}/suggestions" in spec["paths"]
     assert set(spec["components"]["schemas"]["Suggestions"]["required"]) == set(body)
@@ -153,5 +156,10 @@ def test_the_page_works_with_no_suggestion(client, session, open_round):
                                               technologies=[])
     login(client, session, "moderator")
     html = client.get(f"/en/moderate/submissions/{submission.id}").get_data(as_text=True)
-    assert "No suggestion for this text." in _panel(html)
+    panel = _panel(html)
+    # No keyword fires: principles and commitments are still ranked, marked low
+    # confidence, and S ticks none of them.
+    assert panel.count('<span class="badge">low confidence</span>') == 9
+    assert "data-top" not in panel
+    assert "No suggestion for this text." not in panel
     assert csrf_token(html)
