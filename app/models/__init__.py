@@ -29,8 +29,10 @@ from app.models.submission import (
 from app.models.suggest import LexiconEntry, SuggestModel
 from app.models.taxonomy import ItemKind, StrategyVersion, TaxonomyItem
 from app.models.user import ApiToken, Role, User
+from app.models.workshop import Workshop
 
 __all__ = [
+    "Workshop",
     "ActorType",
     "AgeRange",
     "Answer",

@@ -71,6 +71,7 @@ def _xlsx(records: Any, f: reports.ReportFilter, lang: str, rows: int) -> Respon
             "commitments": _("Commitments"), "technologies": _("Technology areas"),
             "themes": _("Themes"), "keywords": _("Keywords"), "created_at": _("Received"),
             "decided_at": _("Decided"), "cluster_id": _("Campaign"),
+            "channel": _("Channel"), "source": _("Source"),
         }
         titles = {"all": _("All submissions"), "totals": _("Totals")}
         totals_headings = (_("Code"), _("Label"), _("Submissions"))

@@ -26,6 +26,7 @@ from app.models import (
     PersonalData,
     Submission,
     SubmissionKeyword,
+    SubmissionProvenance,
     SubmissionTag,
     TagSource,
     TaxonomyItem,
@@ -35,7 +36,7 @@ from app.services.reports import ReportFilter, conditions
 
 COLUMNS = ("reference", "round", "language", "title", "body", "actor_type", "country", "region",
            "age_range", "gender", "principles", "commitments", "technologies", "themes",
-           "keywords", "created_at", "decided_at", "cluster_id")
+           "keywords", "created_at", "decided_at", "cluster_id", "channel", "source")
 LIST_COLUMNS = ("principles", "commitments", "technologies", "themes", "keywords")
 KIND_COLUMN = {
     ItemKind.PRINCIPLE: "principles",
@@ -80,7 +81,8 @@ def iter_rows(session: Session, f: ReportFilter, *, with_personal: bool = False,
                         table.title, table.body, table.redacted_text,
                         type_coerce(table.actor_type, String), table.country,
                         type_coerce(table.created_at, String),
-                        type_coerce(table.decided_at, String), table.cluster_id)
+                        type_coerce(table.decided_at, String), table.cluster_id,
+                        type_coerce(table.channel, String))
                  .where(*conditions(f), table.id > last_id)
                  .order_by(table.id).limit(batch))
         rows = connection.execute(query).all()
@@ -91,9 +93,10 @@ def iter_rows(session: Session, f: ReportFilter, *, with_personal: bool = False,
         keywords = _keywords(connection, ids)
         answers = _answers(connection, ids)
         personal = _personal(connection, ids) if with_personal else {}
+        sources = _sources(connection, ids)
         no_tags: dict[str, list[str]] = {}
         for (sid, reference, round_id, language, title, body, redacted, actor_type, country,
-             created_at, decided_at, cluster_id) in rows:
+             created_at, decided_at, cluster_id, channel) in rows:
             if redacted is None:
                 parts = answers.get(sid)
                 if parts:
@@ -115,6 +118,8 @@ def iter_rows(session: Session, f: ReportFilter, *, with_personal: bool = False,
                 "created_at": _iso_utc(created_at),
                 "decided_at": _iso_utc(decided_at),
                 "cluster_id": cluster_id,  # the campaign it was folded into, if any
+                "channel": channel,
+                "source": sources.get(sid),  # the workshop or import it came from
             }
         last_id = ids[-1]
 
@@ -212,6 +217,13 @@ def _personal(session: Connection, ids: list[int]) -> dict[int, tuple[str | None
     wanted = set(ids)
     return {sid: (age.value if age else None, gender.value if gender else None)
             for sid, age, gender in rows if sid in wanted}
+
+
+def _sources(session: Connection, ids: list[int]) -> dict[int, str]:
+    rows = session.execute(select(SubmissionProvenance.submission_id, SubmissionProvenance.source)
+                           .where(_within(SubmissionProvenance.submission_id, ids)))
+    wanted = set(ids)
+    return {sid: source for sid, source in rows if sid in wanted}
 
 
 def _cells(record: dict[str, Any]) -> list[Any]:
