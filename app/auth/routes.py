@@ -35,7 +35,9 @@ MAX_CODE_ATTEMPTS = 5
 
 
 def landing_url(user: User) -> str:
-    if user.role in (Role.ADMIN, Role.MODERATOR):
+    if user.role == Role.ADMIN:
+        return url_for("admin.index")
+    if user.role == Role.MODERATOR:
         return url_for("moderation.queue")
     return url_for("reports.dashboard")
 

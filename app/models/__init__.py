@@ -32,7 +32,6 @@ from app.models.user import ApiToken, Role, User
 from app.models.workshop import Workshop
 
 __all__ = [
-    "Workshop",
     "ActorType",
     "AgeRange",
     "Answer",
@@ -76,5 +75,6 @@ __all__ = [
     "TagSource",
     "TaxonomyItem",
     "User",
+    "Workshop",
     "published_views_index",
 ]

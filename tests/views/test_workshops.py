@@ -17,7 +17,8 @@ from tests import factories
 from tests.helpers import csrf_token, login, web_form
 
 
-def _workshop(session, round_, *, participants=3, starts=None, ends=None, name="Youth lab, Nairobi"):
+def _workshop(session, round_, *, participants=3, starts=None, ends=None,
+              name="Youth lab, Nairobi"):
     now = utcnow()
     created = workshops.create(
         session, round_=round_, name=name, facilitator="Amina K.", participants=participants,
