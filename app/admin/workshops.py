@@ -21,7 +21,7 @@ from app.security import role_required
 from app.services import ValidationFailed, parse_id, workshops
 from app.services import rounds as rounds_service
 
-SECTIONS.append(("admin.workshops", _l("Workshop links")))
+SECTIONS.append(("admin.workshops_page", _l("Workshop links")))
 
 
 class WorkshopForm(BaseForm):
