@@ -37,7 +37,16 @@
     });
   }
 
+  // Filters folded on phones (the views come first) are unfolded on wide screens.
+  function unfoldFilters() {
+    if (!window.matchMedia || !window.matchMedia("(min-width: 48rem)").matches) { return; }
+    Array.prototype.forEach.call(document.querySelectorAll("details.view-filters"), function (d) {
+      d.open = true;
+    });
+  }
+
   function start() {
+    unfoldFilters();
     focusErrorSummary();
     copyButtons();
     printButtons();
