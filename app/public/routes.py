@@ -332,7 +332,6 @@ def download_text(lang: str, token: str) -> Response:
     # CRLF and a byte order mark: Notepad and phone viewers pick UTF-8 and the lines.
     response = Response("\ufeff" + text.replace("\r\n", "\n").replace("\n", "\r\n"),
                         mimetype="text/plain")
-    response.charset = "utf-8"
     response.headers["Content-Disposition"] = (
         f'attachment; filename="submission-{submission.reference}.txt"')
     return _private(response)

@@ -71,11 +71,11 @@ def test_the_link_is_dead_outside_its_window_and_when_closed(client, session, op
                       ends=now + dt.timedelta(hours=3))
     response = client.get(f"/ar/w/{later.code}")
     assert response.status_code == 410
-    assert "رابط الورشة هذا غير مفتوح" in response.get_data(as_text=True)
+    assert "رابط حلقة العمل هذا غير مفتوح" in response.get_data(as_text=True)
     current = _workshop(session, open_round)
     url = f"/en/w/{current.code}"
     token = csrf_token(client.get(url).get_data(as_text=True))
-    workshops.close(session, current, by=None)
+    workshops.close(session, session.get(Workshop, current.id), by=None)
     session.commit()
     assert client.get(url).status_code == 410
     response = client.post(url, data={"csrf_token": token, **web_form(open_round)})
