@@ -46,7 +46,7 @@ def serialize(submission: Submission, role: Role, *, blind: bool = False) -> dic
         "round_id": submission.round_id,
         "language": submission.language,
         "detected_language": submission.detected_language,
-        "title": submission.title,
+        "title": submission.title if reviewer else submission.public_title,
         "body": submission.full_text if reviewer else submission.public_text,
         "actor_type": submission.actor_type.value if submission.actor_type else None,
         "country": submission.country,
@@ -64,6 +64,7 @@ def serialize(submission: Submission, role: Role, *, blind: bool = False) -> dic
         personal = submission.personal
         item["email"] = personal.email if personal else None
         item["redacted_body"] = submission.redacted_text
+        item["redacted_title"] = submission.redacted_title
         item["reject_reason"] = submission.reject_reason.value if submission.reject_reason else None
         item["contributor_tags"] = {
             name: submission.tag_codes(TagSource.CONTRIBUTOR, kind)
@@ -168,6 +169,7 @@ def decide(submission_id: int) -> Any:
                           action=payload.get("action"), version=payload.get("version"),
                           tags=tags, reason=payload.get("reason"), note=payload.get("note"),
                           redacted_text=payload.get("redacted_text"),
+                          redacted_title=payload.get("redacted_title"),
                           highlight=payload.get("highlight"))
     except (StaleVersion, NotEditable) as exc:
         db.session.rollback()

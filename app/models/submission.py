@@ -76,6 +76,14 @@ REPORT_INDEX_COLUMNS = ("status", "round_id", "created_at", "language", "actor_t
                         "cluster_id", "detected_language", "channel", "id")
 
 
+def public_title(title: str | None, redacted_text: str | None,
+                 redacted_title: str | None) -> str:
+    """`Submission.public_title` from the three columns, for code that reads Core rows."""
+    if redacted_title is not None:
+        return redacted_title
+    return "" if redacted_text is not None else (title or "")
+
+
 class Submission(Base):
     __tablename__ = "submissions"
     __table_args__ = (
@@ -132,6 +140,9 @@ class Submission(Base):
     reject_reason: Mapped[RejectReason | None] = mapped_column(enum_column(RejectReason))
     reject_note: Mapped[str | None] = mapped_column(Text)
     redacted_text: Mapped[str | None] = mapped_column(Text)
+    # The title as published and sent to the reference group, when a moderator redacted
+    # it ("" withholds it). See `public_title`.
+    redacted_title: Mapped[str | None] = mapped_column(String(200))
     highlight: Mapped[str | None] = mapped_column(Text)
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     claimed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -170,6 +181,13 @@ class Submission(Base):
     def public_text(self) -> str:
         """What may be shown beyond moderators: the redacted version when there is one."""
         return self.redacted_text if self.redacted_text is not None else self.full_text
+
+    @property
+    def public_title(self) -> str:
+        """The title that may be shown beyond moderators: the moderator's redacted title
+        when there is one; none for a view whose text was redacted without one (its
+        original title may hold what redaction removed); the contributor's otherwise."""
+        return public_title(self.title, self.redacted_text, self.redacted_title)
 
     def tag_codes(self, source: TagSource, kind: str | None = None) -> list[str]:
         return sorted(t.item.code for t in self.tags

@@ -111,6 +111,11 @@ class DecisionForm(TagFields):
     reason = SelectField(_l("Reason for not publishing"), validate_choice=False)
     note = TextAreaField(_l("Note on the reason (shown to the contributor when the reason is "
                             "“other”)"), render_kw={"rows": 2, "maxlength": 2000, "dir": "auto"})
+    redacted_title = StringField(
+        _l("Public title"),
+        description=_l("The title as published and sent to the reference group. Remove "
+                       "anything that identifies a person; leave it empty to publish no title."),
+        render_kw={"maxlength": 200, "dir": "auto"})
     redacted_text = TextAreaField(
         _l("Public version of the text"),
         description=_l("Remove names, contact details and anything that identifies a person. "

@@ -232,6 +232,7 @@ def _decision_form(submission: Any, formdata: Any = None) -> DecisionForm:
         form.reason.data = submission.reject_reason.value if submission.reject_reason else ""
         form.note.data = submission.reject_note or ""
         form.redacted_text.data = submission.public_text
+        form.redacted_title.data = submission.public_title
         form.highlight.data = submission.highlight or ""
     return form
 
@@ -276,6 +277,7 @@ def decide(lang: str, submission_id: int) -> Any:
             moderation.decide(db.session, submission, by=g.staff_user, action=action,
                               version=version, tags=tags, reason=form.reason.data,
                               note=form.note.data, redacted_text=form.redacted_text.data,
+                              redacted_title=form.redacted_title.data,
                               highlight=form.highlight.data, suggestions=suggested)
         except (StaleVersion, NotEditable) as exc:
             db.session.rollback()

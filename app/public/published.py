@@ -193,8 +193,8 @@ def dictionary() -> list[tuple[str, str]]:
                         "/<language>/contributions/<reference>.")),
         ("round", _("The number of the consultation round.")),
         ("language", _("The language the view was written in (ISO 639-1 code).")),
-        ("title", _("The title its author gave, empty when moderators removed personal "
-                    "details from the text.")),
+        ("title", _("The title as published: its author's, or the version from which "
+                    "moderators removed personal details (empty when they published none).")),
         ("text", _("The text as published: the author's answers and view, or the version "
                    "from which moderators removed personal details.")),
         ("actor_type", _("The kind of actor the author wrote as (government, academia, "

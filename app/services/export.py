@@ -31,6 +31,7 @@ from app.models import (
     TagSource,
     TaxonomyItem,
 )
+from app.models.submission import public_title
 from app.regions import region_of
 from app.services.reports import ReportFilter, conditions
 
@@ -78,7 +79,7 @@ def iter_rows(session: Session, f: ReportFilter, *, with_personal: bool = False,
     last_id = 0
     while True:
         query = (select(table.id, table.reference, table.round_id, table.language,
-                        table.title, table.body, table.redacted_text,
+                        table.title, table.body, table.redacted_text, table.redacted_title,
                         type_coerce(table.actor_type, String), table.country,
                         type_coerce(table.created_at, String),
                         type_coerce(table.decided_at, String), table.cluster_id,
@@ -95,8 +96,9 @@ def iter_rows(session: Session, f: ReportFilter, *, with_personal: bool = False,
         personal = _personal(connection, ids) if with_personal else {}
         sources = _sources(connection, ids)
         no_tags: dict[str, list[str]] = {}
-        for (sid, reference, round_id, language, title, body, redacted, actor_type, country,
-             created_at, decided_at, cluster_id, channel) in rows:
+        for (sid, reference, round_id, language, title, body, redacted, redacted_title,
+             actor_type, country, created_at, decided_at, cluster_id, channel) in rows:
+            title = public_title(title, redacted, redacted_title)
             if redacted is None:
                 parts = answers.get(sid)
                 if parts:

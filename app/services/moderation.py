@@ -51,6 +51,7 @@ KEYWORDS_PER_SUBMISSION = 20
 HIGHLIGHT_MAX = 600
 NOTE_MAX = 2000
 REDACTED_MAX = 12000
+TITLE_MAX = 200
 TAG_KINDS = {
     "principles": ItemKind.PRINCIPLE,
     "commitments": ItemKind.COMMITMENT,
@@ -274,7 +275,7 @@ def snapshot(submission: Submission) -> dict[str, Any]:
                  for name, kind in TAG_KINDS.items()},
         "keywords": [k.text for k in submission.keywords],
         "reject_reason": submission.reject_reason.value if submission.reject_reason else None,
-        "redacted": submission.redacted_text is not None,
+        "redacted": submission.redacted_text is not None or submission.redacted_title is not None,
         "highlight": submission.highlight is not None,
     }
 
@@ -363,7 +364,7 @@ def _check_version(submission: Submission, version: Any) -> None:
 
 def decide(session: Session, submission: Submission, *, by: User, action: str, version: Any,
            tags: TagInput | None = None, reason: Any = None, note: Any = None,
-           redacted_text: Any = None, highlight: Any = None,
+           redacted_text: Any = None, redacted_title: Any = None, highlight: Any = None,
            suggestions: dict[str, Any] | None = None) -> Submission:
     """Approve (with tags) or reject (with a reason) a submission seen at `version`.
 
@@ -398,6 +399,7 @@ def decide(session: Session, submission: Submission, *, by: User, action: str, v
             errors["note"] = [_l("Explain the reason in a note.")]
 
     redacted = _clean_optional("redacted_text", redacted_text, REDACTED_MAX, errors)
+    public_title = _clean_optional("redacted_title", redacted_title, TITLE_MAX, errors)
     excerpt = _clean_optional("highlight", highlight, HIGHLIGHT_MAX, errors)
     if errors:
         raise ValidationFailed(errors)
@@ -406,6 +408,14 @@ def decide(session: Session, submission: Submission, *, by: User, action: str, v
         if redacted is not None:
             submission.redacted_text = redacted if redacted and redacted != submission.full_text \
                 else None
+        if public_title is not None:
+            # Kept as given once the text is redacted (the moderator saw the original
+            # title and let it stand), or when it differs from the original.
+            submission.redacted_title = public_title \
+                if submission.redacted_text is not None or public_title != submission.title \
+                else None
+        elif redacted is not None and submission.redacted_text is None:
+            submission.redacted_title = None
         if excerpt is not None:
             if excerpt and _squash(excerpt) not in _squash(submission.public_text):
                 raise ValidationFailed({"highlight": [_l(
@@ -428,7 +438,7 @@ def decide(session: Session, submission: Submission, *, by: User, action: str, v
         submission.claimed_by_id = None
         submission.claimed_until = None
     _flush(session)
-    if redacted is not None:  # what search finds follows the public version
+    if redacted is not None or public_title is not None:  # search follows the public version
         search.index(session, submission)
     audit.record(session, f"submission.{action}", actor=by, target=submission,
                  before=before, after=snapshot(submission),

@@ -8,8 +8,8 @@ version when there is one), the moderators' tags, and context that identifies no
 the actor type, the UN M49 region (never the country), the language and the dates.
 Never an email, an age range, a gender or a manage token.
 
-The title is the contributor's own words and redaction covers the text only, so a
-redacted view is published without its title.
+The title follows the same rule (`Submission.public_title`): a redacted view is published
+with the title the moderator wrote for it, and with none when they wrote none.
 """
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ from app.models import (
     TagSource,
     TaxonomyItem,
 )
+from app.models.submission import public_title
 from app.regions import region_of
 from app.services import ValidationFailed, clusters, cursors, filters, reports, search
 
@@ -126,7 +127,7 @@ class PublishedView:
     reference: str
     round_id: int
     language: str | None
-    title: str | None  # None when the text was redacted (see the module docstring)
+    title: str | None  # the public title (see the module docstring); None when there is none
     text: str
     actor_type: str | None
     region: str | None
@@ -144,7 +145,8 @@ class PublishedView:
 
 _VIEW_COLUMNS = (Submission.id, Submission.reference, Submission.round_id, Submission.language,
                  Submission.title, Submission.body, Submission.redacted_text,
-                 Submission.actor_type, Submission.country, Submission.decided_at)
+                 Submission.redacted_title, Submission.actor_type, Submission.country,
+                 Submission.decided_at)
 
 
 def _views(session: Session, rows: list[Any]) -> list[PublishedView]:
@@ -175,7 +177,8 @@ def _views(session: Session, rows: list[Any]) -> list[PublishedView]:
             "\n\n".join(p for p in (*answers.get(row.id, ()), row.body) if p)
         out.append(PublishedView(
             reference=row.reference, round_id=row.round_id, language=row.language,
-            title=None if redacted else (row.title or None), text=text,
+            title=public_title(row.title, row.redacted_text, row.redacted_title) or None,
+            text=text,
             actor_type=row.actor_type.value if row.actor_type else None,
             region=region_of(row.country), decided_at=row.decided_at,
             tags={key: list(codes) for key, codes in tags.get(row.id, {}).items()}))

@@ -91,11 +91,10 @@ def fold(text: str) -> str:
 
 def document(submission: Submission) -> str:
     """What search reads: the title and the text, or once a moderator wrote a redacted
-    version, that version alone. What was redacted out can then no longer be found, by the
-    reference group, the public or anyone; the title goes too, since redaction does not
-    cover it and public pages do not show it for a redacted view."""
-    if submission.redacted_text is not None:
-        return fold(submission.redacted_text)
+    version, that version alone with its redacted title (if any). What was redacted out can
+    then no longer be found, by the reference group, the public or anyone."""
+    if submission.redacted_text is not None or submission.redacted_title is not None:
+        return fold(f"{submission.public_title}\n{submission.public_text}")
     return fold(f"{submission.title}\n{submission.full_text}")
 
 

@@ -6,7 +6,7 @@ budget of views (twice the expected participants) instead of the per-address lim
 shows the latest delivery failure. Both are additions: no existing row changes.
 
 Revision ID: c0ffee00000a
-Revises: c0ffee000006
+Revises: c0ffee000007
 Create Date: 2026-12-04 17:30:00
 """
 from alembic import op
@@ -15,7 +15,7 @@ import app.db
 
 
 revision = 'c0ffee00000a'
-down_revision = 'c0ffee000006'
+down_revision = 'c0ffee000007'
 branch_labels = None
 depends_on = None
 
