@@ -20,7 +20,7 @@ from app.i18n import LANGUAGES, current_language, localized
 from app.i18n import lazy_gettext as _l
 from app.models import Channel, ItemKind
 from app.security import hash_token, idempotent_token, limit, token_or_address
-from app.services import ValidationFailed, intake, parse_id, rounds
+from app.services import ValidationFailed, intake, outbox, parse_id, rounds
 from app.services import taxonomy as taxonomy_service
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -143,6 +143,10 @@ def create_submission() -> Any:
     try:
         submission, token = intake.submit(db.session, data, channel=Channel.API, token=token,
                                           idempotency_key_hash=key_hash, round_=known_round)
+        # The private link by email too, when one was given (issue #18), in the view's
+        # language: the same link the answer carries.
+        outbox.enqueue_receipt(db.session, submission, _link_language(submission),
+                               _manage_url(submission, token))
         db.session.commit()
     except ValidationFailed as exc:
         db.session.rollback()
@@ -157,9 +161,17 @@ def create_submission() -> Any:
     return _created(submission, token)
 
 
+def _link_language(submission: Any) -> str:
+    return submission.language if submission.language in LANGUAGES else current_language()
+
+
+def _manage_url(submission: Any, token: str) -> str:
+    return url_for("public.manage", lang=_link_language(submission), token=token,
+                   _external=True)
+
+
 def _created(submission: Any, token: str, *, replayed: bool = False) -> Any:
-    lang = submission.language if submission.language in LANGUAGES else current_language()
-    manage_url = url_for("public.manage", lang=lang, token=token, _external=True)
+    manage_url = _manage_url(submission, token)
     response = jsonify({"reference": submission.reference, "manage_url": manage_url})
     response.status_code = 201
     if replayed:

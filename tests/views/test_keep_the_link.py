@@ -139,3 +139,18 @@ def test_outbox_send_delivers_and_fails_loudly(app, client, runner, session, ope
     session.expire_all()
     done = session.scalar(select(OutboxMessage))
     assert done.status == OutboxStatus.SENT and token not in done.body
+
+
+def test_the_api_queues_the_link_once_in_the_views_language(client, session, open_round):
+    from tests.factories import submission_data
+
+    payload = submission_data(open_round, language="fr", email="claire@example.org")
+    headers = {"Idempotency-Key": "retry-safe-key-0001"}
+    first = client.post("/api/v1/submissions", json=payload, headers=headers)
+    assert first.status_code == 201
+    again = client.post("/api/v1/submissions", json=payload, headers=headers)  # a retry
+    assert again.status_code == 201
+    messages = session.scalars(select(OutboxMessage)).all()
+    assert len(messages) == 1
+    assert messages[0].language == "fr" and "votre lien privé" in messages[0].subject
+    assert first.get_json()["manage_url"] in messages[0].body
