@@ -136,7 +136,7 @@ def test_csv_export_by_api(client, session, corpus):
     assert list(rows[0]) == ["reference", "round", "language", "title", "body", "actor_type",
                              "country", "region", "age_range", "gender", "principles",
                              "commitments", "technologies", "themes", "keywords",
-                             "created_at", "decided_at", "cluster_id"]
+                             "created_at", "decided_at", "cluster_id", "channel", "source"]
     assert len(rows) == 4
     by_lang = {row["language"]: row for row in rows}
     assert by_lang["ar"]["title"] == "الاتصال أولا"
