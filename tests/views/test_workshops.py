@@ -186,3 +186,33 @@ def test_the_budget_holds_under_concurrent_posts(live_app):
         used = db.session.scalar(select(Workshop.used).where(Workshop.id == workshop_id))
         db.session.remove()
     assert (stored, used) == (8, 8)
+
+
+def test_the_api_filters_by_channel_and_source(client, session, open_round):
+    import csv
+    import io
+
+    from app.services import moderation
+    from tests.helpers import api_token, bearer
+
+    found = _workshop(session, open_round)
+    workshops.submit(session, found, factories.intake.SubmissionInput(
+        **factories.submission_data(open_round, title="From the room")))
+    factories.make_submission(session, open_round, title="From the web")
+    from tests.helpers import make_user
+
+    moderator = make_user(session, "moderator", with_2fa=False)
+    for sub in session.scalars(select(Submission)):
+        moderation.decide(session, sub, by=moderator, action="approve", version=sub.version,
+                          tags=moderation.TagInput(principles=["P2"]))
+    session.commit()
+    headers = bearer(api_token(session, "reference"))
+    url = "/api/v1/exports/submissions.csv?source=Youth%20lab,%20Nairobi"
+    rows = list(csv.DictReader(io.StringIO(
+        client.get(url, headers=headers).get_data().decode("utf-8-sig"))))
+    assert [(r["title"], r["channel"], r["source"]) for r in rows] == [
+        ("From the room", "workshop", "Youth lab, Nairobi")]
+    stats = client.get("/api/v1/stats?group_by=principle&channel=web", headers=headers)
+    assert stats.get_json()["submissions"] == 1
+    bad = client.get("/api/v1/stats?group_by=principle&channel=fax", headers=headers)
+    assert bad.status_code == 400
