@@ -138,13 +138,13 @@ def target_labels(session: Any, events: list[AuditEvent]) -> dict[tuple[str, int
                                     wanted.get("submissions", set())).items():
         out[("submissions", ident)] = _("the view %(reference)s", reference=reference)
     for ident, title in _labels(session, Round, Round.title, wanted.get("rounds", set())).items():
-        out[("rounds", ident)] = f"“{localized(title)}”"
+        out[("rounds", ident)] = _("“%(name)s”", name=localized(title))
     for ident, code in _labels(session, TaxonomyItem, TaxonomyItem.code,
                                wanted.get("taxonomy_items", set())).items():
         out[("taxonomy_items", ident)] = code
     for ident, name in _labels(session, Workshop, Workshop.name,
                                wanted.get("workshops", set())).items():
-        out[("workshops", ident)] = f"“{name}”"
+        out[("workshops", ident)] = _("“%(name)s”", name=name)
     for ident, round_id in _labels(session, RoundResponse, RoundResponse.round_id,
                                    wanted.get("round_responses", set())).items():
         title = session.scalar(select(Round.title).where(Round.id == round_id))
