@@ -47,6 +47,12 @@ def test_error_summaries_take_focus_and_axe_stays_at_zero(page, lang):
     page.wait_for_load_state()
     expect(page.locator("#error-summary")).to_be_focused()
     problems += axe_problems(page, "edit with errors")
+    # Erasing without ticking the confirmation.
+    visit(page, private_link.replace("?new=1", "") + "/erase")
+    page.locator("form button[type='submit']").click()
+    page.wait_for_load_state()
+    expect(page.locator("#error-summary")).to_be_focused()
+    problems += axe_problems(page, "erase without confirming")
     # A wrong password.
     visit(page, f"/{lang}/login")
     page.locator("#email").fill("nobody@example.org")
