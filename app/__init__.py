@@ -122,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
     from app.public import (  # noqa: F401 - they add routes to the public blueprint
         published,
         responses,
+        workshops,
     )
     from app.public.routes import bp as public_bp
     from app.reports.routes import bp as reports_bp

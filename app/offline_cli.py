@@ -102,3 +102,8 @@ def outbox_send(batch: int) -> None:
         total.dropped += result.dropped
     click.echo(f"Sent {total.sent}; {total.retry} to retry later; {total.failed} failed "
                f"for good; {total.dropped} dropped (view erased).")
+    if total.retry or total.failed:
+        # The cron job that runs this must notice that mail is not going out.
+        click.echo("Some messages could not be delivered: see the last error on the admin "
+                   "outbox page.", err=True)
+        raise SystemExit(1)

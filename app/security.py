@@ -395,6 +395,7 @@ def init_app(app: Flask) -> None:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.session_interface = SessionInterface()
+    app.jinja_env.globals["external_url"] = external_url
     limiter.init_app(app)
     app.after_request(set_security_headers)
     app.after_request(no_store_when_signed_in)

@@ -26,4 +26,6 @@ def outbox(lang: str) -> Any:
     next_after = messages[PAGE - 1].id if len(messages) > PAGE else None
     return render_template("admin/outbox.html", messages=messages[:PAGE], next_after=next_after,
                            counts=outbox_service.count_by_status(db.session),
+                           last_failure=outbox_service.last_failure(db.session),
+                           is_receipt=outbox_service.is_receipt,
                            mail_server=bool(current_app.config.get("MAIL_SERVER")))

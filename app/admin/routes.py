@@ -49,4 +49,5 @@ from app.admin import (  # noqa: E402, F401
     taxonomy,
     texts,
     users,
+    workshops,
 )

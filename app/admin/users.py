@@ -182,6 +182,7 @@ def revoke_tokens(lang: str, user_id: int) -> Any:
         return _user_page(user, error=CSRF_ERROR, status=400)
     count = users_service.revoke_tokens(db.session, user, by=g.staff_user)
     db.session.commit()
-    flash(ngettext("%(num)d API token revoked.", "%(num)d API tokens revoked.", count),
+    flash(_("This account had no API token to revoke.") if count == 0 else
+          ngettext("%(num)d API token revoked.", "%(num)d API tokens revoked.", count),
           "success")
     return _back_to(user)

@@ -28,7 +28,7 @@ from app.security import (
     limit,
     token_or_address,
 )
-from app.services import ValidationFailed, intake, parse_id, rounds
+from app.services import ValidationFailed, intake, outbox, parse_id, rounds
 from app.services import taxonomy as taxonomy_service
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -153,6 +153,10 @@ def create_submission() -> Any:
         submission, token = intake.submit(db.session, data, channel=Channel.API, token=token,
                                           idempotency_key_hash=key_hash,
                                           idempotency_body_hash=body_hash, round_=known_round)
+        # The private link by email too, when one was given (issue #18), in the view's
+        # language: the same link the answer carries.
+        outbox.enqueue_receipt(db.session, submission, _link_language(submission),
+                               _manage_url(submission, token))
         db.session.commit()
     except ValidationFailed as exc:
         db.session.rollback()
@@ -178,9 +182,16 @@ def _replay(earlier: Any, token: str, body_hash: str) -> Any:
     return _created(earlier, token, replayed=True)
 
 
+def _link_language(submission: Any) -> str:
+    return submission.language if submission.language in LANGUAGES else current_language()
+
+
+def _manage_url(submission: Any, token: str) -> str:
+    return external_url("public.manage", lang=_link_language(submission), token=token)
+
+
 def _created(submission: Any, token: str, *, replayed: bool = False) -> Any:
-    lang = submission.language if submission.language in LANGUAGES else current_language()
-    manage_url = external_url("public.manage", lang=lang, token=token)
+    manage_url = _manage_url(submission, token)
     response = jsonify({"reference": submission.reference, "manage_url": manage_url})
     response.status_code = 201
     if replayed:

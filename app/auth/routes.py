@@ -34,7 +34,9 @@ PENDING_SECONDS = 300
 
 
 def landing_url(user: User) -> str:
-    if user.role in (Role.ADMIN, Role.MODERATOR):
+    if user.role == Role.ADMIN:
+        return url_for("admin.index")
+    if user.role == Role.MODERATOR:
         return url_for("moderation.queue")
     return url_for("reports.dashboard")
 

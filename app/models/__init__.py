@@ -29,6 +29,7 @@ from app.models.submission import (
 from app.models.suggest import LexiconEntry, SubmissionSuggestion, SuggestModel
 from app.models.taxonomy import ItemKind, StrategyVersion, TaxonomyItem
 from app.models.user import ApiToken, Role, User
+from app.models.workshop import Workshop
 
 __all__ = [
     "ActorType",
@@ -75,5 +76,6 @@ __all__ = [
     "TagSource",
     "TaxonomyItem",
     "User",
+    "Workshop",
     "published_views_index",
 ]

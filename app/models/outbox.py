@@ -43,6 +43,8 @@ class OutboxMessage(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(500))
+    # When it was last tried, sent or not: the admin page shows the latest failure.
+    last_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.status.value}>"

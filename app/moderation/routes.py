@@ -179,7 +179,8 @@ def claim(lang: str) -> Any:
                                         minutes=current_app.config["CLAIM_MINUTES"],
                                         f=queue_filter)
         db.session.commit()
-        flash(ngettext("You claimed %(num)d submission.", "You claimed %(num)d submissions.",
+        flash(_("No submission was left to claim with these filters.") if not claimed else
+              ngettext("You claimed %(num)d submission.", "You claimed %(num)d submissions.",
                        len(claimed)), "success")
     return redirect(url_for("moderation.queue", **_filter_args(), claimed="mine"), code=303)
 
@@ -193,7 +194,8 @@ def release(lang: str) -> Any:
     else:
         count = moderation.release_claims(db.session, g.staff_user)
         db.session.commit()
-        flash(ngettext("You released %(num)d submission.", "You released %(num)d submissions.",
+        flash(_("You had no claimed submission to release.") if count == 0 else
+              ngettext("You released %(num)d submission.", "You released %(num)d submissions.",
                        count), "success")
     return redirect(url_for("moderation.queue", **_filter_args()), code=303)
 

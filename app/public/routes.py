@@ -33,6 +33,7 @@ from app.services import (
     StaleVersion,
     ValidationFailed,
     intake,
+    outbox,
     parse_id,
     rounds,
 )
@@ -183,13 +184,28 @@ def submit(lang: str) -> Any:
                 other_errors = _attach_errors(form, exc.errors)
                 status = 422
             else:
-                db.session.commit()
-                flash(_("Thank you. Your view has been received."), "success")
-                return redirect(url_for("public.manage", token=token, new=1), code=303)
+                return received(_submission, token)
     form.stamp_start()
     return render_template("public/submit.html", form=form, round=round_, answers=answers,
                            other_errors=other_errors, action=url_for("public.submit",
                                                                        round=round_.id)), status
+
+
+def manage_link(token: str) -> str:
+    """The absolute private link, in the language of the page."""
+    return external_url("public.manage", token=token)
+
+
+def received(submission: Submission, token: str) -> Response:
+    """After a new view is stored: queue its private link by email when an address was
+    given (in the page's language), commit, and show the receipt."""
+    emailed = outbox.enqueue_receipt(db.session, submission, current_language(),
+                                     manage_link(token))
+    db.session.commit()
+    flash(_("Thank you. Your view has been received."), "success")
+    if emailed:
+        flash(_("We are also sending the private link to the email address you gave."), "info")
+    return redirect(url_for("public.manage", token=token, new=1), code=303)
 
 
 @bp.get("/<lang:lang>/thanks")
@@ -221,7 +237,7 @@ def manage(lang: str, token: str) -> Response:
         is_new=request.args.get("new") == "1", statuses=STATUSES, actor_types=ACTOR_TYPES,
         age_ranges=AGE_RANGES, genders=GENDERS, reasons=REJECT_REASONS, TagSource=TagSource,
         ItemKind=ItemKind,
-        manage_url=external_url("public.manage", token=token),
+        manage_url=manage_link(token),
         has_response=has_published_response(db.session, submission.round_id)))
 
 
@@ -300,6 +316,24 @@ def download_copy(lang: str, token: str) -> Response:
     response = Response(payload, mimetype="application/json")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="submission-{submission.reference}.json"')
+    return _private(response)
+
+
+@bp.get("/<lang:lang>/manage/<token>/copy.txt")
+@limit("RECEIPT_RATE_LIMIT")
+def download_text(lang: str, token: str) -> Response:
+    """The receipt as plain text in the page's language: readable on any phone, and
+    printable or forwardable by someone who does not know what JSON is."""
+    submission = _submission_or_404(token)
+    text = render_template(
+        "public/copy.txt", submission=submission, statuses=STATUSES, actor_types=ACTOR_TYPES,
+        age_ranges=AGE_RANGES, genders=GENDERS, manage_url=manage_link(token),
+        TagSource=TagSource)
+    # CRLF and a byte order mark: Notepad and phone viewers pick UTF-8 and the lines.
+    response = Response("\ufeff" + text.replace("\r\n", "\n").replace("\n", "\r\n"),
+                        mimetype="text/plain")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="submission-{submission.reference}.txt"')
     return _private(response)
 
 

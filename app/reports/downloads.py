@@ -199,6 +199,7 @@ def xlsx_report(f: reports.ReportFilter, lang: str, rows: int,
             "technologies": _("Technology areas"), "themes": _("Themes"),
             "keywords": _("Keywords"), "created_at": _("Received (UTC)"),
             "decided_at": _("Decided (UTC)"), "cluster_id": _("Campaign"),
+            "channel": _("Channel"), "source": _("Source"),
         }
         sheet_names = {"readme": _("Read me"), "all": _("All submissions"),
                        "totals": _("Totals"), "by_actor": _("Codes by actor type"),

@@ -115,8 +115,15 @@ def seed(session: Session, count: int, *, approved_share: float = 0.6, seed_valu
     ages = [a.value for a in AgeRange]
     genders = [g.value for g in Gender]
     next_id = (session.scalar(select(func.max(Submission.id))) or 0) + 1
-    start = min(round_.opens_at, utcnow() - dt.timedelta(days=60))
-    span = max((utcnow() - start).total_seconds(), 1)
+    # Views arrive while the round is open and no later than now; each is decided after
+    # it was sent and not in the future (a demo must not show a view published before it
+    # was received, or two days ahead).
+    now = utcnow()
+    start = round_.opens_at
+    end = min(now, round_.closes_at)
+    if end <= start:  # a round that has not opened yet: its first hour
+        end = start + dt.timedelta(hours=1)
+    span = max((end - start).total_seconds(), 1)
     references: set[str] = set(session.scalars(select(Submission.reference)))
 
     submission_columns = ("id", "reference", "manage_token_hash", "round_id", "status",
@@ -149,11 +156,11 @@ def seed(session: Session, count: int, *, approved_share: float = 0.6, seed_valu
             approved = rng.random() < approved_share
             status = Status.APPROVED if approved else rng.choice(
                 [Status.PENDING, Status.PENDING, Status.PENDING, Status.REJECTED])
-            decided = created + dt.timedelta(hours=rng.randint(1, 72)) if \
-                status != Status.PENDING else None
+            decided = min(created + dt.timedelta(hours=rng.randint(1, 72)),
+                          max(end, created)) if status != Status.PENDING else None
             submissions.append((
                 ident, reference, hashlib.sha256(reference.encode() + b"demo").hexdigest(),
-                round_.id, status.value, 1, "web", language, _title(body), body,
+                round_.id, status.value, 1, "web", language, demo_title(body, language), body,
                 rng.choice(actors), rng.choice(countries), True, rng.random() < 0.7,
                 rng.random() < 0.8, _utc(created), _utc(created), _utc(decided),
                 language if language in UN_LANGUAGES else None))
@@ -188,6 +195,27 @@ def seed(session: Session, count: int, *, approved_share: float = 0.6, seed_valu
     return done
 
 
+TITLE_MAX = 60
+
+
+def demo_title(body: str, language: str) -> str:
+    """The start of the body as a title, cut at a word boundary (an ellipsis when cut):
+    at the last space before TITLE_MAX characters, or for Chinese, written without spaces,
+    at the last punctuation mark or after TITLE_MAX // 2 characters."""
+    first = body.split("。")[0] if language == "zh" else body
+    limit = TITLE_MAX // 2 if language == "zh" else TITLE_MAX
+    if len(first) <= limit:
+        return first.rstrip(" .。")
+    cut = first[:limit]
+    if language == "zh":
+        mark = max(cut.rfind("，"), cut.rfind("、"), cut.rfind("；"))
+        cut = cut[:mark] if mark > limit // 2 else cut
+    else:
+        space = cut.rfind(" ")
+        cut = cut[:space] if space > limit // 3 else cut
+    return cut.rstrip(" ,.;:،，、") + "…"
+
+
 @lru_cache(maxsize=200_000)
 def _fold(sentence: str) -> str:
     """Sentences repeat across a million rows: fold each distinct one once."""
@@ -216,10 +244,3 @@ def _keywords(session: Session) -> list[int]:
             existing[word] = keyword.id
     return [existing[word] for word in KEYWORDS]
 
-
-def _title(body: str, length: int = 60) -> str:
-    """The start of `body` as a title, cut between words where the text has spaces."""
-    if len(body) <= length:
-        return body.rstrip(" .。")
-    space = body.rfind(" ", length // 2, length + 1)
-    return body[:space if space > 0 else length].rstrip(" .,。，")

@@ -28,6 +28,7 @@ from app.models import (
     PersonalData,
     Submission,
     SubmissionKeyword,
+    SubmissionProvenance,
     SubmissionTag,
     TagSource,
     TaxonomyItem,
@@ -38,7 +39,7 @@ from app.services.reports import ReportFilter, conditions
 
 COLUMNS = ("reference", "round", "language", "title", "body", "actor_type", "country", "region",
            "age_range", "gender", "principles", "commitments", "technologies", "themes",
-           "keywords", "created_at", "decided_at", "cluster_id")
+           "keywords", "created_at", "decided_at", "cluster_id", "channel", "source")
 LIST_COLUMNS = ("principles", "commitments", "technologies", "themes", "keywords")
 KIND_COLUMN = {
     ItemKind.PRINCIPLE: "principles",
@@ -83,7 +84,8 @@ def iter_rows(session: Session, f: ReportFilter, *, with_personal: bool = False,
                         table.title, table.body, table.redacted_text, table.redacted_title,
                         type_coerce(table.actor_type, String), table.country,
                         type_coerce(table.created_at, String),
-                        type_coerce(table.decided_at, String), table.cluster_id)
+                        type_coerce(table.decided_at, String), table.cluster_id,
+                        type_coerce(table.channel, String))
                  .where(*conditions(f), table.id > last_id)
                  .order_by(table.id).limit(batch))
         rows = connection.execute(query).all()
@@ -94,9 +96,10 @@ def iter_rows(session: Session, f: ReportFilter, *, with_personal: bool = False,
         keywords = _keywords(connection, ids)
         answers = _answers(connection, ids)
         personal = _personal(connection, ids) if with_personal else {}
+        sources = _sources(connection, ids)
         no_tags: dict[str, list[str]] = {}
         for (sid, reference, round_id, language, title, body, redacted, redacted_title,
-             actor_type, country, created_at, decided_at, cluster_id) in rows:
+             actor_type, country, created_at, decided_at, cluster_id, channel) in rows:
             title = public_title(title, redacted, redacted_title)
             if redacted is None:
                 parts = answers.get(sid)
@@ -119,6 +122,8 @@ def iter_rows(session: Session, f: ReportFilter, *, with_personal: bool = False,
                 "created_at": _iso_utc(created_at),
                 "decided_at": _iso_utc(decided_at),
                 "cluster_id": cluster_id,  # the campaign it was folded into, if any
+                "channel": channel,
+                "source": sources.get(sid),  # the workshop or import it came from
             }
         last_id = ids[-1]
 
@@ -262,6 +267,13 @@ def with_labels(rows: Iterator[dict[str, Any]], labels: Labels) -> Iterator[dict
         yield record
 
 
+def _sources(session: Connection, ids: list[int]) -> dict[int, str]:
+    rows = session.execute(select(SubmissionProvenance.submission_id, SubmissionProvenance.source)
+                           .where(_within(SubmissionProvenance.submission_id, ids)))
+    wanted = set(ids)
+    return {sid: source for sid, source in rows if sid in wanted}
+
+
 def _cells(record: dict[str, Any], columns: tuple[str, ...]) -> list[Any]:
     """A record as spreadsheet cells: lists joined, text neutralized."""
     cells = []
@@ -346,7 +358,7 @@ DATA_COLUMNS = ("reference", "round", "language", "language_label", "title", "bo
                 "actor_type", "actor_type_label", "country", "country_label", "region",
                 "region_label", "age_range_label", "gender_label", "principles",
                 "commitments", "technologies", "themes", "keywords", "created_at",
-                "decided_at", "cluster_id")
+                "decided_at", "cluster_id", "channel", "source")
 PERSONAL_COLUMNS = frozenset({"age_range_label", "gender_label"})
 TAGGED_COLUMNS = frozenset({"principles", "commitments", "technologies", "themes"})
 DATE_COLUMNS = frozenset({"created_at", "decided_at"})

@@ -70,6 +70,58 @@ def response_message(response: RoundResponse, lang: str, link: str) -> tuple[str
     return subject, body
 
 
+RECEIPT_KEY_PREFIX = "receipt:"
+# What stays of a receipt's body once it is sent: the private link is a secret that only
+# its owner should hold, not a table admins and backups read.
+SENT_RECEIPT_BODY = "(private link removed after sending)"
+
+
+def receipt_message(lang: str, reference: str, link: str) -> tuple[str, str]:
+    """Subject and body giving a contributor the private link to their view."""
+    with force_locale(lang):
+        subject = _("Your view %(reference)s: your private link", reference=reference)
+        body = "\n\n".join([
+            _("Thank you for your view. Its reference code is %(reference)s.",
+              reference=reference),
+            _("With this private link you can read your view, correct it while it waits for "
+              "review, download a copy, or withdraw and erase it:"),
+            link,
+            _("Keep this message and do not forward it: anyone with the link can change or "
+              "erase your view. You receive this message once, because you left your email "
+              "address with your view."),
+        ])
+    return subject, body
+
+
+def is_receipt(message: OutboxMessage) -> bool:
+    return message.key.startswith(RECEIPT_KEY_PREFIX)
+
+
+def enqueue_receipt(session: Session, submission: Submission, lang: str, link: str) -> bool:
+    """Queue the private link for the submission's author when they left an email, once
+    per submission (the key); True when a message was queued."""
+    personal = submission.personal
+    if personal is None or not personal.email:
+        return False
+    key = f"{RECEIPT_KEY_PREFIX}submission:{submission.id}"
+    if session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)):
+        return False
+    lang = message_language(lang)
+    subject, body = receipt_message(lang, submission.reference, link)
+    session.add(OutboxMessage(key=key, submission_id=submission.id, to_address=personal.email,
+                              subject=subject[:300], body=body, language=lang,
+                              status=OutboxStatus.QUEUED, attempts=0))
+    session.flush()
+    return True
+
+
+def last_failure(session: Session) -> OutboxMessage | None:
+    """The message whose delivery failed most recently (for the admin page)."""
+    return session.scalar(select(OutboxMessage).where(OutboxMessage.last_error.is_not(None))
+                          .order_by(OutboxMessage.last_attempt_at.desc().nulls_last(),
+                                    OutboxMessage.id.desc()).limit(1))
+
+
 def _response_key(response: RoundResponse, submission_id: int) -> str:
     return f"response:{response.id}:submission:{submission_id}"
 
@@ -169,6 +221,7 @@ def _error_text(exc: BaseException, address: str) -> str:
 def _failed_attempt(message: OutboxMessage, error: str, result: SendResult) -> None:
     message.attempts += 1
     message.last_error = error
+    message.last_attempt_at = utcnow()
     if message.attempts >= MAX_ATTEMPTS:
         message.status = OutboxStatus.FAILED
         message.to_address = mask_address(message.to_address)  # no longer needed in full
@@ -224,9 +277,11 @@ def send_batch(session: Session, config: dict[str, Any], *, after_id: int = 0,
                 continue
             message.attempts += 1
             message.status = OutboxStatus.SENT
-            message.sent_at = utcnow()
+            message.sent_at = message.last_attempt_at = utcnow()
             message.last_error = None
             message.to_address = mask_address(message.to_address)
+            if is_receipt(message):
+                message.body = SENT_RECEIPT_BODY
             result.sent += 1
     finally:
         try:

@@ -18,6 +18,7 @@ from app.i18n import lazy_gettext as _l
 from app.models import (
     ActorType,
     AgeRange,
+    Channel,
     Gender,
     ItemKind,
     Keyword,
@@ -26,6 +27,7 @@ from app.models import (
     Status,
     Submission,
     SubmissionKeyword,
+    SubmissionProvenance,
     SubmissionTag,
     TagSource,
     TaxonomyItem,
@@ -52,6 +54,8 @@ class ReportFilter:
     age_range: AgeRange | None = None
     code: str | None = None  # only submissions a moderator tagged with this code
     q: str | None = None  # full-text search (app.services.search)
+    channel: Channel | None = None  # web, api, workshop, paper
+    source: str | None = None  # provenance: a workshop's name or an import's source
 
     def to_args(self) -> dict[str, str]:
         """Query-string form, for links and the audit log."""
@@ -117,6 +121,13 @@ class ReportFilter:
             f.code = text("code").upper()[:16]
         if text("q"):
             f.q = text("q")[:200]
+        if text("channel"):
+            try:
+                f.channel = Channel(text("channel"))
+            except ValueError:
+                errors["channel"] = [_l("Choose one of the options.")]
+        if text("source"):
+            f.source = text("source")[:200]
         if errors:
             raise ValidationFailed(errors)
         return f
@@ -171,6 +182,11 @@ def conditions(f: ReportFilter, *, counting: bool = False) -> list:
                                     PersonalData.age_range == f.age_range))
     if f.code:
         where.append(filters.tagged_with(f.code, counting=counting))
+    if f.channel is not None:
+        where.append(Submission.channel == f.channel)
+    if f.source:
+        where.append(exists().where(SubmissionProvenance.submission_id == Submission.id,
+                                    SubmissionProvenance.source == f.source))
     if f.q:
         text_match = search.condition(None, f.q)
         if text_match is not None:

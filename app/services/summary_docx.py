@@ -30,7 +30,7 @@ from docx.shared import Cm
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
-from flask import current_app, has_request_context, url_for
+from flask import current_app, has_request_context
 from flask_babel import force_locale
 from lxml import etree
 from sqlalchemy.orm import Session
@@ -52,6 +52,7 @@ from app.i18n import lazy_gettext as _l
 from app.labels import ACTOR_TYPES, GENDERS
 from app.models import ActorType, Round, TaxonomyItem
 from app.regions import region_name
+from app.security import external_url
 from app.services import ValidationFailed, agreement, code_views, pii, reports
 
 MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -112,9 +113,8 @@ def summary_docx(session: Session, code: str, f: reports.ReportFilter, lang: str
         views = code_views.collect(session, found.item.code, f, max_views=max_views)
     views_url = None
     if has_request_context():
-        views_url = url_for("reports.code_views", lang=lang, code=found.item.code,
-                            **{k: v for k, v in f.to_args().items() if k != "code"},
-                            _external=True)
+        views_url = external_url("reports.code_views", lang=lang, code=found.item.code,
+                                 **{k: v for k, v in f.to_args().items() if k != "code"})
     return build_summary_docx(found, lang, items=items,
                               round_title=round_.title if round_ is not None else None,
                               coder_agreement=agreement.agreement(session, f),

@@ -6,7 +6,7 @@ speed. The table starts empty: `flask --app wsgi suggest store` fills it for sub
 already received; new and corrected ones are stored at intake.
 
 Revision ID: c0ffee160001
-Revises: c0ffee000007
+Revises: c0ffee000008
 Create Date: 2026-12-04 17:30:00
 """
 from alembic import op
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = 'c0ffee160001'
-down_revision = 'c0ffee000007'
+down_revision = 'c0ffee000008'
 branch_labels = None
 depends_on = None
 

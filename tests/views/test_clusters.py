@@ -209,6 +209,7 @@ def test_stats_and_dashboard_count_unique_voices(client, session, campaign):
     csv_text = client.get("/api/v1/exports/submissions.csv", headers=headers) \
         .get_data().decode("utf-8-sig")
     header, *rows = csv_text.strip().splitlines()
-    assert header.split(",")[-1] == "cluster_id"
-    assert sorted(row.rsplit(",", 1)[1] for row in rows) == \
+    # cluster_id, then the channel and source columns (issue #18).
+    assert header.split(",")[-3:] == ["cluster_id", "channel", "source"]
+    assert sorted(row.rsplit(",", 3)[1] for row in rows) == \
         sorted([str(campaign["cluster"])] * 4 + [""])

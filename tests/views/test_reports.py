@@ -136,10 +136,11 @@ def test_csv_export_by_api(client, session, corpus):
     assert list(rows[0]) == ["reference", "round", "language", "title", "body", "actor_type",
                              "country", "region", "age_range", "gender", "principles",
                              "commitments", "technologies", "themes", "keywords",
-                             "created_at", "decided_at", "cluster_id", "language_label",
-                             "actor_type_label", "country_label", "region_label",
-                             "age_range_label", "gender_label", "principles_labels",
-                             "commitments_labels", "technologies_labels", "themes_labels"]
+                             "created_at", "decided_at", "cluster_id", "channel", "source",
+                             "language_label", "actor_type_label", "country_label",
+                             "region_label", "age_range_label", "gender_label",
+                             "principles_labels", "commitments_labels", "technologies_labels",
+                             "themes_labels"]
     assert len(rows) == 4
     by_lang = {row["language"]: row for row in rows}
     assert by_lang["ar"]["title"] == "الاتصال أولا"
