@@ -8,7 +8,7 @@ import unicodedata
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from zxcvbn import zxcvbn
 
@@ -126,8 +126,12 @@ def count_failure(session: Session, user: User, *, max_failures: int = 5,
     (so that no cookie, worker or node can reset it); lock the account at
     `max_failures`. Returns whether it is now locked."""
     now = now or utcnow()
-    user.failed_logins = (user.failed_logins or 0) + 1
-    locked = user.failed_logins >= max_failures
+    # One UPDATE that adds one: parallel guesses cannot overwrite each other's count.
+    count = session.execute(
+        update(User).where(User.id == user.id)
+        .values(failed_logins=func.coalesce(User.failed_logins, 0) + 1)
+        .returning(User.failed_logins)).scalar_one()
+    locked = count >= max_failures
     if locked:
         user.locked_until = now + dt.timedelta(minutes=lock_minutes)
         user.failed_logins = 0
