@@ -154,7 +154,7 @@ def test_the_document_tested_is_the_one_served(live_api):
 
 
 @schema.parametrize()
-@hypothesis.settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
+@hypothesis.settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                      suppress_health_check=list(hypothesis.HealthCheck))
 def test_api_answers_as_documented(case, live_api, _live_database):
     _with_live_values(case, live_api)

@@ -88,3 +88,48 @@ def test_the_dashboard_still_reads_an_empty_field_as_no_filter(client, session):
     login(client, session, "reference", "dashboard-reader@example.org")
     response = client.get("/en/reports/?date_from=&date_to=&round_id=&actor_type=&region=")
     assert response.status_code == 200
+
+
+def _valid(schema_name: str, body: dict) -> bool:
+    import jsonschema
+
+    root = {"$ref": f"#/components/schemas/{schema_name}", "components": DOCUMENT["components"]}
+    return jsonschema.Draft202012Validator(root).is_valid(body)
+
+
+@pytest.mark.parametrize(("body", "valid"), [
+    ({"action": "approve", "version": 1, "tags": {"principles": ["P2"]}}, True),
+    ({"action": "approve", "version": 1, "tags": {"commitments": ["C1"], "principles": []}}, True),
+    ({"action": "approve", "version": 1}, False),
+    ({"action": "approve", "version": 1, "tags": {"themes": ["TH01"]}}, False),
+    ({"action": "approve", "version": 1, "tags": {"principles": ["P9"]}}, False),
+    ({"action": "reject", "version": 1, "reason": "spam"}, True),
+    ({"action": "reject", "version": 1}, False),
+    ({"action": "reject", "version": 1, "reason": "bored"}, False),
+    ({"action": "reject", "version": 1, "reason": "other"}, False),
+    ({"action": "reject", "version": 1, "reason": "other", "note": "  "}, False),
+    ({"action": "reject", "version": 1, "reason": "other", "note": "Advertising"}, True),
+    ({"action": "reject", "version": True, "reason": "spam"}, False),
+])
+def test_the_document_states_what_a_decision_needs(body, valid):
+    assert _valid("Decision", body) is valid
+
+
+@pytest.mark.parametrize(("changes", "valid"), [
+    ({}, True),
+    ({"body": None, "answers": {"12": "Only an answer"}}, True),
+    ({"body": " ", "answers": {}}, False),
+    ({"country": "XX"}, False),
+    ({"language": "english"}, False),
+    ({"technologies": ["T42"]}, False),
+    ({"title": "a\x07b"}, False),
+    ({"gender": ""}, True),
+    ({"email": ""}, True),
+    ({"email": "not an address"}, False),
+    ({"round_id": 0}, False),
+])
+def test_the_document_states_what_a_submission_needs(changes, valid):
+    body = {"round_id": 1, "language": "sw", "title": "Connectivity first",
+            "body": "Without affordable internet.", "actor_type": "youth", "country": "KE",
+            "technologies": ["T15"], "consent_processing": True, **changes}
+    assert _valid("NewSubmission", body) is valid
