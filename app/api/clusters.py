@@ -26,7 +26,7 @@ def list_clusters() -> Any:
     args = request.args
     errors: dict[str, list] = {}
     round_id = None
-    if args.get("round_id"):
+    if "round_id" in args:  # `round_id=` is refused: leave it out for every round
         round_id = parse_id(args.get("round_id"))
         if round_id is None:
             errors["round_id"] = [_l("Must be a whole number.")]

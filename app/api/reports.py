@@ -26,12 +26,12 @@ READERS = (Role.ADMIN, Role.MODERATOR, Role.REFERENCE)
 
 
 def _filter_and_lang() -> tuple[reports.ReportFilter | None, str | None, Any]:
-    lang = request.args.get("lang") or current_language()
-    if lang not in LANGUAGES:
+    lang = request.args.get("lang", current_language())
+    if lang not in LANGUAGES:  # `lang=` too: leave it out for the default
         return None, None, json_errors(
             {"lang": [_l("Use one of: %(codes)s", codes=", ".join(LANGUAGES))]}, 400)
     try:
-        return reports.ReportFilter.from_args(request.args), lang, None
+        return reports.ReportFilter.from_args(request.args, blank_is_error=True), lang, None
     except ValidationFailed as exc:
         return None, None, json_errors(exc.errors, 400)
 

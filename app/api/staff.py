@@ -76,8 +76,10 @@ def _filter_from_args(role: Role) -> tuple[moderation.QueueFilter, int, dict[str
     args = request.args
     errors: dict[str, list] = {}
     f = moderation.QueueFilter(status=None)
+    # A typed filter given with an empty value (`status=`) is refused, not ignored: leaving
+    # the parameter out is the way to ask for no filter.
     status = args.get("status")
-    if status:
+    if status is not None:
         try:
             f.status = Status(status)
         except ValueError:
@@ -87,7 +89,7 @@ def _filter_from_args(role: Role) -> tuple[moderation.QueueFilter, int, dict[str
         if f.status not in (None, Status.APPROVED):
             errors["status"] = [_l("Your role sees approved submissions only.")]
         f.status = Status.APPROVED
-    if args.get("round_id"):
+    if "round_id" in args:
         f.round_id = parse_id(args.get("round_id"))
         if f.round_id is None:
             errors["round_id"] = [_l("Must be a whole number.")]
@@ -102,7 +104,7 @@ def _filter_from_args(role: Role) -> tuple[moderation.QueueFilter, int, dict[str
     if q:
         f.q = q.strip()[:200]
     detected = args.get("detected")
-    if detected:
+    if detected is not None:
         if detected in (*langid.UN_LANGUAGES, "differs"):
             f.detected = detected
         else:

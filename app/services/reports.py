@@ -6,6 +6,7 @@ moderators' public excerpts: never an email, a name field or a non-redacted text
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -36,6 +37,7 @@ from app.regions import REGIONS, region_of
 from app.services import ValidationFailed, clusters, filters, parse_id, search
 from app.services import taxonomy as taxonomy_service
 
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 YOUTH_AGES = (AgeRange.UNDER_18, AgeRange.AGE_18_24)
 GROUPS = ("principle", "commitment", "technology", "theme", "keyword", "actor_type", "region",
           "language", "detected_language", "channel")
@@ -72,42 +74,51 @@ class ReportFilter:
         return out
 
     @classmethod
-    def from_args(cls, args: Any) -> ReportFilter:
-        """Parse query arguments; raise ValidationFailed naming each bad one."""
+    def from_args(cls, args: Any, *, blank_is_error: bool = False) -> ReportFilter:
+        """Parse query arguments; raise ValidationFailed naming each bad one.
+
+        A blank value means "no filter" for the dashboard's form, which sends every field;
+        `blank_is_error` refuses it instead (the API: `date_to=` there is a client's bug,
+        and leaving the parameter out is the way to ask for no filter)."""
         errors: dict[str, list] = {}
         f = cls()
 
         def text(name: str) -> str:
             return (args.get(name) or "").strip()
 
-        if text("round_id"):
+        def given(name: str) -> bool:
+            return bool(text(name)) or (blank_is_error and name in args)
+
+        if given("round_id"):
             f.round_id = parse_id(text("round_id"))
             if f.round_id is None:
                 errors["round_id"] = [_l("Must be a whole number.")]
         for name in ("date_from", "date_to"):
-            if text(name):
+            if given(name):
                 try:
+                    if not ISO_DATE.fullmatch(text(name)):  # not 20260331 or 2026-W13-2
+                        raise ValueError(name)
                     setattr(f, name, dt.date.fromisoformat(text(name)))
                 except ValueError:
                     errors[name] = [_l("Use a date like 2026-03-31.")]
         if text("language"):
             f.language = text("language").lower()[:8]
-        if text("actor_type"):
+        if given("actor_type"):
             try:
                 f.actor_type = ActorType(text("actor_type"))
             except ValueError:
                 errors["actor_type"] = [_l("Choose one of the options.")]
-        if text("region"):
+        if given("region"):
             if text("region") in REGIONS:
                 f.region = text("region")
             else:
                 errors["region"] = [_l("Choose one of the options.")]
-        if text("youth"):
+        if given("youth"):
             if text("youth") in ("yes", "no"):
                 f.youth = text("youth") == "yes"
             else:
                 errors["youth"] = [_l("Choose one of the options.")]
-        if text("gender"):
+        if given("gender"):
             try:
                 f.gender = Gender(text("gender"))
             except ValueError:
