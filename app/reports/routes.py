@@ -256,10 +256,19 @@ def code_views(lang: str, code: str) -> Any:
     size = sizes.get(key, 0)
     pages = max(1, -(-size // VIEWS_PER_PAGE))
     number = min(int(page), pages)
+    listing = None
+    if views_of_code.SUBTHEME_MIN_GROUP < size <= current_app.config["SUMMARY_MAX_VIEWS"]:
+        # Sub-themes as in the Word summary: clustering reads the whole group, so its
+        # order is kept like the report's counts while the reader pages through it.
+        listing = cache.remember(
+            "code_views", [item.code, key, lang, f.to_args()],
+            current_app.config["REPORTS_CACHE_SECONDS"],
+            lambda: views_of_code.group_listing(session, themed, order, key))
     context.update(
         groups=groups, total=sum(sizes.values()), page=number, pages=pages,
         current=views_of_code.group_page(session, themed, order, key, size, page=number,
-                                         per_page=VIEWS_PER_PAGE) if size else None,
+                                         per_page=VIEWS_PER_PAGE, listing=listing)
+        if size else None,
         labels={i.code: f"{i.code} · {localized(i.labels, lang)}"
                 for items in reference.report_items(f.round_id).values() for i in items})
     return render_template("reports/views.html", **context)

@@ -428,12 +428,38 @@ class GroupPage:
     size: int
     actor_types: dict[str, int]
     regions: dict[str, int]
-    views: list[View]  # this page: highlights first, then newest first
+    views: list[View]  # this page: highlights first, then newest first, or by sub-theme
+    # Sub-themes starting on this page: position on the page -> {"number", "words",
+    # "language", "size", "representative"} (see `group_listing`).
+    subthemes: dict[int, dict[str, Any]] = field(default_factory=dict)
+    listed: bool = False  # in the Word summary's order, with sub-themes
+
+
+def group_listing(session: Session, themed: reports.ReportFilter, order: list[str],
+                  key: str) -> dict[str, Any]:
+    """The views of a group in the Word summary's order, as plain data a cache can keep:
+    their ids (highlights first, then sub-theme by sub-theme, each starting with its most
+    representative views) and where each sub-theme starts. For groups of at most
+    SUMMARY_MAX_VIEWS views: clustering reads every text of the group."""
+    ids = list(session.scalars(select(Submission.id).where(*reports.conditions(themed),
+                                                           _in_group(order, key))))
+    group = make_group(key, load_views(session, ids, themed.code or ""))
+    subthemes = []
+    start = len(group.highlighted)
+    for number, sub in enumerate(group.subthemes, 1):
+        subthemes.append({"start": start, "number": number, "words": sub.words,
+                          "language": sub.language, "size": len(sub.views),
+                          "representative": len(sub.representative) if sub.words else 0})
+        start += len(sub.views)
+    return {"ids": [view.id for view in group.views], "subthemes": subthemes}
 
 
 def group_page(session: Session, themed: reports.ReportFilter, order: list[str], key: str,
-               size: int, *, page: int, per_page: int) -> GroupPage:
-    """One page of a group's views, and the group's counts by actor type and region."""
+               size: int, *, page: int, per_page: int,
+               listing: dict[str, Any] | None = None) -> GroupPage:
+    """One page of a group's views, and the group's counts by actor type and region. With
+    `listing` (from `group_listing`), the page follows it; else highlights first, then
+    newest first."""
     where = [*reports.conditions(themed), _in_group(order, key)]
     actors: Counter[str] = Counter()
     regions: Counter[str] = Counter()
@@ -442,10 +468,19 @@ def group_page(session: Session, themed: reports.ReportFilter, order: list[str],
             .where(*where).group_by(Submission.actor_type, Submission.country)):
         actors[actor.value if actor is not None else "unknown"] += n
         regions[region_of(country) or "unknown"] += n
-    ids = list(session.scalars(
-        select(Submission.id).where(*where)
-        .order_by(Submission.highlight.is_(None), Submission.created_at.desc(),
-                  Submission.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)))
+    offset = (page - 1) * per_page
+    subthemes: dict[int, dict[str, Any]] = {}
+    if listing is not None:
+        ids = listing["ids"][offset:offset + per_page]
+        for sub in listing["subthemes"]:
+            if offset <= sub["start"] < offset + per_page:
+                subthemes[sub["start"] - offset] = sub
+    else:
+        ids = list(session.scalars(
+            select(Submission.id).where(*where)
+            .order_by(Submission.highlight.is_(None), Submission.created_at.desc(),
+                      Submission.id.desc())
+            .limit(per_page).offset(offset)))
     return GroupPage(key, size, dict(actors), dict(regions),
-                     load_views(session, ids, themed.code or ""))
+                     load_views(session, ids, themed.code or ""), subthemes,
+                     listed=bool(listing and listing["subthemes"]))

@@ -98,6 +98,24 @@ def test_a_group_is_paged_highlights_first(client, session, views):
     assert group.index(ARABIC_HIGHLIGHT) < group.index(REDACTED_BODY)
 
 
+def test_a_large_group_is_read_by_sub_theme_as_in_the_word_summary(client, session, views):
+    login(client, session, "reference")
+    pages = [client.get(f"/en/reports/summary/P2/views?group=TH06&page={n}").get_data(
+        as_text=True) for n in (1, 2)]
+    assert "found by a machine" in pages[0] and "found by a machine" in pages[1]
+    headings = re.findall(r'<h3 class="subtheme">Sub-theme (\d) \(machine-made\):', pages[0]
+                          + pages[1])
+    assert headings == ["1", "2"]
+    assert "The 3 views most typical of this sub-theme come first." in pages[0]
+    ids = re.findall(r'<article class="view" aria-labelledby="view-(\d+)"', "".join(pages))
+    assert len(ids) == 44 and len(set(ids)) == 44
+    # Each sub-theme holds one wording: the cameras or the schools.
+    first, second = "".join(pages).split('<h3 class="subtheme">')[1:]
+    assert ("camera" in first) != ("camera" in second)
+    assert ("Village schools" in first or "Affordable internet" in first) != \
+        ("Village schools" in second or "Affordable internet" in second)
+
+
 def test_filters_apply(client, session, views):
     login(client, session, "reference")
     html = client.get("/en/reports/summary/P2/views?language=fr").get_data(as_text=True)
