@@ -222,3 +222,22 @@ def test_next_follows_the_queue_order(session, open_round):
     assert moderation.neighbour(session, first, f).id == second.id
     assert moderation.neighbour(session, second, f, newest_first=True).id == first.id
     assert moderation.neighbour(session, first, f, newest_first=True) is None
+
+
+def test_no_staff_page_repeats_an_id(client, session, open_round):
+    submission, _ = factories.make_submission(session, open_round)
+    login(client, session, "admin")
+    pages = ["/en/moderate", "/en/moderate?status=all&select=page",
+             f"/en/moderate/submissions/{submission.id}", "/en/moderate/clusters",
+             "/en/moderate/second-coding", "/en/moderate/reconcile", "/en/account",
+             "/en/admin/", "/en/admin/users", "/en/admin/rounds", "/en/admin/taxonomy",
+             "/en/admin/audit", "/en/reports/"]
+    repeated = {}
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.get_data(as_text=True)
+        twice = [i for i, n in Counter(re.findall(r'\sid="([^"]+)"', html)).items() if n > 1]
+        if twice:
+            repeated[url] = twice
+    assert repeated == {}
