@@ -109,7 +109,8 @@ def find(session: Session, code: str) -> Workshop:
     """The workshop of a link, open or not; NotFound for a code that names none."""
     code = (code or "").strip().lower()
     workshop = None
-    if 0 < len(code) <= 16:
+    # Only codes that could exist reach the database (PostgreSQL refuses a NUL in text).
+    if 0 < len(code) <= 16 and code.isascii() and code.isalnum():
         workshop = session.scalar(select(Workshop).where(Workshop.code == code))
     if workshop is None:
         raise NotFound(_l("This workshop link is not valid. Check that you copied all of it."))

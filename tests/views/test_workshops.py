@@ -83,6 +83,9 @@ def test_the_link_is_dead_outside_its_window_and_when_closed(client, session, op
     assert session.scalar(select(func.count()).select_from(Submission)) == 0
     assert client.get("/en/w/nosuchcode").status_code == 404
     assert client.get("/en/w/" + "x" * 300).status_code == 404
+    for junk in ("%00", "a%00b", "%C3%A9t%C3%A9", "..%2F..", "%F0%9F%98%80"):
+        assert client.get(f"/en/w/{junk}").status_code == 404, junk
+        assert client.post(f"/en/w/{junk}", data={"title": "x"}).status_code == 404, junk
 
 
 def test_workshop_provenance_is_filterable_and_exported(session, open_round, app):
