@@ -14,6 +14,7 @@ from app.db import db
 from app.errors import json_errors
 from app.i18n import lazy_gettext as _l
 from app.models import ItemKind, Role, Status, Submission, TagSource
+from app.reports.downloads import ROWS_REFUSED
 from app.security import role_required
 from app.services import (
     NotEditable,
@@ -24,6 +25,7 @@ from app.services import (
     moderation,
     parse_id,
 )
+from app.services.reports import DEMOGRAPHIC_FILTERS
 
 STAFF = (Role.ADMIN, Role.MODERATOR, Role.REFERENCE)
 REVIEWERS = (Role.ADMIN, Role.MODERATOR)
@@ -89,6 +91,9 @@ def _filter_from_args(role: Role) -> tuple[moderation.QueueFilter, int, dict[str
         if f.status not in (None, Status.APPROVED):
             errors["status"] = [_l("Your role sees approved submissions only.")]
         f.status = Status.APPROVED
+        for name in DEMOGRAPHIC_FILTERS:  # rows listed by gender or age: refused (#14)
+            if args.get(name):
+                errors[name] = [ROWS_REFUSED]
     if "round_id" in args:
         f.round_id = parse_id(args.get("round_id"))
         if f.round_id is None:
@@ -124,7 +129,9 @@ def list_submissions() -> Any:
     role = g.staff_user.role
     f, limit, errors = _filter_from_args(role)
     if errors:
-        status = 403 if not role.is_staff_reviewer and "status" in errors else 400
+        refused = ("status", *DEMOGRAPHIC_FILTERS)
+        status = 403 if not role.is_staff_reviewer and any(n in errors for n in refused) \
+            else 400
         return json_errors(errors, status)
     try:
         page = moderation.queue(db.session, f, cursor=request.args.get("cursor"), limit=limit,

@@ -542,7 +542,7 @@ def _page_setup(sheet: Any, report: XlsxReport, *, landscape: bool = False,
         sheet.fit_to_pages(1, 0)
 
 
-LINE_HEIGHT = 15  # points, one line of the default 11-point font
+LINE_HEIGHT = 18  # points, one line of 11-point text, Arabic and Chinese glyphs included
 MAX_ROW_HEIGHT = 409  # Excel's limit
 
 

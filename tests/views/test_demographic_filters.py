@@ -135,3 +135,12 @@ def test_moderator_dashboard_keeps_exact_counts(client, session, people):
     assert 'id="small-cells"' not in html and "&lt; 5" not in html
     assert 'role="img"' in html
     assert "export/submissions.csv?gender=female" in html
+
+
+def test_the_reference_item_list_refuses_demographic_filters(client, session, people):
+    headers = bearer(api_token(session, "reference"))
+    for name, value in (("gender", "female"), ("age_range", "25_34"), ("youth", "yes")):
+        response = client.get(f"/api/v1/submissions?{name}={value}", headers=headers)
+        assert response.status_code == 403, name
+        assert "counts only" in response.get_json()["errors"][name][0]
+    assert client.get("/api/v1/submissions", headers=headers).status_code == 200
