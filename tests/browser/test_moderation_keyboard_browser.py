@@ -325,7 +325,10 @@ def test_queue_and_review_pass_axe_keep_ids_unique_and_keep_the_decision_in_reac
     expect(page.locator("dl.details")).to_contain_text(
         {"en": "The contributor allows publication without their name",
          "ar": "يسمح صاحب الرأي بالنشر دون ذكر اسمه"}[lang])
-    # The text scrolls beside the panel: the panel stays in view.
+    # The text scrolls beside the panel: the panel stays in view. (The wheel over the text
+    # column: over the panel it scrolls the panel's own list of suggestions.)
+    box = page.locator(".review-text").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 100)
     page.mouse.wheel(0, 1500)
     page.wait_for_timeout(200)
     assert in_viewport(page, "#approve-button")
