@@ -100,7 +100,14 @@ def test_acknowledged_submissions_survive_kill_9(kind, empty_database, server_ur
         threads = [threading.Thread(target=client, args=(n,)) for n in range(6)]
         for thread in threads:
             thread.start()
-        time.sleep(2.0)
+        # Kill mid-stream once enough were acknowledged to tell anything (a loaded machine
+        # warms the workers up slowly), and never later than 20 s.
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            with lock:
+                if len(acknowledged) >= 40:
+                    break
+            time.sleep(0.05)
         os.killpg(server.pid, signal.SIGKILL)  # master and workers, mid-request
         server.wait(timeout=10)
         time.sleep(0.3)

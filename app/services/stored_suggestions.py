@@ -41,7 +41,10 @@ def store(session: Session, submission: Submission) -> None:
     if submission.erased_at is not None:
         return
     found = suggest.suggestions(session, submission)
-    codes = {items[0].code: items[0].confidence for items in found.values() if items}
+    # A low-confidence top (no keyword fired: only the closest description) is no
+    # suggestion a moderator should triage by; the review page still ranks it.
+    codes = {items[0].code: items[0].confidence for items in found.values()
+             if items and not items[0].low}
     if not codes:
         return
     ids = dict(session.execute(

@@ -1,6 +1,8 @@
 """Campaign pages, the cluster API, and counts of unique voices in the reports."""
 from __future__ import annotations
 
+import csv
+import io
 import random
 import re
 
@@ -208,8 +210,8 @@ def test_stats_and_dashboard_count_unique_voices(client, session, campaign):
     assert re.search(r"Unique voices[^<]*<strong>2</strong>", html)
     csv_text = client.get("/api/v1/exports/submissions.csv", headers=headers) \
         .get_data().decode("utf-8-sig")
-    header, *rows = csv_text.strip().splitlines()
-    # cluster_id, then the channel and source columns (issue #18).
-    assert header.split(",")[-3:] == ["cluster_id", "channel", "source"]
-    assert sorted(row.rsplit(",", 3)[1] for row in rows) == \
+    rows = list(csv.DictReader(io.StringIO(csv_text)))
+    # cluster_id, then the channel and source columns (issue #18), then the labels.
+    assert list(rows[0])[17:20] == ["cluster_id", "channel", "source"]
+    assert sorted(row["cluster_id"] for row in rows) == \
         sorted([str(campaign["cluster"])] * 4 + [""])
