@@ -123,7 +123,7 @@ class ReportFilter:
                 f.gender = Gender(text("gender"))
             except ValueError:
                 errors["gender"] = [_l("Choose one of the options.")]
-        if text("age_range"):
+        if given("age_range"):
             try:
                 f.age_range = AgeRange(text("age_range"))
             except ValueError:
@@ -132,7 +132,7 @@ class ReportFilter:
             f.code = text("code").upper()[:16]
         if text("q"):
             f.q = text("q")[:200]
-        if text("channel"):
+        if given("channel"):
             try:
                 f.channel = Channel(text("channel"))
             except ValueError:

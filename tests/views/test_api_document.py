@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.i18n import LANGUAGES, country_codes, language_codes
-from app.models import ActorType, AgeRange, Gender, RejectReason, Status
+from app.models import ActorType, AgeRange, Channel, Gender, RejectReason, Status
 from app.regions import REGIONS
 from app.services import clusters, langid, reports
 from tests.helpers import api_token, bearer
@@ -29,7 +29,8 @@ def test_the_documented_codes_are_the_ones_the_code_accepts():
     assert SCHEMAS["UnLanguage"]["enum"] == list(LANGUAGES)
     assert SCHEMAS["Region"]["enum"] == list(REGIONS)
     for name, enum in (("ActorType", ActorType), ("AgeRange", AgeRange), ("Gender", Gender),
-                       ("Status", Status), ("RejectReason", RejectReason)):
+                       ("Channel", Channel), ("Status", Status),
+                       ("RejectReason", RejectReason)):
         assert SCHEMAS[name]["enum"] == [member.value for member in enum], name
     for name, section in (("PrincipleCode", "principles"), ("CommitmentCode", "commitments"),
                           ("TechnologyCode", "technologies"), ("ThemeCode", "themes")):
@@ -54,6 +55,10 @@ BLANK = [
     ("/api/v1/stats?region=", "region"),
     ("/api/v1/stats?gender=", "gender"),
     ("/api/v1/stats?actor_type=", "actor_type"),
+    ("/api/v1/stats?age_range=", "age_range"),
+    ("/api/v1/stats?channel=", "channel"),
+    ("/api/v1/exports/submissions.csv?age_range=", "age_range"),
+    ("/api/v1/exports/submissions.jsonl?channel=", "channel"),
     ("/api/v1/exports/summary.docx?code=P2&date_to=", "date_to"),
     ("/api/v1/submissions?status=", "status"),
     ("/api/v1/submissions?round_id=", "round_id"),
@@ -86,7 +91,8 @@ def test_the_dashboard_still_reads_an_empty_field_as_no_filter(client, session):
     from tests.helpers import login
 
     login(client, session, "reference", "dashboard-reader@example.org")
-    response = client.get("/en/reports/?date_from=&date_to=&round_id=&actor_type=&region=")
+    response = client.get("/en/reports/?date_from=&date_to=&round_id=&actor_type=&region="
+                          "&age_range=&channel=&source=")
     assert response.status_code == 200
 
 
