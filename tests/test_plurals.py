@@ -44,6 +44,15 @@ ZERO = {
 # {n}: the number as the page writes it. Arabic "zero" is only reached by messages with no
 # zero message of their own (never shown with zero today, but kept readable).
 EXPECTED: dict[str, dict[str, dict[str, str]]] = {
+    "%(count)s view": {
+        "en": {"one": "{n} view", "other": "{n} views"},
+        "es": {"one": "{n} opinión", "other": "{n} opiniones"},
+        "fr": {"one": "{n} avis", "other": "{n} avis"},
+        "ru": {"one": "{n} мнение", "few": "{n} мнения", "many": "{n} мнений"},
+        "zh": {"other": "{n}条意见"},
+        "ar": {"zero": "{n} رأي", "one": "رأي واحد", "two": "رأيان", "few": "{n} آراء",
+               "many": "{n} رأيًا", "other": "{n} رأي"},
+    },
     "%(num)d API token revoked.": {
         "en": {"one": "{n} API token revoked.", "other": "{n} API tokens revoked.",
                "zero": "This account had no API token to revoke."},
@@ -118,6 +127,15 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         "ar": {"zero": "لم يُنشر أي رأي بعد", "one": "رأي منشور واحد", "two": "رأيان منشوران",
                "few": "{n} آراء منشورة", "many": "{n} رأيًا منشورًا", "other": "{n} رأي منشور"},
     },
+    "%(shown)s view": {
+        "en": {"one": "{n} view", "other": "{n} views"},
+        "es": {"one": "{n} opinión", "other": "{n} opiniones"},
+        "fr": {"one": "{n} avis", "other": "{n} avis"},
+        "ru": {"one": "{n} мнение", "few": "{n} мнения", "many": "{n} мнений"},
+        "zh": {"other": "{n}条意见"},
+        "ar": {"zero": "{n} رأي", "one": "رأي واحد", "two": "رأيان", "few": "{n} آراء",
+               "many": "{n} رأيًا", "other": "{n} رأي"},
+    },
     "%(shown)s view is published: accepted by the moderators, and its author agreed to its "
     "publication.": {
         "en": {"one": "{n} view is published: accepted by the moderators, and its author "
@@ -164,6 +182,34 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         "ar": {"zero": "لم يرد أي رأي بعد", "one": "رأي واحد وارد", "two": "رأيان واردان",
                "few": "{n} آراء واردة", "many": "{n} رأيًا واردًا", "other": "{n} رأي وارد"},
     },
+    "<strong>%(shown)s</strong> approved view": {  # a code's views page: its total, 0 too
+        "en": {"one": "<strong>{n}</strong> approved view",
+               "other": "<strong>{n}</strong> approved views"},
+        "es": {"one": "<strong>{n}</strong> opinión aprobada",
+               "other": "<strong>{n}</strong> opiniones aprobadas"},
+        "fr": {"one": "<strong>{n}</strong> avis approuvé",
+               "other": "<strong>{n}</strong> avis approuvés"},
+        "ru": {"one": "<strong>{n}</strong> одобренное мнение",
+               "few": "<strong>{n}</strong> одобренных мнения",
+               "many": "<strong>{n}</strong> одобренных мнений"},
+        "zh": {"other": "<strong>{n}</strong>条已批准的意见"},
+        "ar": {"zero": "<strong>لا يوجد</strong> أي رأي مقبول",
+               "one": "<strong>رأي واحد</strong> مقبول", "two": "<strong>رأيان</strong> مقبولان",
+               "few": "<strong>{n}</strong> آراء مقبولة",
+               "many": "<strong>{n}</strong> رأيًا مقبولًا",
+               "other": "<strong>{n}</strong> رأي مقبول"},
+    },
+    "Read %(shown)s view": {
+        "en": {"one": "Read {n} view", "other": "Read the {n} views"},
+        "es": {"one": "Leer {n} opinión", "other": "Leer las {n} opiniones"},
+        "fr": {"one": "Lire {n} avis", "other": "Lire les {n} avis"},
+        "ru": {"one": "Читать {n} мнение", "few": "Читать {n} мнения",
+               "many": "Читать {n} мнений"},
+        "zh": {"other": "阅读{n}条意见"},
+        "ar": {"zero": "قراءة الآراء", "one": "قراءة الرأي الوحيد", "two": "قراءة الرأيين",
+               "few": "قراءة الآراء الـ{n}", "many": "قراءة الآراء الـ{n}",
+               "other": "قراءة الآراء الـ{n}"},
+    },
     "The published view and its tags, CSV (%(shown)s row)": {
         "en": {"one": "The published view and its tags, CSV ({n} row)",
                "other": "The published views and their tags, CSV ({n} rows)",
@@ -191,6 +237,47 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
                "few": "الآراء المنشورة ووسومها، CSV ({n} صفوف)",
                "many": "الآراء المنشورة ووسومها، CSV ({n} صفًا)",
                "other": "الآراء المنشورة ووسومها، CSV ({n} صف)"},
+    },
+    "The view most typical of this sub-theme comes first.": {
+        "en": {"one": "The view most typical of this sub-theme comes first.",
+               "other": "The {n} views most typical of this sub-theme come first."},
+        "es": {"one": "La opinión más representativa de este subtema aparece primero.",
+               "other": "Las {n} opiniones más representativas de este subtema aparecen "
+                        "primero."},
+        "fr": {"one": "L'avis le plus représentatif de ce sous-thème vient en premier.",
+               "other": "Les {n} avis les plus représentatifs de ce sous-thème viennent en "
+                        "premier."},
+        "ru": {"one": "Сначала приведено {n} мнение, наиболее характерное для этой подтемы.",
+               "few": "Сначала приведены {n} мнения, наиболее характерные для этой подтемы.",
+               "many": "Сначала приведено {n} мнений, наиболее характерных для этой подтемы."},
+        "zh": {"other": "最能代表此子主题的{n}条意见列在最前。"},
+        "ar": {"zero": "تأتي أولًا الآراء الأكثر تمثيلًا لهذا الموضوع الفرعي.",
+               "one": "يأتي أولًا الرأي الأكثر تمثيلًا لهذا الموضوع الفرعي.",
+               "two": "يأتي أولًا الرأيان الأكثر تمثيلًا لهذا الموضوع الفرعي.",
+               "few": "تأتي أولًا الآراء الـ{n} الأكثر تمثيلًا لهذا الموضوع الفرعي.",
+               "many": "تأتي أولًا الآراء الـ{n} الأكثر تمثيلًا لهذا الموضوع الفرعي.",
+               "other": "تأتي أولًا الآراء الـ{n} الأكثر تمثيلًا لهذا الموضوع الفرعي."},
+    },
+    "This document quotes the %(count)s approved view tagged with %(code)s.": {
+        "en": {"one": "This document quotes the {n} approved view tagged with C.",
+               "other": "This document quotes all {n} approved views tagged with C."},
+        "es": {"one": "Este documento cita la única opinión aprobada con el código C.",
+               "other": "Este documento cita la totalidad de las {n} opiniones aprobadas con "
+                        "el código C."},
+        "fr": {"one": "Ce document cite le seul avis approuvé portant le code C.",
+               "other": "Ce document cite l'ensemble des {n} avis approuvés portant le code "
+                        "C."},
+        "ru": {"one": "В этом документе приведено {n} одобренное мнение с меткой C, других "
+                      "нет.",
+               "few": "В этом документе приведены все {n} одобренных мнения с меткой C.",
+               "many": "В этом документе приведены все {n} одобренных мнений с меткой C."},
+        "zh": {"other": "本文件引用了带有C标签的全部已批准意见，共{n}条。"},
+        "ar": {"zero": "لا تقتبس هذه الوثيقة أي رأي، إذ لا يوجد رأي مقبول موسوم بالرمز C.",
+               "one": "تقتبس هذه الوثيقة الرأي المقبول الوحيد الموسوم بالرمز C.",
+               "two": "تقتبس هذه الوثيقة الرأيين المقبولين الموسومين بالرمز C.",
+               "few": "تقتبس هذه الوثيقة كل الآراء المقبولة الموسومة بالرمز C، وعددها {n}.",
+               "many": "تقتبس هذه الوثيقة كل الآراء المقبولة الموسومة بالرمز C، وعددها {n}.",
+               "other": "تقتبس هذه الوثيقة كل الآراء المقبولة الموسومة بالرمز C، وعددها {n}."},
     },
     "Use at most %(num)d character (you used %(used)d).": {
         "en": {"one": "Use at most {n} character (you used 7).",
@@ -256,7 +343,9 @@ def test_every_plural_message_has_an_expected_table():
 
 def _render(lang: str, singular: str, plural: str, n: int) -> str:
     translations = Translations.load(str(ROOT / "translations"), [lang])
-    variables = {"num": n, "shown": format_number(n, lang), "used": 7, "reasons": "R"}
+    shown = format_number(n, lang)
+    variables = {"num": n, "shown": shown, "count": shown, "used": 7, "reasons": "R",
+                 "code": "C"}
     if n == 0 and singular in ZERO:
         return translations.ugettext(ZERO[singular]) % variables
     return translations.ungettext(singular, plural, n) % variables
