@@ -325,6 +325,7 @@ def test_unknown_page_is_a_404_in_the_language_of_its_prefix(page):
 def publish_a_view(lang: str) -> tuple[int, str]:
     """A round of its own with one published, redacted view (issue #9 pages to check)."""
     import datetime as dt
+    import uuid
 
     from app.db import db, utcnow
     from app.services import intake, moderation, rounds
@@ -337,8 +338,9 @@ def publish_a_view(lang: str) -> tuple[int, str]:
         description={"en": "Views that their authors published.", "ar": "آراء نشرها أصحابها."},
         questions=[{"en": "What should change?", "ar": "ما الذي ينبغي أن يتغير؟"}],
         opens_at=now - dt.timedelta(days=2), closes_at=now + dt.timedelta(days=2))
-    moderator = users_service.create_user(session, f"axe-moderator-{lang}@example.org",
-                                          "correct horse battery staple 42", "moderator")
+    moderator = users_service.create_user(
+        session, f"axe-moderator-{lang}-{uuid.uuid4().hex[:8]}@example.org",
+        "correct horse battery staple 42", "moderator")
     submission, _token = intake.submit(session, intake.SubmissionInput(
         round_id=round_.id, language=lang, title=VIEWS[lang]["title"],
         body=VIEWS[lang]["answer"], actor_type="youth", country="EG",
