@@ -8,16 +8,15 @@ from sqlalchemy import text
 
 from app.cli import alembic_config
 from app.db import db
-from tests.test_migration_upgrades import (  # noqa: F401 - migration_app is a fixture
+from tests.test_migration_upgrades import (
     _dump,
     _fill,
     _project,
-    migration_app,
 )
 
 
-def test_filled_c0ffee000007_upgrades_to_c0ffee000008(migration_app):  # noqa: F811
-    with migration_app.app_context():
+def test_filled_c0ffee000007_upgrades_to_c0ffee000008(fresh_app):
+    with fresh_app.app_context():
         command.upgrade(alembic_config(), "c0ffee000007")
         with db.engine.begin() as connection:
             _fill(connection)

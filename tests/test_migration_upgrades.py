@@ -21,11 +21,9 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, Table, insert, select, text, types
 
-from app import create_app
 from app.cli import alembic_config
 from app.db import Base, db
 from app.models.search import FTS_TABLE
-from config import TestingConfig
 
 ROWS = 3
 BASE_TIME = dt.datetime(2026, 3, 2, 9, 30, 15, 123456, tzinfo=dt.UTC)
@@ -37,21 +35,6 @@ def _revisions() -> list[str]:
 
 
 EARLIER = _revisions()[:-1]
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def migration_app(request, empty_database, server_url, tmp_path):
-    if request.param == "postgresql" and not server_url:
-        pytest.skip("TEST_DATABASE_URL is not set")
-
-    class Config(TestingConfig):
-        DATABASE_URL = empty_database(request.param)
-
-    application = create_app(Config)
-    application.instance_path = str(tmp_path)
-    yield application
-    db.session.remove()
-    db.engine.dispose()
 
 
 def _tables(connection) -> list[Table]:
@@ -160,8 +143,8 @@ def _project(names: list[str], rows: list, keep: list[str]) -> Counter:
 
 
 @pytest.mark.parametrize("revision", EARLIER)
-def test_a_filled_database_upgrades_to_head_without_losing_a_row(migration_app, revision):
-    with migration_app.app_context():
+def test_a_filled_database_upgrades_to_head_without_losing_a_row(fresh_app, revision):
+    with fresh_app.app_context():
         command.upgrade(alembic_config(), revision)
         with db.engine.begin() as connection:
             _fill(connection)

@@ -10,13 +10,13 @@ from sqlalchemy import inspect, text
 
 from app.cli import alembic_config
 from app.db import db
-from tests.test_migration_upgrades import _dump, _fill, _project, migration_app  # noqa: F401
+from tests.test_migration_upgrades import _dump, _fill, _project
 
 PREVIOUS, REVISION = "c0ffee000007", "c0ffee00000a"
 
 
-def test_workshop_links_revision_upgrades_a_filled_database(migration_app):  # noqa: F811
-    with migration_app.app_context():
+def test_workshop_links_revision_upgrades_a_filled_database(fresh_app):
+    with fresh_app.app_context():
         command.upgrade(alembic_config(), PREVIOUS)
         with db.engine.begin() as connection:
             _fill(connection)
