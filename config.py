@@ -115,7 +115,7 @@ class Config:
     COUNTS_CACHE_SECONDS = int(os.environ.get("COUNTS_CACHE_SECONDS", "15"))
     REPORTS_CACHE_SECONDS = int(os.environ.get("REPORTS_CACHE_SECONDS", "60"))
     # Small-cell suppression: with a filter on gender or age, the reference group sees
-    # any count under this as "< N" (app.services.reports.suppressed).
+    # any count under this as "< N" (app.services.reporting.reports.suppressed).
     MIN_CELL_COUNT = int(os.environ.get("MIN_CELL_COUNT", "5"))
     # The Word summary of a code quotes every view up to this many; above, a sample
     # stratified by actor type and region (the reports page lists them all).

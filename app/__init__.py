@@ -15,7 +15,7 @@ from app.db import utcnow, write_intent
 from app.extensions import babel, login_manager
 from app.i18n import lazy_gettext as _l
 from app.labels import ROLES
-from app.services import users
+from app.services.accounts import users
 
 
 def create_app(config_class: type[config_module.Config] | None = None) -> Flask:

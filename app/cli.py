@@ -16,9 +16,11 @@ from flask.cli import AppGroup
 from app.db import db, write_intent
 from app.i18n import LANGUAGES, localized
 from app.models import Role, User
-from app.services import DomainError, NotFound, ValidationFailed, archive, rounds
-from app.services import taxonomy as taxonomy_service
-from app.services import users as users_service
+from app.services import DomainError, NotFound, ValidationFailed
+from app.services.accounts import users as users_service
+from app.services.platform import rounds
+from app.services.platform import taxonomy as taxonomy_service
+from app.services.reporting import archive
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -312,7 +314,7 @@ def backup_create(path: Path | None) -> None:
     """Write a consistent backup of the live database (default: instance/backups/)."""
     from flask import current_app
 
-    from app.services import backup
+    from app.services.platform import backup
 
     target = path or backup.default_path(Path(current_app.instance_path) / "backups", db.engine)
     try:
@@ -327,7 +329,7 @@ def backup_create(path: Path | None) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def backup_restore(path: Path, yes: bool) -> None:
     """Replace the database's content with the backup at PATH."""
-    from app.services import backup
+    from app.services.platform import backup
 
     if not yes:
         click.confirm("This replaces everything in the database. Continue?", abort=True)
@@ -344,7 +346,7 @@ def backup_restore(path: Path, yes: bool) -> None:
               help="Age of the submissions whose emails go, e.g. 365d or 52w.")
 def privacy_purge(older_than: str) -> None:
     """Drop contributors' emails once their round has closed and the period has passed."""
-    from app.services import privacy
+    from app.services.contributions import privacy
 
     try:
         age = privacy.parse_age(older_than)
@@ -365,7 +367,7 @@ def demo_seed(count: int, approved_share: float) -> None:
     """Bulk-insert COUNT synthetic submissions in the six languages (and a few others)."""
     import time
 
-    from app.services import demo
+    from app.services.platform import demo
 
     write_intent.set(True)
     started = time.perf_counter()
@@ -385,7 +387,7 @@ def clusters_rebuild(round_id: int | None, batch: int) -> None:
     """Recompute signatures, the LSH index and the clusters from the stored texts."""
     import time
 
-    from app.services import clusters
+    from app.services.assist import clusters
 
     write_intent.set(True)
     started = time.perf_counter()
@@ -403,7 +405,7 @@ def clusters_rebuild(round_id: int | None, batch: int) -> None:
 @click.option("--batch", type=click.IntRange(100, 100_000), default=2000, show_default=True)
 def search_reindex(batch: int) -> None:
     """Rewrite the searched text of every submission and fill in detected languages."""
-    from app.services import search
+    from app.services.assist import search
 
     write_intent.set(True)
     for done in search.reindex(db.session, batch=batch):

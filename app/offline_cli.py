@@ -10,9 +10,10 @@ from flask.cli import AppGroup
 
 from app.db import db, write_intent
 from app.models import Channel, Round
-from app.services import DomainError, ValidationFailed, offline_intake
-from app.services import outbox as outbox_service
-from app.services import rounds as rounds_service
+from app.services import DomainError, ValidationFailed
+from app.services.contributions import offline_intake
+from app.services.platform import rounds as rounds_service
+from app.services.publishing import outbox as outbox_service
 
 intake_cli = AppGroup("intake", help="Views collected offline (workshops, paper forms).")
 outbox_cli = AppGroup("outbox", help="Emails to contributors.")

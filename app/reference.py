@@ -14,8 +14,8 @@ from typing import Any
 from app import cache
 from app.db import db
 from app.models import ItemKind, Round, TaxonomyItem
-from app.services import rounds as rounds_service
-from app.services import taxonomy as taxonomy_service
+from app.services.platform import rounds as rounds_service
+from app.services.platform import taxonomy as taxonomy_service
 
 
 def _detached(objects: Iterable[Any]) -> None:

@@ -193,7 +193,7 @@ def role_required(*roles: Role) -> Callable:
 def api_user() -> Any:
     """The active staff user of a bearer token, or None."""
     from app.db import db
-    from app.services import users
+    from app.services.accounts import users
 
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")

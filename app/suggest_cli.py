@@ -7,7 +7,7 @@ import click
 from flask.cli import AppGroup
 
 from app.db import db, write_intent
-from app.services import stored_suggestions, suggest
+from app.services.assist import stored_suggestions, suggest
 
 suggest_cli = AppGroup("suggest", help="Suggested tags: train and evaluate the classifier.")
 

@@ -5,7 +5,7 @@
 On a fresh SQLite database (in a temporary folder), submissions go through
 `intake.submit` as the form and the API send them; only the time spent in
 `clusters.fold` is counted (process CPU time, so other load on the machine matters less).
-With `--before REV`, the `app/services/clusters.py` of that git revision folds every
+With `--before REV`, the `app/services/assist/clusters.py` of that git revision folds every
 other submission of each scenario, on its own round: both versions see the same texts,
 the same database and the same load, interleaved.
 
@@ -50,7 +50,7 @@ def scenario_texts(name: str, count: int) -> list[str]:
 
 
 def load_module(revision: str):
-    source = subprocess.run(["git", "show", f"{revision}:app/services/clusters.py"],  # noqa: S603,S607
+    source = subprocess.run(["git", "show", f"{revision}:app/services/assist/clusters.py"],  # noqa: S603,S607
                             cwd=ROOT, check=True, capture_output=True, text=True).stdout
     path = Path(tempfile.mkdtemp()) / "clusters_before.py"
     path.write_text(source, encoding="utf-8")
@@ -71,7 +71,9 @@ def main() -> int:
                        "REQUIRE_2FA": "false", "SECRET_KEY": "b" * 40})
     from app import create_app
     from app.db import db, write_intent
-    from app.services import clusters, intake, rounds
+    from app.services.assist import clusters
+    from app.services.contributions import intake
+    from app.services.platform import rounds
     app = create_app()
     assert app.test_cli_runner().invoke(args=["setup"]).exit_code == 0
     versions = {"now": clusters.fold}

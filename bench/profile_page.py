@@ -61,7 +61,7 @@ def main() -> int:
     from app import create_app
     from app.db import db
     from app.services import NotFound
-    from app.services import users as user_service
+    from app.services.accounts import users as user_service
 
     app = create_app()
     client = app.test_client()

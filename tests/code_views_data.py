@@ -3,7 +3,7 @@ and a large group in two wordings: what the Word summary and the views page must
 and what must never leave moderation."""
 from __future__ import annotations
 
-from app.services import moderation
+from app.services.review import moderation
 from tests import factories
 from tests.helpers import make_user
 

@@ -150,7 +150,7 @@ def _fast_password_hashing():
     """Argon2 at production cost takes ~0.1 s per hash; tests need the logic, not the cost."""
     from argon2 import PasswordHasher
 
-    from app.services import users as users_service
+    from app.services.accounts import users as users_service
 
     production = users_service._hasher
     users_service._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)

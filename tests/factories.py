@@ -7,8 +7,9 @@ from typing import Any
 
 from app.db import utcnow
 from app.models import Round
-from app.services import intake, rounds
-from app.services import taxonomy as taxonomy_service
+from app.services.contributions import intake
+from app.services.platform import rounds
+from app.services.platform import taxonomy as taxonomy_service
 
 
 def load_taxonomy(session: Any) -> Any:

@@ -45,7 +45,7 @@ def make_user(session: Any, role: str, email: str | None = None, *, with_2fa: bo
     """A staff user (committed), with a TOTP secret unless `with_2fa` is False."""
     import pyotp
 
-    from app.services import users as users_service
+    from app.services.accounts import users as users_service
 
     user = users_service.create_user(session, email or f"{role}@example.org", PASSWORD, role)
     if with_2fa:
@@ -75,7 +75,7 @@ def login(client: Any, session: Any, role: str, email: str | None = None) -> Any
 
 
 def api_token(session: Any, role: str, email: str | None = None) -> str:
-    from app.services import users as users_service
+    from app.services.accounts import users as users_service
 
     user = make_user(session, role, email, with_2fa=False)
     token = users_service.issue_token(session, user)

@@ -6,8 +6,9 @@ from typing import Any
 
 from app.db import utcnow
 from app.i18n import LANGUAGES
-from app.services import moderation, responses
-from app.services.moderation import TagInput
+from app.services.publishing import responses
+from app.services.review import moderation
+from app.services.review.moderation import TagInput
 from tests import factories
 from tests.helpers import make_user
 
@@ -52,7 +53,7 @@ def round_with_views(session: Any) -> dict[str, Any]:
     silent, _t = factories.make_submission(session, round_, language="es")
     approve(session, moderator, published)
     approve(session, moderator, private)
-    from app.services import intake
+    from app.services.contributions import intake
     intake.erase(session, erased)
     session.commit()
     close(session, round_)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.services import intake, moderation
-from app.services.moderation import TagInput
+from app.services.contributions import intake
+from app.services.review import moderation
+from app.services.review.moderation import TagInput
 from tests import factories
 from tests.helpers import make_user
 

@@ -91,7 +91,7 @@ def test_stats_are_cached_for_their_ttl(app, client, session, open_round):
     token = api_token(session, "reference")
     first = client.get("/api/v1/stats", headers=bearer(token)).get_json()
     from app.models import Submission
-    from app.services import moderation
+    from app.services.review import moderation
     from tests.helpers import make_user
     moderator = make_user(session, "moderator", "cache-mod@example.org")
     submission, _ = factories.make_submission(session, open_round)

@@ -16,7 +16,8 @@ from sqlalchemy import func, select
 from app import create_app
 from app.db import db
 from app.models import AuditEvent, Round, Submission
-from app.services import moderation, reports
+from app.services.reporting import reports
+from app.services.review import moderation
 from config import TestingConfig
 from tests import factories
 from tests.helpers import api_token, bearer, make_user

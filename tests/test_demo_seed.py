@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from app.db import db
 from app.models import PersonalData, Status, Submission, SubmissionTag
-from app.services import reports
+from app.services.reporting import reports
 
 
 def test_seed_on_a_fresh_install(fresh_app):

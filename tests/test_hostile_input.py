@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from app.models import Submission
-from app.services import moderation
+from app.services.review import moderation
 from tests import factories
 from tests.helpers import api_token, bearer, csrf_token, login, make_user, web_form
 
@@ -240,7 +240,7 @@ def test_nul_bytes_in_queries_and_forms_are_400_not_500(app, client, session, op
 
 
 def test_nul_in_sign_in_and_keywords_is_handled(client, session, open_round):
-    from app.services.users import normalize_email
+    from app.services.accounts.users import normalize_email
     assert normalize_email("a\x00@example.org") == "a@example.org"
     submission, _ = factories.make_submission(session, open_round)
     seen = submission.version

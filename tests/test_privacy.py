@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.db import utcnow
 from app.models import AuditEvent, PersonalData, Submission
-from app.services import privacy
+from app.services.contributions import privacy
 from tests import factories
 from tests.helpers import csrf_token, login
 

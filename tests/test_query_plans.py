@@ -7,8 +7,8 @@ from sqlalchemy.dialects import sqlite
 
 from app.db import db
 from app.models import Status, Submission
-from app.services import moderation
-from app.services.reports import ReportFilter, conditions
+from app.services.reporting.reports import ReportFilter, conditions
+from app.services.review import moderation
 
 
 def plan(session, statement) -> str:

@@ -35,7 +35,7 @@ def test_reports_read_the_replica(kind, empty_database, server_url, tmp_path):
     try:
         with application.app_context():
             round_ = factories.make_round(db.session)
-            from app.services import moderation
+            from app.services.review import moderation
             from tests.helpers import make_user
             moderator = make_user(db.session, "moderator", "replica-mod@example.org")
             submission, _ = factories.make_submission(db.session, round_)

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from app.db import db
 from app.models import Submission, SubmissionSearch
-from app.services import search
+from app.services.assist import search
 
 
 def _counts(session) -> dict[str, int]:

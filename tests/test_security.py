@@ -136,7 +136,7 @@ def test_secrets_are_redacted_on_every_root_handler(database_url, tmp_path):
         client = application.test_client()
         assert client.post(f"/t/manage/{token}/erase").status_code == 503
         assert client.get(f"/t/manage/{token}/boom").status_code == 500
-        logging.getLogger("app.services.outbox").warning(
+        logging.getLogger("app.services.publishing.outbox").warning(
             "reset link /en/reset?token=%s for %s, Authorization: Bearer %s, key %s", token,
             "someone", bearer, api_token)
     finally:

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from app.db import db
 from app.models import Round, TaxonomyItem
-from app.services import rounds
+from app.services.platform import rounds
 
 
 def test_setup_is_idempotent_and_leaves_an_open_round(fresh_app):

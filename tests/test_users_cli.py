@@ -62,7 +62,7 @@ def test_disable_revokes_tokens_and_unknown_email_fails(runner, session, client)
 
 
 def test_password_rules():
-    from app.services.users import password_problems
+    from app.services.accounts.users import password_problems
     assert password_problems("correct horse battery staple 42") == []
     assert password_problems("x" * 64 + " a sixty-four character passphrase is fine") == []
     for weak in ("passwordpassword", "qwertyuiop123", "aaaaaaaaaaaaaaaa", "123456789012"):

@@ -26,7 +26,7 @@ from app.models import (
 )
 from app.security import role_required
 from app.services import ValidationFailed
-from app.services import audit as audit_service
+from app.services.accounts import audit as audit_service
 
 SECTIONS.append(("admin.audit", _l("Audit log")))
 

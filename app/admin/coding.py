@@ -13,8 +13,9 @@ from app.i18n import gettext as _
 from app.i18n import lazy_gettext as _l
 from app.models import Role, Round
 from app.security import role_required
-from app.services import ValidationFailed, agreement
-from app.services import rounds as rounds_service
+from app.services import ValidationFailed
+from app.services.platform import rounds as rounds_service
+from app.services.review import agreement
 
 SECTIONS.append(("admin.double_coding", _l("Double coding")))
 

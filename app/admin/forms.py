@@ -32,9 +32,9 @@ from app.labels import ROLES
 from app.models import ItemKind
 from app.security import UnsafeText, clean_text
 from app.services import parse_id
-from app.services.rounds import QUESTION_MAX, ROUND_DESCRIPTION_MAX, ROUND_TITLE_MAX
-from app.services.site_texts import TEXT_MAX
-from app.services.taxonomy import DESCRIPTION_MAX, LABEL_MAX
+from app.services.platform.rounds import QUESTION_MAX, ROUND_DESCRIPTION_MAX, ROUND_TITLE_MAX
+from app.services.platform.site_texts import TEXT_MAX
+from app.services.platform.taxonomy import DESCRIPTION_MAX, LABEL_MAX
 
 # Field names of per-language texts, by the name the services use in their error keys.
 PER_LANGUAGE = {"title": "title", "description": "description", "labels": "label",

@@ -16,8 +16,9 @@ from app.i18n import localized
 from app.labels import CHANNELS
 from app.models import ActorType, AgeRange, Gender, OfflineImport, Role, Round
 from app.security import role_required
-from app.services import DomainError, ValidationFailed, offline_intake, parse_id
-from app.services import rounds as rounds_service
+from app.services import DomainError, ValidationFailed, parse_id
+from app.services.contributions import offline_intake
+from app.services.platform import rounds as rounds_service
 
 SECTIONS.append(("admin.intake", _l("Workshop and paper intake")))
 # The whole request: the file plus the few form fields.

@@ -11,8 +11,8 @@ from app.db import db
 from app.i18n import lazy_gettext as _l
 from app.models import Role
 from app.security import role_required
-from app.services import outbox as outbox_service
 from app.services import parse_id
+from app.services.publishing import outbox as outbox_service
 
 SECTIONS.append(("admin.outbox", _l("Outbox: messages to contributors")))
 PAGE = 50

@@ -18,9 +18,9 @@ from app.i18n import lazy_gettext as _l
 from app.models import Role, Round
 from app.security import external_url, role_required
 from app.services import NotEditable, ValidationFailed
-from app.services import responses as responses_service
-from app.services import rounds as rounds_service
-from app.services.responses import CHANGE_MAX, SUMMARY_MAX, ChangeEdit
+from app.services.platform import rounds as rounds_service
+from app.services.publishing import responses as responses_service
+from app.services.publishing.responses import CHANGE_MAX, SUMMARY_MAX, ChangeEdit
 
 SECTIONS.append(("admin.responses", _l("You said, we did: responses to rounds")))
 NEW_CHANGE_SLOTS = 2

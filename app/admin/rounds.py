@@ -16,8 +16,8 @@ from app.i18n import lazy_gettext as _l
 from app.models import Role, Round
 from app.security import role_required
 from app.services import NotEditable, ValidationFailed
-from app.services import rounds as rounds_service
-from app.services.rounds import QuestionEdit, RoundState
+from app.services.platform import rounds as rounds_service
+from app.services.platform.rounds import QuestionEdit, RoundState
 
 SECTIONS.append(("admin.rounds", _l("Consultation rounds")))
 

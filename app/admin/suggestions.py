@@ -12,7 +12,7 @@ from app.db import db, utcnow
 from app.i18n import lazy_gettext as _l
 from app.models import Role
 from app.security import role_required
-from app.services import suggest
+from app.services.assist import suggest
 
 SECTIONS.append(("admin.suggestions", _l("Suggested tags")))
 WINDOWS = (7, 30, 90, 365)

@@ -24,8 +24,8 @@ from app.i18n import lazy_gettext as _l
 from app.models import Role, StrategyVersion, TaxonomyItem
 from app.security import role_required
 from app.services import NotEditable, ValidationFailed
-from app.services import lexicon as lexicon_service
-from app.services import taxonomy as taxonomy_service
+from app.services.assist import lexicon as lexicon_service
+from app.services.platform import taxonomy as taxonomy_service
 
 SECTIONS.append(("admin.taxonomy", _l("Taxonomy")))
 

@@ -15,8 +15,9 @@ from app.i18n import gettext as _
 from app.i18n import lazy_gettext as _l
 from app.models import Role
 from app.security import role_required
-from app.services import ValidationFailed, site_texts
-from app.services.site_texts import ShownText
+from app.services import ValidationFailed
+from app.services.platform import site_texts
+from app.services.platform.site_texts import ShownText
 
 SECTIONS.append(("admin.texts", _l("Site texts")))
 

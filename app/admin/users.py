@@ -17,7 +17,7 @@ from app.labels import ROLES
 from app.models import Role, User
 from app.security import role_required
 from app.services import ValidationFailed
-from app.services import users as users_service
+from app.services.accounts import users as users_service
 
 SECTIONS.append(("admin.users", _l("Users and roles")))
 

@@ -1,5 +1,5 @@
 """Admin: workshop links. A facilitator's room shares one address; its link gives the
-room a budget of its own for a time window (see app.services.workshops)."""
+room a budget of its own for a time window (see app.services.contributions.workshops)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -18,8 +18,9 @@ from app.i18n import lazy_gettext as _l
 from app.i18n import localized
 from app.models import Role, Round, Workshop
 from app.security import external_url, role_required
-from app.services import ValidationFailed, parse_id, workshops
-from app.services import rounds as rounds_service
+from app.services import ValidationFailed, parse_id
+from app.services.contributions import workshops
+from app.services.platform import rounds as rounds_service
 
 SECTIONS.append(("admin.workshops_page", _l("Workshop links")))
 

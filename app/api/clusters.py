@@ -15,7 +15,8 @@ from app.errors import json_errors
 from app.i18n import lazy_gettext as _l
 from app.models import Role
 from app.security import role_required
-from app.services import ValidationFailed, clusters, parse_id
+from app.services import ValidationFailed, parse_id
+from app.services.assist import clusters
 
 REVIEWERS = (Role.ADMIN, Role.MODERATOR)
 

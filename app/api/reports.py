@@ -20,7 +20,8 @@ from app.reports.downloads import (
     summary_docx_response,
 )
 from app.security import role_required
-from app.services import ValidationFailed, reports
+from app.services import ValidationFailed
+from app.services.reporting import reports
 
 READERS = (Role.ADMIN, Role.MODERATOR, Role.REFERENCE)
 

@@ -28,8 +28,11 @@ from app.security import (
     limit,
     token_or_address,
 )
-from app.services import ValidationFailed, intake, outbox, parse_id, rounds
-from app.services import taxonomy as taxonomy_service
+from app.services import ValidationFailed, parse_id
+from app.services.contributions import intake
+from app.services.platform import rounds
+from app.services.platform import taxonomy as taxonomy_service
+from app.services.publishing import outbox
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Every API route: per token for staff, per address otherwise.

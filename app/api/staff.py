@@ -16,16 +16,10 @@ from app.i18n import lazy_gettext as _l
 from app.models import ItemKind, Role, Status, Submission, TagSource
 from app.reports.downloads import ROWS_REFUSED
 from app.security import role_required
-from app.services import (
-    NotEditable,
-    StaleVersion,
-    ValidationFailed,
-    agreement,
-    langid,
-    moderation,
-    parse_id,
-)
-from app.services.reports import DEMOGRAPHIC_FILTERS
+from app.services import NotEditable, StaleVersion, ValidationFailed, parse_id
+from app.services.reporting.reports import DEMOGRAPHIC_FILTERS
+from app.services.review import agreement, moderation
+from app.services.text import langid
 
 STAFF = (Role.ADMIN, Role.MODERATOR, Role.REFERENCE)
 REVIEWERS = (Role.ADMIN, Role.MODERATOR)
@@ -60,7 +54,7 @@ def serialize(submission: Submission, role: Role, *, blind: bool = False) -> dic
         "tags_hidden": blind,
         "highlight": None if blind else submission.highlight,
         "version": submission.version,
-        "cluster_id": submission.cluster_id,  # its campaign (app.services.clusters), or None
+        "cluster_id": submission.cluster_id,  # its campaign (app.services.assist.clusters), or None
     }
     if reviewer:
         personal = submission.personal

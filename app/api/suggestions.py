@@ -11,7 +11,8 @@ from app.errors import json_errors
 from app.i18n import lazy_gettext as _l
 from app.models import Role
 from app.security import role_required
-from app.services import moderation, suggest
+from app.services.assist import suggest
+from app.services.review import moderation
 
 
 @bp.get("/submissions/<int(max=2147483647):submission_id>/suggestions")

@@ -25,7 +25,7 @@ from app.i18n import gettext as _
 from app.models import Role, User
 from app.security import limit, safe_next
 from app.services import ValidationFailed
-from app.services import users as users_service
+from app.services.accounts import users as users_service
 
 bp = Blueprint("auth", __name__)
 

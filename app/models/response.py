@@ -4,14 +4,14 @@ One response per round. Its texts are dictionaries keyed by language code, like 
 round's. A response is a `draft` until an admin publishes it; only a draft can be edited:
 to change a published response, unpublish it (back to draft, off the public site), edit,
 and publish again. Contributors are told once per response, whatever the number of
-publications (see app.services.outbox).
+publications (see app.services.publishing.outbox).
 
 For readers of the model (the public page, the Atom feed of responses): a round's
 published response is `RoundResponse` with `status == PUBLISHED`; `published_at` is the
 time of its latest publication, `summary[lang]` its introduction, and `changes` the list of
 `ResponseChange` in order, each with `text[lang]`, taxonomy `codes` (principles,
 commitments, themes) and the `references` of published views that motivated it.
-`app.services.responses.published_responses(session, round_id=None)` lists them.
+`app.services.publishing.responses.published_responses(session, round_id=None)` lists them.
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The text that full-text search reads: one folded document per submission (issue #8).
 
 `submission_search.document` holds the submission's title and public text folded by
-`app.services.textnorm` (Arabic and accents folded, case-folded) with Chinese, Japanese and
+`app.services.text.textnorm` (Arabic and accents folded, case-folded) with Chinese, Japanese and
 Korean runs written as space-separated character bigrams, so that each database's own
 word splitter finds the same terms as the query does. The index over it differs per engine:
 

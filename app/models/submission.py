@@ -52,7 +52,7 @@ class Gender(enum.StrEnum):
 class Channel(enum.StrEnum):
     WEB = "web"
     API = "api"
-    # Collected offline and imported by an admin (app.services.offline_intake).
+    # Collected offline and imported by an admin (app.services.contributions.offline_intake).
     WORKSHOP = "workshop"
     PAPER = "paper"
 
@@ -119,7 +119,7 @@ class Submission(Base):
     channel: Mapped[Channel] = mapped_column(enum_column(Channel), default=Channel.WEB)
 
     language: Mapped[str | None] = mapped_column(String(8))
-    # What app.services.langid read in the text (one of the six UN languages, or None).
+    # What app.services.text.langid read in the text (one of the six UN languages, or None).
     detected_language: Mapped[str | None] = mapped_column(String(8))
     title: Mapped[str] = mapped_column(String(200), default="")
     body: Mapped[str] = mapped_column(Text, default="")
@@ -154,7 +154,7 @@ class Submission(Base):
     # key would hand someone else's private link to whoever reuses it.
     idempotency_body_hash: Mapped[str | None] = mapped_column(String(64))
     flag: Mapped[str | None] = mapped_column(String(32))
-    # The campaign of near-identical texts this one was folded into (app.services.clusters).
+    # The campaign of near-identical texts this one was folded into (app.services.assist.clusters).
     cluster_id: Mapped[int | None] = mapped_column(ForeignKey("clusters.id", ondelete="SET NULL"))
 
     round: Mapped[Round] = relationship()

@@ -15,7 +15,7 @@ class LexiconEntry(Base):
     """The words and phrases that suggest one taxonomy item, per language.
 
     `terms` maps a language code to a list of terms as an admin wrote them (a trailing *
-    marks a prefix); matching folds them with `app.services.textnorm`."""
+    marks a prefix); matching folds them with `app.services.text.textnorm`."""
 
     __tablename__ = "taxonomy_lexicons"
 
@@ -51,7 +51,7 @@ class SuggestModel(Base):
 
 class SubmissionSuggestion(Base):
     """The top suggested tag of each code group for a submission, as the suggestion engine
-    scored its text when it arrived or was corrected (`app.services.stored_suggestions`).
+    scored its text when it arrived or was corrected (`app.services.assist.stored_suggestions`).
 
     Derived data for the queue, which shows each row's top principle and commitment in one
     query per page instead of scoring fifty texts; the review page still scores the text

@@ -20,7 +20,8 @@ from app.labels import REJECT_REASONS, STATUSES
 from app.moderation.forms import BulkForm
 from app.moderation.routes import REVIEWERS, _selection, bp
 from app.security import role_required
-from app.services import ValidationFailed, clusters, parse_id
+from app.services import ValidationFailed, parse_id
+from app.services.assist import clusters
 
 
 @bp.app_template_global()

@@ -16,8 +16,9 @@ from app.models import ItemKind, TagSource
 from app.models.coding import CodingState, DoubleCoding
 from app.moderation.routes import REVIEWERS, bp
 from app.security import role_required
-from app.services import NotEditable, StaleVersion, ValidationFailed, agreement, parse_id
-from app.services import taxonomy as taxonomy_service
+from app.services import NotEditable, StaleVersion, ValidationFailed, parse_id
+from app.services.platform import taxonomy as taxonomy_service
+from app.services.review import agreement
 
 
 class CodingForm(BaseForm):

@@ -19,8 +19,8 @@ from app.labels import ACTOR_TYPES, REJECT_REASONS, STATUSES
 from app.models import ActorType, ItemKind, Round, Status, TaxonomyItem
 from app.regions import REGIONS, regions
 from app.services import parse_id
-from app.services.langid import UN_LANGUAGES
-from app.services.moderation import QueueFilter, TagInput
+from app.services.review.moderation import QueueFilter, TagInput
+from app.services.text.langid import UN_LANGUAGES
 
 
 class QueueFilterForm(Form):

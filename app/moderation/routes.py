@@ -27,19 +27,12 @@ from app.models import ItemKind, Role, TagSource
 from app.moderation.forms import BulkForm, DecisionForm, NoteForm, QueueFilterForm
 from app.regions import region_name, region_of
 from app.security import role_required
-from app.services import (
-    NotEditable,
-    StaleVersion,
-    ValidationFailed,
-    agreement,
-    moderation,
-    parse_id,
-    pii,
-    privacy,
-    search,
-    stored_suggestions,
-)
-from app.services import suggest as suggest_service
+from app.services import NotEditable, StaleVersion, ValidationFailed, parse_id
+from app.services.assist import search, stored_suggestions
+from app.services.assist import suggest as suggest_service
+from app.services.contributions import privacy
+from app.services.review import agreement, moderation
+from app.services.text import pii
 
 bp = Blueprint("moderation", __name__)
 

@@ -12,7 +12,7 @@ from app.i18n import countries, localized, written_languages
 from app.i18n import lazy_gettext as _l
 from app.labels import ACTOR_TYPES, AGE_RANGES, GENDERS
 from app.models import ItemKind, Question, TaxonomyItem
-from app.services.intake import TEXT_MAX, TITLE_MAX, SubmissionInput
+from app.services.contributions.intake import TEXT_MAX, TITLE_MAX, SubmissionInput
 
 
 class SubmissionForm(BaseForm):

@@ -1,7 +1,7 @@
 """Public round pages: published views, moderation numbers, open data and Atom feeds.
 
 Routes of the `public` blueprint (imported by `register_blueprints`). Everything here is
-read by anyone without an account, so it shows only what `app.services.publication`
+read by anyone without an account, so it shows only what `app.services.publishing.publication`
 lets out: the public text of views whose authors consented, and aggregates.
 """
 from __future__ import annotations
@@ -33,10 +33,12 @@ from app.public.routes import bp
 from app.regions import REGIONS, region_name
 from app.reports import charts
 from app.security import external_url, limit, public_host
-from app.services import MAX_ID, ValidationFailed, archive, publication, responses
-from app.services import taxonomy as taxonomy_service
-from app.services.export import neutralize
-from app.services.rounds import list_rounds, round_state
+from app.services import MAX_ID, ValidationFailed
+from app.services.platform import taxonomy as taxonomy_service
+from app.services.platform.rounds import list_rounds, round_state
+from app.services.publishing import publication, responses
+from app.services.reporting import archive
+from app.services.reporting.export import neutralize
 
 FEED_SIZE = 50
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
@@ -383,7 +385,7 @@ def views_feed(lang: str, round_id: int) -> Response:
 def response_entries(round_: Round) -> list[dict[str, Any]]:
     """The round's published response ("you said, we did") as feed entries.
 
-    Reads `app.services.responses.published_responses(session, round_id)`: `RoundResponse`
+    Reads `publishing.responses.published_responses(session, round_id)`: `RoundResponse`
     rows with `id`, `summary[lang]`, `changes` (each with `text[lang]`) and `published_at`.
     The entry's text is the summary, then each change; its link, the response's page.
     """

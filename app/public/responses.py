@@ -15,8 +15,10 @@ from app.i18n import LANGUAGES, localized, native_name
 from app.labels import ACTOR_TYPES, AGE_RANGES, GENDERS
 from app.models import ItemKind, Round, TaxonomyItem
 from app.public.routes import bp
-from app.services import MAX_ID, offline_intake, responses
-from app.services import taxonomy as taxonomy_service
+from app.services import MAX_ID
+from app.services.contributions import offline_intake
+from app.services.platform import taxonomy as taxonomy_service
+from app.services.publishing import responses
 
 
 def _round_or_404(round_id: int) -> Round:

@@ -27,18 +27,12 @@ from app.labels import ACTOR_TYPES, AGE_RANGES, GENDERS, REJECT_REASONS, STATUSE
 from app.models import ItemKind, Round, Submission, TagSource
 from app.public.forms import EraseForm, SubmissionForm
 from app.security import external_url, limit, undecodable_form_fields
-from app.services import (
-    NotEditable,
-    NotFound,
-    StaleVersion,
-    ValidationFailed,
-    intake,
-    outbox,
-    parse_id,
-    rounds,
-)
-from app.services.intake import ENCODING_ERROR
-from app.services.responses import has_published as has_published_response
+from app.services import NotEditable, NotFound, StaleVersion, ValidationFailed, parse_id
+from app.services.contributions import intake
+from app.services.contributions.intake import ENCODING_ERROR
+from app.services.platform import rounds
+from app.services.publishing import outbox
+from app.services.publishing.responses import has_published as has_published_response
 
 bp = Blueprint("public", __name__)
 

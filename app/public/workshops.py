@@ -2,7 +2,7 @@
 
 Routes of the `public` blueprint (imported by `register_blueprints`). The form, its checks
 and the receipt are the submit page's; only the limit differs: the workshop's own budget
-instead of the per-address limit (see app.services.workshops).
+instead of the per-address limit (see app.services.contributions.workshops).
 """
 from __future__ import annotations
 
@@ -19,8 +19,9 @@ from app.public.routes import (
     bp,
     received,
 )
-from app.services import NotFound, ValidationFailed, workshops
-from app.services.workshops import BudgetSpent, WorkshopClosed
+from app.services import NotFound, ValidationFailed
+from app.services.contributions import workshops
+from app.services.contributions.workshops import BudgetSpent, WorkshopClosed
 
 
 @bp.route("/<lang:lang>/w/<code>", methods=["GET", "POST"])

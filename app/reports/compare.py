@@ -28,9 +28,10 @@ from app.reports import charts
 from app.reports.charts import AXIS_COLOUR, TEXT_COLOUR
 from app.reports.routes import READERS, bp
 from app.security import role_required
-from app.services import NotEditable, NotFound, ValidationFailed, archive, parse_id
-from app.services import rounds as rounds_service
-from app.services.rounds import RoundState
+from app.services import NotEditable, NotFound, ValidationFailed, parse_id
+from app.services.platform import rounds as rounds_service
+from app.services.platform.rounds import RoundState
+from app.services.reporting import archive
 
 MAX_ROUNDS = 6
 STATE_LABELS = {

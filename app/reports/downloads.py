@@ -22,7 +22,8 @@ from app.i18n import lazy_gettext as _l
 from app.labels import ACTOR_TYPES, AGE_RANGES, GENDERS
 from app.models import ActorType, ItemKind, User
 from app.regions import REGIONS
-from app.services import audit, export, reports
+from app.services.accounts import audit
+from app.services.reporting import export, reports
 
 MIMETYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -280,7 +281,7 @@ def xlsx_report(f: reports.ReportFilter, lang: str, rows: int,
 def summary_docx_response(code: str, f: reports.ReportFilter, user: User, lang: str
                           ) -> Response | None:
     """The themed summary of `code` as a Word document (None for an unknown code)."""
-    from app.services import summary_docx
+    from app.services.reporting import summary_docx
 
     data = summary_docx.summary_docx(db.reports_session, code, f, lang)
     if data is None:

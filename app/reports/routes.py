@@ -32,8 +32,10 @@ from app.reports.downloads import (
 )
 from app.reports.forms import ReportFilterForm
 from app.security import role_required
-from app.services import ValidationFailed, agreement, reports
-from app.services import code_views as views_of_code
+from app.services import ValidationFailed
+from app.services.reporting import code_views as views_of_code
+from app.services.reporting import reports
+from app.services.review import agreement
 
 bp = Blueprint("reports", __name__, url_prefix="/<lang:lang>/reports")
 

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 import pytest
 
 from app.db import db, utcnow
-from app.services import agreement, intake, moderation, rounds
+from app.services.contributions import intake
+from app.services.platform import rounds
+from app.services.review import agreement, moderation
 from tests.browser.conftest import use_live_database
 from tests.browser.test_staff_browser import axe_problems, new_account, sign_in, visit, with_axe
 from tests.helpers import make_user

@@ -6,7 +6,8 @@ import datetime as dt
 import pytest
 
 from app.db import db, utcnow
-from app.services import intake, rounds
+from app.services.contributions import intake
+from app.services.platform import rounds
 from tests.browser.conftest import use_live_database
 from tests.browser.test_staff_browser import axe_problems, new_account, sign_in, visit, with_axe
 from tests.helpers import make_user

@@ -8,7 +8,8 @@ import datetime as dt
 import pytest
 
 from app.db import db, utcnow
-from app.services import moderation, rounds
+from app.services.platform import rounds
+from app.services.review import moderation
 from tests import factories
 from tests.browser.conftest import use_live_database
 from tests.browser.test_staff_browser import axe_problems, new_account, sign_in, visit, with_axe

@@ -13,7 +13,10 @@ import pytest
 
 from app.db import db, utcnow
 from app.i18n import LANGUAGES
-from app.services import intake, moderation, offline_intake, responses, rounds
+from app.services.contributions import intake, offline_intake
+from app.services.platform import rounds
+from app.services.publishing import responses
+from app.services.review import moderation
 from tests.browser.conftest import use_live_database
 from tests.browser.test_staff_browser import axe_problems, new_account, sign_in, visit, with_axe
 from tests.helpers import make_user

@@ -119,8 +119,9 @@ def test_the_receipt_copies_the_link_and_prints_as_a_receipt(new_context, screen
 
 def _add_views_in_other_languages(round_id: int) -> None:
     """An English title on the Arabic page and an Arabic one on the Chinese page."""
-    from app.services import intake, moderation
-    from app.services import users as users_service
+    from app.services.accounts import users as users_service
+    from app.services.contributions import intake
+    from app.services.review import moderation
 
     session = db.session
     moderator = users_service.create_user(session, f"mixed-{round_id}@example.org",
@@ -188,7 +189,8 @@ def test_phone_pages_at_360_px(new_context, screenshots, lang):
 
 
 def test_workshop_link_at_360_px_in_arabic(new_context, screenshots):
-    from app.services import rounds, workshops
+    from app.services.contributions import workshops
+    from app.services.platform import rounds
 
     session = db.session
     round_ = rounds.list_rounds(session)[0]

@@ -328,8 +328,10 @@ def publish_a_view(lang: str) -> tuple[int, str]:
     import uuid
 
     from app.db import db, utcnow
-    from app.services import intake, moderation, rounds
-    from app.services import users as users_service
+    from app.services.accounts import users as users_service
+    from app.services.contributions import intake
+    from app.services.platform import rounds
+    from app.services.review import moderation
 
     session = db.session
     now = utcnow()

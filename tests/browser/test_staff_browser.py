@@ -21,8 +21,10 @@ from sqlalchemy import select
 
 from app.db import db, utcnow
 from app.models import ItemKind, Status, Submission, TagSource, TaxonomyItem, User
-from app.services import intake, moderation, rounds
-from app.services.moderation import TagInput
+from app.services.contributions import intake
+from app.services.platform import rounds
+from app.services.review import moderation
+from app.services.review.moderation import TagInput
 from tests.browser.conftest import use_live_database
 from tests.helpers import PASSWORD, make_user, totp_now
 

@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from app.db import db, utcnow
 from app.models import AuditEvent, Submission, TagSource
-from app.services import intake, rounds
+from app.services.contributions import intake
+from app.services.platform import rounds
 from tests.browser.conftest import use_live_database
 from tests.browser.test_staff_browser import new_account, sign_in, visit
 

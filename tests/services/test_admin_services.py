@@ -9,11 +9,12 @@ from sqlalchemy import select
 
 from app.db import utcnow
 from app.models import AuditEvent, ItemKind, Question, SiteText, TaxonomyItem
-from app.services import NotEditable, NotFound, ValidationFailed, site_texts
-from app.services import audit as audit_service
-from app.services import rounds as rounds_service
-from app.services import taxonomy as taxonomy_service
-from app.services.rounds import QuestionEdit, RoundState
+from app.services import NotEditable, NotFound, ValidationFailed
+from app.services.accounts import audit as audit_service
+from app.services.platform import rounds as rounds_service
+from app.services.platform import site_texts
+from app.services.platform import taxonomy as taxonomy_service
+from app.services.platform.rounds import QuestionEdit, RoundState
 from tests import factories
 from tests.helpers import make_user
 

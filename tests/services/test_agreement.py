@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from app.models import AuditEvent, ItemKind, Submission, TagSource
 from app.models.coding import Coding, CodingState, DoubleCoding
-from app.services import NotEditable, StaleVersion, ValidationFailed, agreement, moderation
+from app.services import NotEditable, StaleVersion, ValidationFailed
+from app.services.review import agreement, moderation
 from tests import factories
 from tests.helpers import make_user
 
@@ -253,7 +254,7 @@ def test_alpha_from_the_database_matches_the_hand_example(session, doubly, peopl
     assert {c.kind for c in result.codes} == {"principle", "commitment"}
     assert agreement.Agreement.from_json(result.to_json()) == result
     # The report filter applies: another round has no doubly coded submission.
-    from app.services import reports
+    from app.services.reporting import reports
     other = factories.make_round(session)
     assert agreement.agreement(session, reports.ReportFilter(round_id=other.id)).units == 0
 

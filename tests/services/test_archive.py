@@ -10,7 +10,9 @@ from sqlalchemy import func, select
 
 from app.db import utcnow
 from app.models import AuditEvent, ItemKind, Round, RoundSnapshot
-from app.services import NotEditable, NotFound, ValidationFailed, archive, moderation
+from app.services import NotEditable, NotFound, ValidationFailed
+from app.services.reporting import archive
+from app.services.review import moderation
 from tests import factories
 from tests.helpers import make_user
 

@@ -13,8 +13,10 @@ from app import create_app
 from app.db import bulk_insert, db
 from app.models import AuditEvent, Round, Status, Submission
 from app.models.cluster import Cluster, ClusterBand, SubmissionSignature
-from app.services import clusters, intake, moderation
-from app.services.reports import ReportFilter, totals
+from app.services.assist import clusters
+from app.services.contributions import intake
+from app.services.reporting.reports import ReportFilter, totals
+from app.services.review import moderation
 from config import TestingConfig
 from tests import factories
 from tests.factories import make_submission

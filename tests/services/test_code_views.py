@@ -9,8 +9,8 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
-from app.services import code_views, reports
-from app.services.summary_docx import summary_docx
+from app.services.reporting import code_views, reports
+from app.services.reporting.summary_docx import summary_docx
 from tests.code_views_data import (
     ARABIC,
     ARABIC_HIGHLIGHT,

@@ -5,7 +5,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import ItemKind, Status, Submission, TagSource
-from app.services import NotEditable, StaleVersion, ValidationFailed, intake
+from app.services import NotEditable, StaleVersion, ValidationFailed
+from app.services.contributions import intake
 from tests import factories
 
 

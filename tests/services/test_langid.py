@@ -6,7 +6,9 @@ import time
 from sqlalchemy import select
 
 from app.models import Submission
-from app.services import langid, moderation, reports
+from app.services.reporting import reports
+from app.services.review import moderation
+from app.services.text import langid
 from tests.factories import make_submission
 from tests.helpers import make_user
 

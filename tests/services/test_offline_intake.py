@@ -16,7 +16,9 @@ from app.models import (
     Submission,
     SubmissionProvenance,
 )
-from app.services import DomainError, ValidationFailed, offline_intake, reports
+from app.services import DomainError, ValidationFailed
+from app.services.contributions import offline_intake
+from app.services.reporting import reports
 from tests import factories, hostile_xlsx
 from tests.helpers import make_user
 from tests.outreach_data import approve
@@ -208,7 +210,7 @@ def test_template_csv_has_the_columns(round_):
 
 def test_imported_views_are_searchable_and_fold_into_campaigns(app, session, round_):
     """The web form's intake indexes and folds each view; an import must do the same."""
-    from app.services import search
+    from app.services.assist import search
 
     text = ("Nous demandons une connectivité abordable pour chaque école rurale, des données "
             "ouvertes sur les projets numériques et la participation des jeunes à chaque "

@@ -8,8 +8,10 @@ from sqlalchemy import select, text
 from sqlalchemy.dialects import sqlite
 
 from app.models import Submission
-from app.services import ValidationFailed, intake, publication
-from app.services import taxonomy as taxonomy_service
+from app.services import ValidationFailed
+from app.services.contributions import intake
+from app.services.platform import taxonomy as taxonomy_service
+from app.services.publishing import publication
 from tests import publication_data
 from tests.publication_data import REDACTED, SECRET
 

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from app.i18n import LANGUAGES
 from app.models import AuditEvent, OutboxMessage, OutboxStatus, ResponseStatus
-from app.services import NotEditable, ValidationFailed, outbox, responses
+from app.services import NotEditable, ValidationFailed
+from app.services.publishing import outbox, responses
 from tests import outreach_data as data
 
 
@@ -197,7 +198,7 @@ def test_send_marks_sent_retries_then_fails_and_drops_erased(app, session, views
         responses.publish(session, response, by=None, link_for=data.link_for(round_.id))
         session.commit()
     # Li erases her view after the response was published: her message goes with it.
-    from app.services import intake
+    from app.services.contributions import intake
     intake.erase(session, views["pending"])
     session.commit()
     assert "li@example.org" not in [m.to_address for m in _messages(session)]

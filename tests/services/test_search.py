@@ -6,7 +6,10 @@ from sqlalchemy import func, select, text
 from sqlalchemy.dialects import sqlite
 
 from app.models import Status, Submission, SubmissionSearch
-from app.services import intake, moderation, reports, search
+from app.services.assist import search
+from app.services.contributions import intake
+from app.services.reporting import reports
+from app.services.review import moderation
 from tests.factories import make_submission
 from tests.helpers import make_user
 

@@ -13,9 +13,10 @@ from sqlalchemy import select
 
 from app.db import utcnow
 from app.models import AuditEvent, LexiconEntry, Submission, SuggestModel, TaxonomyItem
-from app.services import lexicon, moderation, suggest
-from app.services import taxonomy as taxonomy_service
-from app.services.textnorm import normalize
+from app.services.assist import lexicon, suggest
+from app.services.platform import taxonomy as taxonomy_service
+from app.services.review import moderation
+from app.services.text.textnorm import normalize
 from tests import factories
 from tests.helpers import make_user
 from tests.suggest_data import labelled_set

@@ -10,8 +10,10 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
-from app.services import ValidationFailed, moderation, reports
-from app.services.summary_docx import build_summary_docx, direction_of, summary_docx
+from app.services import ValidationFailed
+from app.services.reporting import reports
+from app.services.reporting.summary_docx import build_summary_docx, direction_of, summary_docx
+from app.services.review import moderation
 from tests import factories
 from tests.helpers import make_user
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.services.textnorm import cjk_grams, has_cjk, normalize, words
+from app.services.text.textnorm import cjk_grams, has_cjk, normalize, words
 
 
 @pytest.mark.parametrize("typed, plain", [

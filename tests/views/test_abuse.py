@@ -125,7 +125,7 @@ def test_idempotency_key_race_is_decided_by_the_unique_index(client, session, op
     """#14 item 8, concurrent retries: two requests with one key both find nothing, both
     insert; the unique index refuses the second, which then answers as the first did (same
     body) or 422 (another body)."""
-    from app.services import intake
+    from app.services.contributions import intake
 
     key = "9e8d7c6b-5a4f-4e3d-2c1b-0a9f8e7d6c5b"
     payload = factories.submission_data(open_round)

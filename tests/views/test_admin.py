@@ -9,8 +9,8 @@ from sqlalchemy import event, select
 
 from app.db import db, utcnow
 from app.models import ApiToken, AuditEvent, Question, Role, Round, TaxonomyItem, User
-from app.services import site_texts
-from app.services import users as users_service
+from app.services.accounts import users as users_service
+from app.services.platform import site_texts
 from tests import factories
 from tests.helpers import csrf_token, form_post, login, make_user
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.models import AuditEvent, ItemKind, Submission, TagSource
 from app.models.coding import CodingState, DoubleCoding
-from app.services import agreement, moderation
+from app.services.review import agreement, moderation
 from tests import factories
 from tests.helpers import csrf_token, login, make_user
 
@@ -254,7 +254,7 @@ def test_the_staff_api_hides_the_first_coding_from_a_possible_second_coder(
     [mine] = [i for i in listed["items"] if i["id"] == submission.id]
     assert mine["tags_hidden"] is True and mine["tags"]["commitments"] == []
     # The first coder sees their own coding.
-    from app.services import users as users_service
+    from app.services.accounts import users as users_service
     own_token = users_service.issue_token(session, first_coder)
     session.commit()
     own = client.get(f"/api/v1/submissions/{submission.id}", headers=bearer(own_token))

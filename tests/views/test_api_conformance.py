@@ -53,8 +53,8 @@ class LiveApi:
 
 
 def _seed(application: Any) -> LiveApi:
-    from app.services import moderation
-    from app.services import users as users_service
+    from app.services.accounts import users as users_service
+    from app.services.review import moderation
 
     result = application.test_cli_runner().invoke(args=["setup"])
     assert result.exit_code == 0, result.output

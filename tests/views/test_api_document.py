@@ -10,7 +10,9 @@ import pytest
 from app.i18n import LANGUAGES, country_codes, language_codes
 from app.models import ActorType, AgeRange, Channel, Gender, RejectReason, Status
 from app.regions import REGIONS
-from app.services import clusters, langid, reports
+from app.services.assist import clusters
+from app.services.reporting import reports
+from app.services.text import langid
 from tests.helpers import api_token, bearer
 
 DOCUMENT = json.loads((Path(__file__).parents[2] / "app/api/openapi.json").read_text("utf-8"))

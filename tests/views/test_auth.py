@@ -60,7 +60,7 @@ def test_lockout_after_repeated_failures(client, session):
 def test_lockout_answers_known_and_unknown_accounts_alike(client, session, monkeypatch):
     """#14 item 6: after five failures a real account answers exactly as an unknown email
     does (status and text), and both verify one argon2 hash (comparable time)."""
-    from app.services import users as users_service
+    from app.services.accounts import users as users_service
 
     make_user(session, "moderator")
     answers = {}

@@ -9,7 +9,8 @@ import io
 import pytest
 
 from app.i18n import LANGUAGES
-from app.services import offline_intake, responses
+from app.services.contributions import offline_intake
+from app.services.publishing import responses
 from tests import outreach_data as data
 
 RTL = {"ar"}

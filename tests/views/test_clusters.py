@@ -12,7 +12,7 @@ from sqlalchemy import event, select
 from app.db import db
 from app.models import AuditEvent, Status, Submission
 from app.models.cluster import Cluster
-from app.services import moderation
+from app.services.review import moderation
 from tests import factories
 from tests.helpers import api_token, bearer, csrf_token, login, make_user
 

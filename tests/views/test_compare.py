@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from app.services import archive
+from app.services.reporting import archive
 from tests.helpers import csrf_token, login
 from tests.services.test_archive import build_rounds
 

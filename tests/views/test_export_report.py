@@ -13,8 +13,9 @@ import pytest
 from openpyxl import load_workbook
 
 from app.models import Submission
-from app.services import export, moderation
-from app.services import taxonomy as taxonomy_service
+from app.services.platform import taxonomy as taxonomy_service
+from app.services.reporting import export
+from app.services.review import moderation
 from tests import factories
 from tests.helpers import api_token, bearer, login, make_user
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import html
 
-from app.services import moderation
-from app.services import users as users_service
+from app.services.accounts import users as users_service
+from app.services.review import moderation
 from tests import factories
 from tests.helpers import login
 

@@ -209,7 +209,7 @@ def test_full_review_leaves_an_audit_trail(client, session, open_round):
 
 
 def test_withdrawn_submission_cannot_be_decided(client, session, open_round):
-    from app.services import intake
+    from app.services.contributions import intake
     submission, _ = factories.make_submission(session, open_round)
     login(client, session, "moderator")
     html = review_page(client, submission.id)

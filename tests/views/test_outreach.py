@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from app.i18n import LANGUAGES
 from app.models import AuditEvent, OutboxMessage, OutboxStatus, Submission, SubmissionProvenance
-from app.services import intake, offline_intake, responses
+from app.services.contributions import intake, offline_intake
+from app.services.publishing import responses
 from tests import factories
 from tests import outreach_data as data
 from tests.helpers import api_token, bearer, csrf_token, form_post, login, make_user

@@ -15,7 +15,8 @@ import pytest
 from sqlalchemy import select
 
 from app.models import Submission
-from app.services import clusters, intake, privacy
+from app.services.assist import clusters
+from app.services.contributions import intake, privacy
 from tests import publication_data
 from tests.publication_data import EMAILS, HIDDEN, PERSONAL_MARKERS, REDACTED, SECRET
 

@@ -10,7 +10,7 @@ from sqlalchemy import event
 
 from app.db import db
 from app.models import Submission
-from app.services import moderation
+from app.services.review import moderation
 from tests import factories
 from tests.helpers import api_token, bearer, login, make_user
 

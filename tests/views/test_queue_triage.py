@@ -9,7 +9,9 @@ from sqlalchemy import delete, select
 
 from app.i18n import format_waited
 from app.models import Submission, SubmissionSuggestion, TaxonomyItem
-from app.services import intake, moderation, stored_suggestions
+from app.services.assist import stored_suggestions
+from app.services.contributions import intake
+from app.services.review import moderation
 from tests import factories
 from tests.helpers import csrf_token, login
 from tests.views.test_query_counts import counted

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from app.models import Submission
-from app.services import moderation
+from app.services.review import moderation
 from tests import factories
 from tests.helpers import api_token, bearer, csrf_token, login, make_user
 

@@ -55,7 +55,7 @@ def test_a_write_that_queued_too_long_gets_a_fast_503(client, session, open_roun
 
 
 def test_database_busy_is_503_not_500(client, session, open_round, monkeypatch):
-    from app.services import intake
+    from app.services.contributions import intake
 
     def locked(*args, **kwargs):
         raise OperationalError("INSERT", {}, Exception("database is locked"))

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from app.models import AuditEvent, Submission
-from app.services import moderation
+from app.services.review import moderation
 from tests import factories
 from tests.helpers import api_token, bearer, login, make_user
 
@@ -221,7 +221,7 @@ def test_export_pages_for_signed_in_readers(client, session, corpus):
 
 
 def test_erased_submission_leaves_exports(client, session, corpus):
-    from app.services import intake
+    from app.services.contributions import intake
     intake.erase(session, session.get(Submission, corpus["a"]))
     session.commit()
     token = api_token(session, "reference")
@@ -268,7 +268,7 @@ def test_arabic_docx_summary_by_api_and_page(client, session, corpus):
 def test_export_batches_read_a_range_only_when_dense():
     from sqlalchemy import column
 
-    from app.services.export import _within
+    from app.services.reporting.export import _within
 
     dense = str(_within(column("submission_id"), list(range(100, 1100))))
     sparse = str(_within(column("submission_id"), list(range(100, 100_000, 97))))

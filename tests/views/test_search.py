@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.services import moderation
+from app.services.review import moderation
 from tests import factories
 from tests.helpers import api_token, bearer, login, make_user
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from app.models import Status, Submission
-from app.services import moderation
+from app.services.review import moderation
 from tests import factories
 from tests.helpers import api_token, bearer, login
 
@@ -87,7 +87,7 @@ def test_api_access_table(client, session, seeded, role):
 
 
 def test_invalid_and_revoked_tokens_are_401(client, session, seeded):
-    from app.services import users as users_service
+    from app.services.accounts import users as users_service
     from tests.helpers import make_user
     assert client.get("/api/v1/submissions", headers=bearer("unu_nope")).status_code == 401
     assert client.get("/api/v1/submissions",

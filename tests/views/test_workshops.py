@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 
 from app.db import Base, db, utcnow
 from app.models import Channel, Submission, SubmissionProvenance, Workshop
-from app.services import audit as audit_service
-from app.services import export, workshops
-from app.services.reports import ReportFilter
+from app.services.accounts import audit as audit_service
+from app.services.contributions import workshops
+from app.services.reporting import export
+from app.services.reporting.reports import ReportFilter
 from tests import factories
 from tests.helpers import csrf_token, login, web_form
 
@@ -94,7 +95,7 @@ def test_workshop_provenance_is_filterable_and_exported(session, open_round, app
         **factories.submission_data(open_round)))
     factories.make_submission(session, open_round, title="From the web")
     session.commit()
-    from app.services import moderation
+    from app.services.review import moderation
     for sub in session.scalars(select(Submission)):
         sub.status = moderation.Status.APPROVED
     session.commit()
@@ -195,7 +196,7 @@ def test_the_api_filters_by_channel_and_source(client, session, open_round):
     import csv
     import io
 
-    from app.services import moderation
+    from app.services.review import moderation
     from tests.helpers import api_token, bearer
 
     found = _workshop(session, open_round)

@@ -61,7 +61,7 @@ def decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
 def events(session: Session, f: AuditFilter, *, cursor: str | None = None,
            limit: int = 50) -> EventPage:
     """One page of the log, newest first, keyset-paginated on (at, id)."""
-    from app.services.users import normalize_email  # not at the top: users imports audit
+    from app.services.accounts.users import normalize_email  # not at the top: users imports audit
 
     limit = max(1, min(limit, 200))
     query = (select(AuditEvent).options(joinedload(AuditEvent.actor))

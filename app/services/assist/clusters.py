@@ -61,8 +61,10 @@ from app.db import UTCDateTime, bulk_insert
 from app.i18n import lazy_gettext as _l
 from app.models import Answer, Round, Status, Submission, User
 from app.models.cluster import Cluster, ClusterBand, SubmissionSignature
-from app.services import ValidationFailed, audit, cursors, moderation
-from app.services.textnorm import has_cjk, normalize, words
+from app.services import ValidationFailed, cursors
+from app.services.accounts import audit
+from app.services.review import moderation
+from app.services.text.textnorm import has_cjk, normalize, words
 
 NUM_PERM = 64
 BANDS = 16
@@ -600,7 +602,7 @@ def unique_voices_column() -> Any:
 
 def unique_voices(session: Session, conditions: Sequence[Any] = ()) -> int:
     """Unique voices among the submissions matching `conditions` (SQL conditions on
-    Submission, e.g. app.services.reports.conditions(f))."""
+    Submission, e.g. app.services.reporting.reports.conditions(f))."""
     return int(session.scalar(select(unique_voices_column()).select_from(Submission)
                               .where(*conditions)) or 0)
 

@@ -14,10 +14,12 @@ from sqlalchemy.orm import Session
 from app.db import utcnow
 from app.i18n import lazy_gettext as _l
 from app.models import ItemKind, StrategyVersion, TaxonomyItem, User
-from app.services import NotEditable, ValidationFailed, audit, lexicon
-from app.services.multilingual import changes, clean_texts
+from app.services import NotEditable, ValidationFailed
+from app.services.accounts import audit
+from app.services.assist import lexicon
+from app.services.text.multilingual import changes, clean_texts
 
-DEFAULT_FILE = Path(__file__).resolve().parent.parent / "data" / "taxonomy.json"
+DEFAULT_FILE = Path(__file__).resolve().parents[2] / "data" / "taxonomy.json"
 DEFAULT_VERSION = "2018"
 
 _SECTIONS = {

@@ -16,9 +16,10 @@ from app.db import utcnow
 from app.i18n import LANGUAGES
 from app.i18n import lazy_gettext as _l
 from app.models import Answer, Question, Round, StrategyVersion, User
-from app.services import NotEditable, NotFound, ValidationFailed, audit
-from app.services import taxonomy as taxonomy_service
-from app.services.multilingual import changes, clean_texts
+from app.services import NotEditable, NotFound, ValidationFailed
+from app.services.accounts import audit
+from app.services.platform import taxonomy as taxonomy_service
+from app.services.text.multilingual import changes, clean_texts
 
 
 def list_rounds(session: Session) -> list[Round]:
@@ -82,7 +83,7 @@ def create_round(session: Session, *, title: dict[str, str], description: dict[s
     return new_round
 
 
-DEMO_ROUND_FILE = Path(__file__).resolve().parent.parent / "data" / "demo_round.json"
+DEMO_ROUND_FILE = Path(__file__).resolve().parents[2] / "data" / "demo_round.json"
 
 
 def ensure_demo_round(session: Session, now: dt.datetime | None = None) -> Round | None:

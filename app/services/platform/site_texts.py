@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 from app.i18n import lazy_gettext as _l
 from app.i18n import pick
 from app.models import SiteText, User
-from app.services import NotFound, ValidationFailed, audit
-from app.services.multilingual import changes, clean_texts
+from app.services import NotFound, ValidationFailed
+from app.services.accounts import audit
+from app.services.text.multilingual import changes, clean_texts
 
 TEXT_MAX = 2000
 # Key -> where it shows. The admin panel gives each a translated label.

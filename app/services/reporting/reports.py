@@ -34,8 +34,9 @@ from app.models import (
     TaxonomyItem,
 )
 from app.regions import REGIONS, region_of
-from app.services import ValidationFailed, clusters, filters, parse_id, search
-from app.services import taxonomy as taxonomy_service
+from app.services import ValidationFailed, filters, parse_id
+from app.services.assist import clusters, search
+from app.services.platform import taxonomy as taxonomy_service
 
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 YOUTH_AGES = (AgeRange.UNDER_18, AgeRange.AGE_18_24)
@@ -55,7 +56,7 @@ class ReportFilter:
     gender: Gender | None = None
     age_range: AgeRange | None = None
     code: str | None = None  # only submissions a moderator tagged with this code
-    q: str | None = None  # full-text search (app.services.search)
+    q: str | None = None  # full-text search (app.services.assist.search)
     channel: Channel | None = None  # web, api, workshop, paper
     source: str | None = None  # provenance: a workshop's name or an import's source
 
@@ -212,7 +213,7 @@ def total(session: Session, f: ReportFilter) -> int:
 
 def totals(session: Session, f: ReportFilter) -> dict[str, int]:
     """Submissions and unique voices (a campaign of near-identical texts counts once: see
-    app.services.clusters), in one query. `total` repeats `submissions` for older clients."""
+    app.services.assist.clusters), in one query. `total` repeats `submissions` for older clients."""
     count, voices = session.execute(select(func.count(), clusters.unique_voices_column())
                                     .select_from(Submission)
                                     .where(*conditions(f, counting=True))).one()

@@ -35,7 +35,7 @@ from app.models import (
 )
 from app.models.submission import public_title
 from app.regions import region_of
-from app.services.reports import ReportFilter, conditions
+from app.services.reporting.reports import ReportFilter, conditions
 
 COLUMNS = ("reference", "round", "language", "title", "body", "actor_type", "country", "region",
            "age_range", "gender", "principles", "commitments", "technologies", "themes",

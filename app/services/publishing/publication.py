@@ -36,7 +36,9 @@ from app.models import (
 )
 from app.models.submission import public_title
 from app.regions import region_of
-from app.services import ValidationFailed, clusters, cursors, filters, reports, search
+from app.services import ValidationFailed, cursors, filters
+from app.services.assist import clusters, search
+from app.services.reporting import reports
 
 PAGE_SIZE = 20
 BATCH = 1000

@@ -18,10 +18,12 @@ from sqlalchemy.orm import Session
 from app.db import utcnow
 from app.i18n import lazy_gettext as _l
 from app.models import ItemKind, Round, RoundSnapshot, TaxonomyItem, User
-from app.services import NotEditable, NotFound, ValidationFailed, audit, reports
-from app.services import rounds as rounds_service
-from app.services import taxonomy as taxonomy_service
-from app.services.rounds import RoundState
+from app.services import NotEditable, NotFound, ValidationFailed
+from app.services.accounts import audit
+from app.services.platform import rounds as rounds_service
+from app.services.platform import taxonomy as taxonomy_service
+from app.services.platform.rounds import RoundState
+from app.services.reporting import reports
 
 KIND_KEYS = {
     ItemKind.PRINCIPLE: "principles",

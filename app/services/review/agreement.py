@@ -37,15 +37,10 @@ from app.models import (
     User,
 )
 from app.models.coding import Coding, CodingCode, CodingState, DoubleCoding, DoubleCodingShare
-from app.services import (
-    NotEditable,
-    StaleVersion,
-    ValidationFailed,
-    audit,
-    cursors,
-    moderation,
-    reports,
-)
+from app.services import NotEditable, StaleVersion, ValidationFailed, cursors
+from app.services.accounts import audit
+from app.services.reporting import reports
+from app.services.review import moderation
 
 CODED_KINDS = (ItemKind.PRINCIPLE, ItemKind.COMMITMENT)
 MIN_UNITS = 2  # below this, alpha says nothing: "not enough data"

@@ -1,6 +1,6 @@
 """Each submission's top suggested tags, kept for the queue.
 
-The review page scores a text afresh (`app.services.suggest.suggestions`); the queue lists
+The review page scores a text afresh (`app.services.assist.suggest.suggestions`); the queue lists
 fifty or a hundred rows and shows each one's top principle and commitment, which it reads
 from `submission_suggestions` in one query per page. They are stored when a view arrives or
 is corrected, and `flask --app wsgi suggest store` fills them for views received before.
@@ -21,7 +21,7 @@ from app.models import (
     SubmissionSuggestion,
     TaxonomyItem,
 )
-from app.services import suggest
+from app.services.assist import suggest
 
 # What the queue shows of each row (the groups a moderator must tag to approve).
 QUEUE_KINDS = (ItemKind.PRINCIPLE, ItemKind.COMMITMENT)

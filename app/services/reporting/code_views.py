@@ -37,7 +37,8 @@ from app.models import (
 )
 from app.models.submission import public_title
 from app.regions import region_of
-from app.services import pii, reports
+from app.services.reporting import reports
+from app.services.text import pii
 
 GROUP_KINDS = (ItemKind.THEME, ItemKind.TECHNOLOGY)
 NO_GROUP = "none"  # the key of the views without a theme or technology tag

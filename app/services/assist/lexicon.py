@@ -29,10 +29,11 @@ from app.i18n import LANGUAGES
 from app.i18n import lazy_gettext as _l
 from app.models import ItemKind, LexiconEntry, StrategyVersion, TaxonomyItem, User
 from app.security import UnsafeText, clean_text
-from app.services import ValidationFailed, audit
-from app.services.textnorm import has_cjk, normalize
+from app.services import ValidationFailed
+from app.services.accounts import audit
+from app.services.text.textnorm import has_cjk, normalize
 
-DEFAULT_FILE = Path(__file__).resolve().parent.parent / "data" / "lexicon.json"
+DEFAULT_FILE = Path(__file__).resolve().parents[2] / "data" / "lexicon.json"
 TERM_MAX = 80
 TERMS_PER_LANGUAGE = 60
 

@@ -8,7 +8,7 @@ the public page (`visible_references`).
 
 Rules, kept simple: only a draft can be edited; publishing needs a closed round and every
 text in the six languages; unpublishing takes the response off the site and back to draft.
-Publishing enqueues one email per contributor who left an address (app.services.outbox),
+Publishing enqueues one email per contributor who left an address (app.services.publishing.outbox),
 once per response, however often it is published.
 """
 from __future__ import annotations
@@ -35,11 +35,12 @@ from app.models import (
     TaxonomyItem,
     User,
 )
-from app.services import NotEditable, ValidationFailed, audit
-from app.services import outbox as outbox_service
-from app.services.multilingual import changes as text_changes
-from app.services.multilingual import clean_texts
-from app.services.rounds import RoundState, round_state
+from app.services import NotEditable, ValidationFailed
+from app.services.accounts import audit
+from app.services.platform.rounds import RoundState, round_state
+from app.services.publishing import outbox as outbox_service
+from app.services.text.multilingual import changes as text_changes
+from app.services.text.multilingual import clean_texts
 
 SUMMARY_MAX = 5000
 CHANGE_MAX = 2000

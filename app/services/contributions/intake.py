@@ -33,18 +33,10 @@ from app.models import (
     TaxonomyItem,
 )
 from app.security import UnsafeText, clean_text, hash_token, new_token
-from app.services import (
-    NotEditable,
-    NotFound,
-    StaleVersion,
-    ValidationFailed,
-    clusters,
-    langid,
-    outbox,
-    parse_id,
-    search,
-    stored_suggestions,
-)
+from app.services import NotEditable, NotFound, StaleVersion, ValidationFailed, parse_id
+from app.services.assist import clusters, search, stored_suggestions
+from app.services.publishing import outbox
+from app.services.text import langid
 
 TITLE_MAX = 200
 TEXT_MAX = 5000

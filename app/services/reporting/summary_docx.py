@@ -53,7 +53,10 @@ from app.labels import ACTOR_TYPES, GENDERS
 from app.models import ActorType, Round, TaxonomyItem
 from app.regions import region_name
 from app.security import external_url
-from app.services import ValidationFailed, agreement, code_views, pii, reports
+from app.services import ValidationFailed
+from app.services.reporting import code_views, reports
+from app.services.review import agreement
+from app.services.text import pii
 
 MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

@@ -3,7 +3,7 @@ submission, each with a confidence and the words that triggered it. Never applie
 itself: a moderator accepts a suggestion or not, and the audit log records which.
 
 Two sources, both computed on this machine:
-- the keyword lexicon of the taxonomy (`app.services.lexicon`): a term found in the text
+- the keyword lexicon of the taxonomy (`app.services.assist.lexicon`): a term found in the text
   gives 55 % for one distinct term, 73 % for two, 84 % for three, and so on;
 - a classifier trained from moderators' decisions (`train`): character n-gram TF-IDF on
   the folded text (analyzer "char_wb", 2 to 4 characters) and one logistic regression
@@ -53,10 +53,10 @@ from app.models import (
     TaxonomyItem,
 )
 from app.services import DomainError
-from app.services import lexicon as lexicon_service
-from app.services.moderation import TagInput
-from app.services.taxonomy import CODE_PATTERNS
-from app.services.textnorm import has_cjk, normalize
+from app.services.assist import lexicon as lexicon_service
+from app.services.platform.taxonomy import CODE_PATTERNS
+from app.services.review.moderation import TagInput
+from app.services.text.textnorm import has_cjk, normalize
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ LOW_CAP = 0.25  # the highest confidence the taxonomy's own classifier alone can
 DECIDE_AT = 0.5  # at or above this a second code of a group counts as "predicted"
 PER_GROUP = 5
 MODEL_FORMAT = 2  # models stored before lexicon features and calibration are not used
-EVAL_FILE = Path(__file__).resolve().parents[2] / "tests" / "data" / "suggest_eval.jsonl"
+EVAL_FILE = Path(__file__).resolve().parents[3] / "tests" / "data" / "suggest_eval.jsonl"
 MIN_SAMPLES = 10
 KEEP_MODELS = 3
 MAX_FEATURES = 30000
@@ -611,7 +611,7 @@ def fit(samples: list[Sample], compiled: lexicon_service.CompiledLexicon | None 
 
 
 def _current_version_id(session: Session) -> int:
-    from app.services.taxonomy import current_version
+    from app.services.platform.taxonomy import current_version
 
     version = current_version(session)
     if version is None:

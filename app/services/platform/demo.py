@@ -38,8 +38,9 @@ from app.models import (
     TagSource,
     TaxonomyItem,
 )
-from app.services import intake, search
-from app.services.langid import UN_LANGUAGES
+from app.services.assist import search
+from app.services.contributions import intake
+from app.services.text.langid import UN_LANGUAGES
 
 BATCH = 20_000
 LANGUAGE_WEIGHTS = {"en": 30, "fr": 14, "es": 14, "ar": 14, "zh": 10, "ru": 8, "sw": 1,
@@ -63,7 +64,7 @@ KEYWORDS = ("connectivity", "ai regulation", "youth participation", "consent", "
 
 @lru_cache(maxsize=1)
 def _templates() -> dict[str, Any]:
-    return json.loads((Path(__file__).parent.parent / "data" / "demo_texts.json")
+    return json.loads((Path(__file__).resolve().parents[2] / "data" / "demo_texts.json")
                       .read_text(encoding="utf-8"))
 
 

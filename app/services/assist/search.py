@@ -9,7 +9,7 @@ Interface (used by the queue, the reports, the API's `q=` and the public round p
   `remove(session, submission)`: keep the searched text in step (intake, imports and
   moderation call them); `reindex(session)` rebuilds it in batches.
 
-Documents and queries are folded alike by `app.services.textnorm` (Arabic hamza forms, taa
+Documents and queries are folded alike by `app.services.text.textnorm` (Arabic hamza forms, taa
 marbuta, alef maqsura, diacritics and tatweel; Latin accents; case), and Chinese, Japanese
 and Korean runs become character bigrams, so 人工智能 is found inside 发展人工智能的规则 and
 الذكاء الاصطناعي whether typed with hamza and harakat or without. Every term of the query is
@@ -53,7 +53,7 @@ from sqlalchemy.types import NullType
 
 from app.models import Status, Submission, SubmissionSearch
 from app.models.search import FTS_TABLE, TSV_COLUMN
-from app.services import langid, textnorm
+from app.services.text import langid, textnorm
 
 MAX_QUERY = 500
 MAX_TERMS = 12

@@ -16,7 +16,8 @@ from app.db import utcnow
 from app.i18n import lazy_gettext as _l
 from app.models import ApiToken, Role, User
 from app.security import hash_token, new_token
-from app.services import DomainError, NotFound, ValidationFailed, audit, parse_id
+from app.services import DomainError, NotFound, ValidationFailed, parse_id
+from app.services.accounts import audit
 
 PASSWORD_MIN = 12
 PASSWORD_MAX = 128

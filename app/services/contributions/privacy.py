@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 
 from app.db import utcnow
 from app.models import PersonalData, Round, Submission, User
-from app.services import audit, intake
+from app.services.accounts import audit
+from app.services.contributions import intake
 
 
 def purge_emails(session: Session, *, older_than: dt.timedelta,

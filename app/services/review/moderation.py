@@ -36,16 +36,10 @@ from app.models import (
     User,
 )
 from app.security import UnsafeText, clean_text
-from app.services import (
-    NotEditable,
-    StaleVersion,
-    ValidationFailed,
-    audit,
-    cursors,
-    filters,
-    langid,
-    search,
-)
+from app.services import NotEditable, StaleVersion, ValidationFailed, cursors, filters
+from app.services.accounts import audit
+from app.services.assist import search
+from app.services.text import langid
 
 KEYWORD_MAX = 64
 KEYWORDS_PER_SUBMISSION = 20
@@ -407,7 +401,7 @@ def decide(session: Session, submission: Submission, *, by: User, action: str, v
     """Approve (with tags) or reject (with a reason) a submission seen at `version`.
 
     `suggestions` (codes of suggested tags shown and accepted, by group; see
-    `app.services.suggest.with_accepted`) goes into the audit event's details."""
+    `app.services.assist.suggest.with_accepted`) goes into the audit event's details."""
     _check_version(submission, version)
     before = snapshot(submission)
     errors: dict[str, list] = {}
@@ -482,7 +476,7 @@ def decide(session: Session, submission: Submission, *, by: User, action: str, v
                  before=before, after=snapshot(submission),
                  **({"suggestions": suggestions} if suggestions else {}))
     if action == "approve":
-        from app.services import agreement  # imported here: agreement builds on this module
+        from app.services.review import agreement  # imported here: agreement builds on this module
         agreement.after_approval(session, submission, by=by)  # the first of two codings?
     return submission
 

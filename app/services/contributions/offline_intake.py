@@ -1,6 +1,6 @@
 """Workshop and paper intake: submissions collected offline, imported from CSV or XLSX.
 
-Each row goes through the web form's own rules (app.services.intake), is stored as a
+Each row goes through the web form's own rules (app.services.contributions.intake), is stored as a
 pending submission with its channel (workshop, paper) and provenance (source, facilitator),
 and is keyed by a hash of the round, the source and the row's own `row_id` (or, without
 one, its content): importing the same file again creates nothing. Bad rows create nothing
@@ -36,15 +36,10 @@ from app.models import (
     User,
 )
 from app.security import hash_token, new_token
-from app.services import (
-    DomainError,
-    ValidationFailed,
-    audit,
-    clusters,
-    intake,
-    search,
-    stored_suggestions,
-)
+from app.services import DomainError, ValidationFailed
+from app.services.accounts import audit
+from app.services.assist import clusters, search, stored_suggestions
+from app.services.contributions import intake
 
 OFFLINE_CHANNELS = (Channel.WORKSHOP, Channel.PAPER)
 # Keeps an upload within the web worker's timeout (about 3-5 ms a row, measured).

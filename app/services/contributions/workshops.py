@@ -19,7 +19,9 @@ from app.i18n import lazy_gettext as _l
 from app.models import Channel, Round, SubmissionProvenance, User, Workshop
 from app.models.workshop import BUDGET_PER_PARTICIPANT
 from app.security import UnsafeText, clean_text
-from app.services import DomainError, NotFound, ValidationFailed, audit, intake
+from app.services import DomainError, NotFound, ValidationFailed
+from app.services.accounts import audit
+from app.services.contributions import intake
 
 NAME_MAX = 200
 PARTICIPANTS_MAX = 5000

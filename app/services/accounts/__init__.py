@@ -1,0 +1,1 @@
+"""Staff accounts (passwords, second factor, tokens) and the audit log."""

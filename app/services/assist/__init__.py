@@ -1,0 +1,2 @@
+"""Assistance to moderators and readers: suggested tags (lexicon and classifier), search, and
+campaign folding."""

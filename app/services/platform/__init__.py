@@ -1,0 +1,2 @@
+"""The platform's reference data and upkeep: rounds, the taxonomy, site texts, backups and demo
+data."""
