@@ -191,3 +191,16 @@ def test_a_gender_filter_lists_no_view_for_the_reference_group(client, session, 
     assert refused.status_code == 403
     assert "counts only" in refused.get_data(as_text=True)
     assert client.get("/en/reports/summary/P2/views").status_code == 200
+
+
+def test_no_view_under_the_filters_says_so_once(client, session, views):
+    """Zero views: one sentence saying so, no "0 approved views" line above it and no link
+    to a Word summary that would be empty."""
+    login(client, session, "reference")
+    html = client.get("/en/reports/summary/P2/views?language=ru").get_data(as_text=True)
+    assert "No approved view is tagged with this code under these filters." in html
+    assert "approved view" not in html.replace(
+        "No approved view is tagged with this code under these filters.", "")
+    assert "Download this summary (Word)" not in html
+    html = client.get("/en/reports/summary/P2/views").get_data(as_text=True)
+    assert "approved views" in html and "Download this summary (Word)" in html
