@@ -108,24 +108,15 @@ def init_auth(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app.admin.routes import bp as admin_bp
-    from app.api import (  # noqa: F401 - they add routes to the api blueprint
-        clusters,
-        reports,
-        staff,
-        suggestions,
-    )
-    from app.api.routes import bp as api_bp
-    from app.api.routes import health_bp
-    from app.auth.routes import bp as auth_bp
-    from app.moderation.routes import bp as moderation_bp
-    from app.public import (  # noqa: F401 - they add routes to the public blueprint
-        published,
-        responses,
-        workshops,
-    )
-    from app.public.routes import bp as public_bp
-    from app.reports.routes import bp as reports_bp
+    """Every blueprint, in one place. Each package's `__init__` imports the modules that add
+    routes to its `bp` (defined in its `routes.py`, which imports none of them back)."""
+    from app.admin import bp as admin_bp
+    from app.api import bp as api_bp
+    from app.api import health_bp
+    from app.auth import bp as auth_bp
+    from app.moderation import bp as moderation_bp
+    from app.public import bp as public_bp
+    from app.reports import bp as reports_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)

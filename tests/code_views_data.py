@@ -3,7 +3,7 @@ and a large group in two wordings: what the Word summary and the views page must
 and what must never leave moderation."""
 from __future__ import annotations
 
-from app.services.review import moderation
+from app.services.review import moderation, tagging
 from tests import factories
 from tests.helpers import make_user
 
@@ -46,7 +46,7 @@ def build_views(session, open_round):
             return submission
         moderation.decide(session, submission, by=moderator, action=action,
                           version=submission.version, reason="spam" if action == "reject"
-                          else None, tags=moderation.TagInput(**tags), highlight=highlight,
+                          else None, tags=tagging.TagInput(**tags), highlight=highlight,
                           redacted_text=redacted_text, redacted_title=redacted_title)
         session.commit()
         return submission

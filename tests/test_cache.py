@@ -91,13 +91,13 @@ def test_stats_are_cached_for_their_ttl(app, client, session, open_round):
     token = api_token(session, "reference")
     first = client.get("/api/v1/stats", headers=bearer(token)).get_json()
     from app.models import Submission
-    from app.services.review import moderation
+    from app.services.review import moderation, tagging
     from tests.helpers import make_user
     moderator = make_user(session, "moderator", "cache-mod@example.org")
     submission, _ = factories.make_submission(session, open_round)
     submission = session.get(Submission, submission.id)
     moderation.decide(session, submission, by=moderator, action="approve",
-                      version=submission.version, tags=moderation.TagInput(principles=["P1"]))
+                      version=submission.version, tags=tagging.TagInput(principles=["P1"]))
     session.commit()
     cached = client.get("/api/v1/stats", headers=bearer(token)).get_json()
     assert cached == first  # within the TTL

@@ -17,7 +17,7 @@ from app import create_app
 from app.db import db
 from app.models import AuditEvent, Round, Submission
 from app.services.reporting import reports
-from app.services.review import moderation
+from app.services.review import moderation, tagging
 from config import TestingConfig
 from tests import factories
 from tests.helpers import api_token, bearer, make_user
@@ -48,7 +48,7 @@ def live(request, empty_database, server_url, tmp_path):
             submission, _ = factories.make_submission(session, round_, title=f"View {number}")
             moderation.decide(session, session.get(Submission, submission.id), by=moderator,
                               action="approve", version=submission.version,
-                              tags=moderation.TagInput(principles=["P2"]))
+                              tags=tagging.TagInput(principles=["P2"]))
             session.commit()
         token = api_token(session, "reference")
         round_id = round_.id

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.db import db, utcnow
 from app.models import Round, Submission
-from app.services.platform import demo
+from app.services import demo
 from tests.helpers import PASSWORD, csrf_token, make_user, totp_now
 
 

@@ -46,7 +46,7 @@ def test_seed_needs_a_round(fresh_app):
     runner = fresh_app.test_cli_runner()
     from alembic import command
 
-    from app.cli import alembic_config
+    from app.migrate import alembic_config
     with fresh_app.app_context():
         command.upgrade(alembic_config(), "head")
     result = runner.invoke(args=["demo", "seed", "--submissions", "5"])

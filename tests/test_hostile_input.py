@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from app.models import Submission
-from app.services.review import moderation
+from app.services.review import moderation, tagging
 from tests import factories
 from tests.helpers import api_token, bearer, csrf_token, login, make_user, web_form
 
@@ -165,7 +165,7 @@ def test_stored_payloads_are_inert_on_staff_pages_and_exports(client, session, o
         submission = session.get(Submission, submission.id)
         moderation.decide(session, submission, by=moderator, action="approve",
                           version=submission.version,
-                          tags=moderation.TagInput(principles=["P1"], keywords=[payload[:60]]),
+                          tags=tagging.TagInput(principles=["P1"], keywords=[payload[:60]]),
                           highlight=submission.full_text[:200] or None)
         session.commit()
         stored.append(submission.id)
@@ -240,7 +240,7 @@ def test_nul_bytes_in_queries_and_forms_are_400_not_500(app, client, session, op
 
 
 def test_nul_in_sign_in_and_keywords_is_handled(client, session, open_round):
-    from app.services.accounts.users import normalize_email
+    from app.services.text.textnorm import normalize_email
     assert normalize_email("a\x00@example.org") == "a@example.org"
     submission, _ = factories.make_submission(session, open_round)
     seen = submission.version

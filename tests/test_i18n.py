@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.cli import catalog_problems
+from app.cli.translate import catalog_problems
 from app.i18n import countries, pick, text_direction, written_languages
 
 

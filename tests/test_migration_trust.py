@@ -6,8 +6,8 @@ from __future__ import annotations
 from alembic import command
 from sqlalchemy import text
 
-from app.cli import alembic_config
 from app.db import db
+from app.migrate import alembic_config
 from tests.test_migration_upgrades import (
     _dump,
     _fill,

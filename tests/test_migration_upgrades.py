@@ -21,8 +21,8 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, Table, insert, select, text, types
 
-from app.cli import alembic_config
 from app.db import Base, db
+from app.migrate import alembic_config
 from app.models.search import FTS_TABLE
 
 ROWS = 3

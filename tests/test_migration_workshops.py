@@ -8,8 +8,8 @@ import datetime as dt
 from alembic import command
 from sqlalchemy import inspect, text
 
-from app.cli import alembic_config
 from app.db import db
+from app.migrate import alembic_config
 from tests.test_migration_upgrades import _dump, _fill, _project
 
 PREVIOUS, REVISION = "c0ffee000007", "c0ffee00000a"

@@ -8,8 +8,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from app import create_app
-from app.cli import alembic_config
 from app.db import Base, db
+from app.migrate import alembic_config
 from app.models.search import include_object
 from config import TestingConfig
 

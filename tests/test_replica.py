@@ -35,13 +35,13 @@ def test_reports_read_the_replica(kind, empty_database, server_url, tmp_path):
     try:
         with application.app_context():
             round_ = factories.make_round(db.session)
-            from app.services.review import moderation
+            from app.services.review import moderation, tagging
             from tests.helpers import make_user
             moderator = make_user(db.session, "moderator", "replica-mod@example.org")
             submission, _ = factories.make_submission(db.session, round_)
             moderation.decide(db.session, submission, by=moderator, action="approve",
                               version=submission.version,
-                              tags=moderation.TagInput(principles=["P2"]))
+                              tags=tagging.TagInput(principles=["P2"]))
             db.session.commit()
             token = api_token(db.session, "reference", "replica-ref@example.org")
             db.session.remove()

@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.admin.forms import AuditFilterForm, refuse_control_characters
 from app.admin.routes import SECTIONS, bp
+from app.auth.access import role_required
 from app.db import db
 from app.forms import SelectField
 from app.i18n import gettext as _
@@ -24,7 +25,6 @@ from app.models import (
     User,
     Workshop,
 )
-from app.security import role_required
 from app.services import ValidationFailed
 from app.services.accounts import audit as audit_service
 

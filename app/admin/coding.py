@@ -6,13 +6,13 @@ from typing import Any
 from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from app.admin.routes import SECTIONS, bp
+from app.auth.access import role_required
 from app.auth.forms import EmptyForm
 from app.db import db
 from app.forms import CSRF_ERROR
 from app.i18n import gettext as _
 from app.i18n import lazy_gettext as _l
 from app.models import Role, Round
-from app.security import role_required
 from app.services import ValidationFailed
 from app.services.platform import rounds as rounds_service
 from app.services.review import agreement

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from wtforms import BooleanField, FileField, StringField
 
 from app.admin.routes import SECTIONS, bp
+from app.auth.access import role_required
 from app.db import db
 from app.forms import CSRF_ERROR, BaseForm, SelectField
 from app.i18n import gettext as _
@@ -15,7 +16,6 @@ from app.i18n import lazy_gettext as _l
 from app.i18n import localized
 from app.labels import CHANNELS
 from app.models import ActorType, AgeRange, Gender, OfflineImport, Role, Round
-from app.security import role_required
 from app.services import DomainError, ValidationFailed, parse_id
 from app.services.contributions import offline_intake
 from app.services.platform import rounds as rounds_service

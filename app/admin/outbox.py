@@ -7,10 +7,10 @@ from typing import Any
 from flask import current_app, render_template, request
 
 from app.admin.routes import SECTIONS, bp
+from app.auth.access import role_required
 from app.db import db
 from app.i18n import lazy_gettext as _l
 from app.models import Role
-from app.security import role_required
 from app.services import parse_id
 from app.services.publishing import outbox as outbox_service
 

@@ -9,6 +9,7 @@ from wtforms import FieldList, Form, FormField, StringField, TextAreaField
 
 from app.admin.forms import _per_language, attach_errors, fill_texts, language_texts
 from app.admin.routes import SECTIONS, bp
+from app.auth.access import role_required
 from app.auth.forms import EmptyForm
 from app.db import db, utcnow
 from app.forms import CSRF_ERROR, BaseForm
@@ -16,7 +17,7 @@ from app.i18n import LANGUAGES, native_name
 from app.i18n import gettext as _
 from app.i18n import lazy_gettext as _l
 from app.models import Role, Round
-from app.security import external_url, role_required
+from app.security import external_url
 from app.services import NotEditable, ValidationFailed
 from app.services.platform import rounds as rounds_service
 from app.services.publishing import responses as responses_service

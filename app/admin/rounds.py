@@ -7,6 +7,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from app.admin.forms import RoundForm, attach_errors, fill_texts, language_texts
 from app.admin.routes import SECTIONS, bp
+from app.auth.access import role_required
 from app.auth.forms import EmptyForm
 from app.db import db, utcnow
 from app.forms import CSRF_ERROR
@@ -14,7 +15,6 @@ from app.i18n import LANGUAGES, native_name
 from app.i18n import gettext as _
 from app.i18n import lazy_gettext as _l
 from app.models import Role, Round
-from app.security import role_required
 from app.services import NotEditable, ValidationFailed
 from app.services.platform import rounds as rounds_service
 from app.services.platform.rounds import QuestionEdit, RoundState

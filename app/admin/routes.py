@@ -6,8 +6,8 @@ from typing import Any
 from flask import Blueprint, Response, render_template, request
 
 from app import cache
+from app.auth.access import role_required
 from app.models import Role
-from app.security import role_required
 
 bp = Blueprint("admin", __name__, url_prefix="/<lang:lang>/admin")
 
@@ -35,19 +35,3 @@ def _forget_reference_data(response: Response) -> Response:
 @bp.app_context_processor
 def _admin_sections() -> dict[str, Any]:
     return {"admin_sections": lambda: list(SECTIONS)}
-
-
-# The areas add their routes and sections when imported (after `bp` and SECTIONS exist).
-from app.admin import (  # noqa: E402, F401
-    audit,
-    coding,
-    intake,
-    outbox,
-    responses,
-    rounds,
-    suggestions,
-    taxonomy,
-    texts,
-    users,
-    workshops,
-)

@@ -8,10 +8,10 @@ from flask import current_app, render_template, request
 
 from app import cache
 from app.admin.routes import SECTIONS, bp
+from app.auth.access import role_required
 from app.db import db, utcnow
 from app.i18n import lazy_gettext as _l
 from app.models import Role
-from app.security import role_required
 from app.services.assist import suggest
 
 SECTIONS.append(("admin.suggestions", _l("Suggested tags")))

@@ -15,6 +15,7 @@ from app.admin.forms import (
     refuse_control_characters,
 )
 from app.admin.routes import SECTIONS, bp
+from app.auth.access import role_required
 from app.auth.forms import EmptyForm
 from app.db import db
 from app.forms import CSRF_ERROR
@@ -22,9 +23,8 @@ from app.i18n import LANGUAGES, native_name
 from app.i18n import gettext as _
 from app.i18n import lazy_gettext as _l
 from app.models import Role, StrategyVersion, TaxonomyItem
-from app.security import role_required
 from app.services import NotEditable, ValidationFailed
-from app.services.assist import lexicon as lexicon_service
+from app.services.platform import lexicon as lexicon_service
 from app.services.platform import taxonomy as taxonomy_service
 
 SECTIONS.append(("admin.taxonomy", _l("Taxonomy")))

@@ -8,13 +8,13 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from app.admin.forms import SiteTextForm, attach_errors, fill_texts, language_texts
 from app.admin.routes import SECTIONS, bp
+from app.auth.access import role_required
 from app.db import db
 from app.forms import CSRF_ERROR
 from app.i18n import LANGUAGES, current_language, native_name
 from app.i18n import gettext as _
 from app.i18n import lazy_gettext as _l
 from app.models import Role
-from app.security import role_required
 from app.services import ValidationFailed
 from app.services.platform import site_texts
 from app.services.platform.site_texts import ShownText

@@ -7,6 +7,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from app.admin.forms import RoleForm, UserForm, attach_errors, refuse_control_characters
 from app.admin.routes import SECTIONS, bp
+from app.auth.access import role_required
 from app.auth.forms import EmptyForm
 from app.db import db
 from app.forms import CSRF_ERROR
@@ -15,7 +16,6 @@ from app.i18n import lazy_gettext as _l
 from app.i18n import ngettext
 from app.labels import ROLES
 from app.models import Role, User
-from app.security import role_required
 from app.services import ValidationFailed
 from app.services.accounts import users as users_service
 

@@ -10,6 +10,7 @@ from wtforms import DateTimeLocalField, StringField
 
 from app.admin.forms import DATETIME_FORMATS, attach_errors, refuse_control_characters
 from app.admin.routes import SECTIONS, bp
+from app.auth.access import role_required
 from app.auth.forms import EmptyForm
 from app.db import db, utcnow
 from app.forms import CSRF_ERROR, BaseForm, SelectField
@@ -17,7 +18,7 @@ from app.i18n import gettext as _
 from app.i18n import lazy_gettext as _l
 from app.i18n import localized
 from app.models import Role, Round, Workshop
-from app.security import external_url, role_required
+from app.security import external_url
 from app.services import ValidationFailed, parse_id
 from app.services.contributions import workshops
 from app.services.platform import rounds as rounds_service

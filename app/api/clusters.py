@@ -10,13 +10,13 @@ from typing import Any
 from flask import jsonify, request
 
 from app.api.routes import bp
+from app.auth.access import role_required
 from app.db import db
 from app.errors import json_errors
 from app.i18n import lazy_gettext as _l
 from app.models import Role
-from app.security import role_required
 from app.services import ValidationFailed, parse_id
-from app.services.assist import clusters
+from app.services.review import campaigns as campaign_service
 
 REVIEWERS = (Role.ADMIN, Role.MODERATOR)
 
@@ -35,14 +35,14 @@ def list_clusters() -> Any:
     if limit is None or limit > 200:
         errors["limit"] = [_l("Must be a whole number from 1 to 200.")]
     order = args.get("order", "size")
-    if order not in clusters.ORDERS:
-        errors["order"] = [_l("Use one of: %(codes)s", codes=", ".join(clusters.ORDERS))]
+    if order not in campaign_service.ORDERS:
+        errors["order"] = [_l("Use one of: %(codes)s", codes=", ".join(campaign_service.ORDERS))]
     if errors:
         return json_errors(errors, 400)
     try:
-        page = clusters.list_clusters(db.session, round_id=round_id, order=order,
+        page = campaign_service.list_clusters(db.session, round_id=round_id, order=order,
                                       cursor=args.get("cursor"), limit=limit or 50)
     except ValidationFailed as exc:
         return json_errors(exc.errors, 400)
-    return jsonify({"items": [clusters.serialize(row) for row in page.items],
+    return jsonify({"items": [campaign_service.serialize(row) for row in page.items],
                     "next_cursor": page.next_cursor})

@@ -8,6 +8,7 @@ from flask import current_app, g, jsonify, request
 
 from app import cache
 from app.api.routes import bp
+from app.auth.access import role_required
 from app.db import db
 from app.errors import json_errors
 from app.i18n import LANGUAGES, current_language
@@ -19,7 +20,6 @@ from app.reports.downloads import (
     submissions_export,
     summary_docx_response,
 )
-from app.security import role_required
 from app.services import ValidationFailed
 from app.services.reporting import reports
 

@@ -208,7 +208,7 @@ health_bp = Blueprint("health", __name__)
 @health_bp.get("/readyz")
 def readyz() -> Any:
     """Readiness: the database answers and its schema is at the migrations' head."""
-    from app.cli import schema_is_current
+    from app.migrate import schema_is_current
 
     # Settings that work but weaken something (several workers without Redis).
     found = current_app.config.get("STARTUP_WARNINGS")

@@ -10,15 +10,15 @@ from typing import Any
 from flask import g, jsonify, request
 
 from app.api.routes import _json_body, bp
+from app.auth.access import role_required
 from app.db import db
 from app.errors import json_errors
 from app.i18n import lazy_gettext as _l
 from app.models import ItemKind, Role, Status, Submission, TagSource
 from app.reports.downloads import ROWS_REFUSED
-from app.security import role_required
 from app.services import NotEditable, StaleVersion, ValidationFailed, parse_id
 from app.services.reporting.reports import DEMOGRAPHIC_FILTERS
-from app.services.review import agreement, moderation
+from app.services.review import agreement, moderation, tagging
 from app.services.text import langid
 
 STAFF = (Role.ADMIN, Role.MODERATOR, Role.REFERENCE)
@@ -138,7 +138,7 @@ def list_submissions() -> Any:
 
 
 def _visible(submission_id: int) -> Submission | None:
-    submission = moderation.get_for_review(db.session, submission_id)
+    submission = tagging.get_for_review(db.session, submission_id)
     if submission is None:
         return None
     if not g.staff_user.role.is_staff_reviewer and submission.status != Status.APPROVED:
@@ -166,7 +166,7 @@ def decide(submission_id: int) -> Any:
     if submission is None:
         return json_errors({"request": [_l("There is no submission with this id.")]}, 404)
     try:
-        tags = moderation.TagInput.from_mapping(payload.get("tags")) if "tags" in payload \
+        tags = tagging.TagInput.from_mapping(payload.get("tags")) if "tags" in payload \
             else None
         moderation.decide(db.session, submission, by=g.staff_user,
                           action=payload.get("action"), version=payload.get("version"),

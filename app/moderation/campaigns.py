@@ -12,6 +12,7 @@ from typing import Any
 from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from app import reference
+from app.auth.access import role_required
 from app.db import db
 from app.forms import CSRF_ERROR
 from app.i18n import current_language, localized, ngettext
@@ -19,9 +20,9 @@ from app.i18n import gettext as _
 from app.labels import REJECT_REASONS, STATUSES
 from app.moderation.forms import BulkForm
 from app.moderation.routes import REVIEWERS, _selection, bp
-from app.security import role_required
 from app.services import ValidationFailed, parse_id
 from app.services.assist import clusters
+from app.services.review import campaigns as campaign_service
 
 
 @bp.app_template_global()
@@ -34,10 +35,10 @@ def campaign_sizes(items: Any) -> dict[int, int]:
 @role_required(*REVIEWERS)
 def clusters_list(lang: str) -> Any:
     order = request.args.get("order", "size")
-    order = order if order in clusters.ORDERS else "size"
+    order = order if order in campaign_service.ORDERS else "size"
     round_id = parse_id(request.args.get("round", ""))
     try:
-        page = clusters.list_clusters(db.session, round_id=round_id, order=order,
+        page = campaign_service.list_clusters(db.session, round_id=round_id, order=order,
                                       cursor=request.args.get("cursor"), limit=50)
     except ValidationFailed:
         abort(400)
@@ -55,7 +56,7 @@ def _bulk_form(cluster: Any, formdata: Any = None) -> BulkForm:
 
 
 def _cluster_or_404(cluster_id: int) -> Any:
-    cluster = clusters.get(db.session, cluster_id)
+    cluster = campaign_service.get(db.session, cluster_id)
     if cluster is None:
         abort(404)
     return cluster
@@ -71,8 +72,8 @@ def cluster(lang: str, cluster_id: int) -> Any:
 def _render(found: Any, form: BulkForm, status: int = 200) -> Any:
     return render_template(
         "moderation/cluster.html", cluster=found, form=form,
-        members=clusters.members(db.session, found), statuses=STATUSES,
-        reasons=REJECT_REASONS, excerpt=clusters.excerpt), status
+        members=campaign_service.members(db.session, found), statuses=STATUSES,
+        reasons=REJECT_REASONS, excerpt=campaign_service.excerpt), status
 
 
 @bp.post("/<lang:lang>/moderate/clusters/<int(max=2147483647):cluster_id>/decision")
@@ -85,7 +86,7 @@ def cluster_decide(lang: str, cluster_id: int) -> Any:
         flash(str(CSRF_ERROR), "error")
         return _render(found, form, 400)
     try:
-        result = clusters.decide(db.session, found, by=g.staff_user, action=action,
+        result = campaign_service.decide(db.session, found, by=g.staff_user, action=action,
                                  selection=_selection(request.form.getlist("selected")),
                                  tags=form.tag_input() if action == "approve" else None,
                                  reason=form.reason.data)
@@ -93,7 +94,7 @@ def cluster_decide(lang: str, cluster_id: int) -> Any:
         db.session.rollback()
         for message in (m for ms in exc.errors.values() for m in ms):
             flash(str(message), "error")
-        return _render(clusters.get(db.session, cluster_id), form, 422)
+        return _render(campaign_service.get(db.session, cluster_id), form, 422)
     db.session.commit()
     if result.done:
         flash(ngettext("%(num)d submission updated.", "%(num)d submissions updated.",

@@ -7,6 +7,7 @@ from typing import Any
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from wtforms import HiddenField
 
+from app.auth.access import role_required
 from app.db import db
 from app.forms import CSRF_ERROR, BaseForm, MultiCheckboxField
 from app.i18n import current_language, localized
@@ -15,7 +16,6 @@ from app.i18n import lazy_gettext as _l
 from app.models import ItemKind, TagSource
 from app.models.coding import CodingState, DoubleCoding
 from app.moderation.routes import REVIEWERS, bp
-from app.security import role_required
 from app.services import NotEditable, StaleVersion, ValidationFailed, parse_id
 from app.services.platform import taxonomy as taxonomy_service
 from app.services.review import agreement

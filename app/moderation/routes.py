@@ -18,6 +18,7 @@ from flask import (
 from markupsafe import Markup, escape
 
 from app import cache, reference
+from app.auth.access import role_required
 from app.db import db
 from app.forms import CSRF_ERROR
 from app.i18n import current_language, format_share, localized, ngettext
@@ -26,12 +27,11 @@ from app.labels import ACTOR_TYPES, AGE_RANGES, GENDERS, REJECT_REASONS, STATUSE
 from app.models import ItemKind, Role, TagSource
 from app.moderation.forms import BulkForm, DecisionForm, NoteForm, QueueFilterForm
 from app.regions import region_name, region_of
-from app.security import role_required
 from app.services import NotEditable, StaleVersion, ValidationFailed, parse_id
 from app.services.assist import search, stored_suggestions
 from app.services.assist import suggest as suggest_service
 from app.services.contributions import privacy
-from app.services.review import agreement, moderation
+from app.services.review import agreement, moderation, tagging
 from app.services.text import pii
 
 bp = Blueprint("moderation", __name__)
@@ -292,7 +292,7 @@ def _decision_form(submission: Any, formdata: Any = None) -> DecisionForm:
 
 
 def _get_submission(submission_id: int) -> Any:
-    submission = moderation.get_for_review(db.session, submission_id)
+    submission = tagging.get_for_review(db.session, submission_id)
     if submission is None:
         abort(404)
     return submission
@@ -324,7 +324,7 @@ def decide(lang: str, submission_id: int) -> Any:
     else:
         version = parse_id(form.version.data)
         # Ticked suggestions join the tags; the audit event records which came from them.
-        tags, suggested = suggest_service.with_accepted(
+        tags, suggested = tagging.with_accepted(
             form.tag_input(), request.form.getlist("suggestion_shown"),
             request.form.getlist("suggested"))
         try:
@@ -402,4 +402,3 @@ def erase(lang: str, submission_id: int) -> Any:
 
 
 # The double-coding and campaign pages add their routes to `bp` when imported.
-from app.moderation import campaigns, coding  # noqa: E402,F401

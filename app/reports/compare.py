@@ -17,6 +17,7 @@ from babel.numbers import (
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 
+from app.auth.access import role_required
 from app.auth.forms import EmptyForm
 from app.db import db
 from app.forms import CSRF_ERROR
@@ -27,7 +28,6 @@ from app.models import ItemKind, Role, Round
 from app.reports import charts
 from app.reports.charts import AXIS_COLOUR, TEXT_COLOUR
 from app.reports.routes import READERS, bp
-from app.security import role_required
 from app.services import NotEditable, NotFound, ValidationFailed, parse_id
 from app.services.platform import rounds as rounds_service
 from app.services.platform.rounds import RoundState

@@ -8,6 +8,7 @@ from babel.dates import format_date
 from flask import Blueprint, abort, current_app, g, render_template, request
 
 from app import cache, reference
+from app.auth.access import role_required
 from app.db import db
 from app.i18n import (
     cldr,
@@ -31,10 +32,9 @@ from app.reports.downloads import (
     summary_docx_response,
 )
 from app.reports.forms import ReportFilterForm
-from app.security import role_required
 from app.services import ValidationFailed
 from app.services.reporting import code_views as views_of_code
-from app.services.reporting import reports
+from app.services.reporting import reliability, reports
 from app.services.review import agreement
 
 bp = Blueprint("reports", __name__, url_prefix="/<lang:lang>/reports")
@@ -137,9 +137,9 @@ def dashboard(lang: str) -> Any:
     language_rows = sorted(_rows(data.languages, {code: language_name(code) for code in
                                                   data.languages}, data.total),
                            key=lambda row: -row[2])
-    coder_agreement = agreement.Agreement.from_json(cache.remember(
+    coder_agreement = reliability.Agreement.from_json(cache.remember(
         "agreement", f.to_args(), current_app.config["REPORTS_CACHE_SECONDS"],
-        lambda: agreement.agreement(db.reports_session, f).to_json()))
+        lambda: reliability.agreement(db.reports_session, f).to_json()))
     timeline = charts.bucket_timeline(data.timeline)
     timeline_rows = [(format_date(day, "medium", locale=lang), count) for day, count in timeline]
     timeline_chart = None if min_cell else charts.column_chart(
@@ -299,6 +299,3 @@ def summary_docx(lang: str, code: str) -> Any:
     if response is None:
         abort(404)
     return response
-
-
-from app.reports import compare  # noqa: E402,F401

@@ -13,7 +13,7 @@ import pytest
 from app.db import db, utcnow
 from app.services.contributions import intake
 from app.services.platform import rounds
-from app.services.review import agreement, moderation
+from app.services.review import agreement, moderation, tagging
 from tests.browser.conftest import use_live_database
 from tests.browser.test_staff_browser import axe_problems, new_account, sign_in, visit, with_axe
 from tests.helpers import make_user
@@ -51,7 +51,7 @@ def coded(live_server) -> Seeded:
                 body=body, actor_type="youth", country="EG", consent_processing=True))
             moderation.decide(session, submission, by=first, action="approve",
                               version=submission.version,
-                              tags=moderation.TagInput(principles=["P2"], commitments=["C1"]))
+                              tags=tagging.TagInput(principles=["P2"], commitments=["C1"]))
             session.commit()
             ids.append(submission.id)
         agreement.second_code(session, agreement.get_unit(session, ids[1]), by=second,

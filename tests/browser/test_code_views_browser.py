@@ -9,7 +9,7 @@ import pytest
 
 from app.db import db, utcnow
 from app.services.platform import rounds
-from app.services.review import moderation
+from app.services.review import moderation, tagging
 from tests import factories
 from tests.browser.conftest import use_live_database
 from tests.browser.test_staff_browser import axe_problems, new_account, sign_in, visit, with_axe
@@ -41,7 +41,7 @@ def round_id(live_server) -> int:
             moderation.decide(session, submission, by=moderator, action="approve",
                               version=submission.version, redacted_text=redacted,
                               redacted_title="" if redacted else None,
-                              tags=moderation.TagInput(principles=["P2"], themes=["TH02"]),
+                              tags=tagging.TagInput(principles=["P2"], themes=["TH02"]),
                               highlight=body[:20] if language == "ar" else None)
             session.commit()
         return round_.id

@@ -16,7 +16,7 @@ from app.i18n import LANGUAGES
 from app.services.contributions import intake, offline_intake
 from app.services.platform import rounds
 from app.services.publishing import responses
-from app.services.review import moderation
+from app.services.review import moderation, tagging
 from tests.browser.conftest import use_live_database
 from tests.browser.test_staff_browser import axe_problems, new_account, sign_in, visit, with_axe
 from tests.helpers import make_user
@@ -49,7 +49,7 @@ def outreach(live_server) -> Seeded:
             consent_publication=True))
         moderation.decide(session, submission, by=moderator, action="approve",
                           version=submission.version,
-                          tags=moderation.TagInput(principles=["P2"]))
+                          tags=tagging.TagInput(principles=["P2"]))
         rounds.close_now(session, round_, by=None)
         session.commit()
         response = responses.save_draft(

@@ -121,7 +121,7 @@ def _add_views_in_other_languages(round_id: int) -> None:
     """An English title on the Arabic page and an Arabic one on the Chinese page."""
     from app.services.accounts import users as users_service
     from app.services.contributions import intake
-    from app.services.review import moderation
+    from app.services.review import moderation, tagging
 
     session = db.session
     moderator = users_service.create_user(session, f"mixed-{round_id}@example.org",
@@ -135,7 +135,7 @@ def _add_views_in_other_languages(round_id: int) -> None:
             consent_publication=True))
         moderation.decide(session, submission, by=moderator, action="approve",
                           version=submission.version,
-                          tags=moderation.TagInput(principles=["P2"], technologies=["T15"]))
+                          tags=tagging.TagInput(principles=["P2"], technologies=["T15"]))
     session.commit()
 
 

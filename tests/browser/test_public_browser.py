@@ -331,7 +331,7 @@ def publish_a_view(lang: str) -> tuple[int, str]:
     from app.services.accounts import users as users_service
     from app.services.contributions import intake
     from app.services.platform import rounds
-    from app.services.review import moderation
+    from app.services.review import moderation, tagging
 
     session = db.session
     now = utcnow()
@@ -350,7 +350,7 @@ def publish_a_view(lang: str) -> tuple[int, str]:
         consent_publication=True))
     moderation.decide(session, submission, by=moderator, action="approve",
                       version=submission.version,
-                      tags=moderation.TagInput(principles=["P2"], technologies=["T15"]),
+                      tags=tagging.TagInput(principles=["P2"], technologies=["T15"]),
                       redacted_text="A redacted version of the view, 3 < 4 & 'UNU'.")
     session.commit()
     return round_.id, submission.reference

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from app.models import AuditEvent, ItemKind, Submission, TagSource
 from app.models.coding import Coding, CodingState, DoubleCoding
 from app.services import NotEditable, StaleVersion, ValidationFailed
-from app.services.review import agreement, moderation
+from app.services.reporting import reliability
+from app.services.review import agreement, moderation, tagging
 from tests import factories
 from tests.helpers import make_user
 
@@ -39,25 +40,25 @@ HAND_ALPHA = 0.64
 
 
 def test_alpha_equals_the_hand_computed_example():
-    alpha = agreement.alpha_for_pairs(zip(HAND_CODER_A, HAND_CODER_B, strict=True))
+    alpha = reliability.alpha_for_pairs(zip(HAND_CODER_A, HAND_CODER_B, strict=True))
     assert alpha == pytest.approx(HAND_ALPHA)
     # units 5, present 3 + 2 = 5, one disagreement: 1 - 9 * 1 / (5 * 5) = 0.64
-    assert agreement.binary_alpha(5, 5, 1) == pytest.approx(HAND_ALPHA)
+    assert reliability.binary_alpha(5, 5, 1) == pytest.approx(HAND_ALPHA)
     reference = krippendorff.alpha(reliability_data=[HAND_CODER_A, HAND_CODER_B],
                                    level_of_measurement="nominal")
     assert alpha == pytest.approx(reference)
 
 
 def test_alpha_perfect_agreement_chance_and_undefined_cases():
-    assert agreement.alpha_for_pairs([(1, 1), (0, 0), (1, 1), (0, 0)]) == 1.0
+    assert reliability.alpha_for_pairs([(1, 1), (0, 0), (1, 1), (0, 0)]) == 1.0
     # Always opposite: worse than chance. n = 4, n0 = n1 = 2, 2 disagreements:
     # 1 - 3 * 2 / (2 * 2) = -0.5
-    assert agreement.alpha_for_pairs([(1, 0), (0, 1)]) == pytest.approx(-0.5)
-    assert agreement.alpha_for_pairs([(1, 0), (0, 1)]) == pytest.approx(
+    assert reliability.alpha_for_pairs([(1, 0), (0, 1)]) == pytest.approx(-0.5)
+    assert reliability.alpha_for_pairs([(1, 0), (0, 1)]) == pytest.approx(
         krippendorff.alpha(reliability_data=[[1, 0], [0, 1]], level_of_measurement="nominal"))
-    assert agreement.alpha_for_pairs([(1, 1), (1, 1), (1, 1)]) is None  # no variation
-    assert agreement.alpha_for_pairs([(1, 0)]) is None  # one unit is not enough
-    assert agreement.alpha_for_pairs([]) is None
+    assert reliability.alpha_for_pairs([(1, 1), (1, 1), (1, 1)]) is None  # no variation
+    assert reliability.alpha_for_pairs([(1, 0)]) is None  # one unit is not enough
+    assert reliability.alpha_for_pairs([]) is None
 
 
 def test_selection_honours_the_share():
@@ -96,7 +97,7 @@ def people(session):
 def approve(session, round_, by, principles=("P2",), commitments=("C4",), **fields):
     submission, _ = factories.make_submission(session, round_, **fields)
     moderation.decide(session, submission, by=by, action="approve", version=submission.version,
-                      tags=moderation.TagInput(principles=list(principles),
+                      tags=tagging.TagInput(principles=list(principles),
                                                commitments=list(commitments),
                                                technologies=["T15"], keywords=["access"]))
     session.commit()
@@ -246,17 +247,17 @@ def test_alpha_from_the_database_matches_the_hand_example(session, doubly, peopl
                               by=people["second"], principles=second, commitments=commitments)
         session.commit()
     approve(session, doubly, people["first"])  # awaiting: not a unit yet
-    result = agreement.agreement(session)
+    result = reliability.agreement(session)
     assert result.units == 5
     assert result.for_code("P2").alpha == pytest.approx(HAND_ALPHA)
     assert result.for_code("C4").alpha == 1.0
     assert result.for_code("P5").alpha is None  # never chosen: no variation
     assert {c.kind for c in result.codes} == {"principle", "commitment"}
-    assert agreement.Agreement.from_json(result.to_json()) == result
+    assert reliability.Agreement.from_json(result.to_json()) == result
     # The report filter applies: another round has no doubly coded submission.
     from app.services.reporting import reports
     other = factories.make_round(session)
-    assert agreement.agreement(session, reports.ReportFilter(round_id=other.id)).units == 0
+    assert reliability.agreement(session, reports.ReportFilter(round_id=other.id)).units == 0
 
 
 def test_queues_are_keyset_paginated(session, doubly, people):

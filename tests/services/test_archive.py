@@ -12,7 +12,7 @@ from app.db import utcnow
 from app.models import AuditEvent, ItemKind, Round, RoundSnapshot
 from app.services import NotEditable, NotFound, ValidationFailed
 from app.services.reporting import archive
-from app.services.review import moderation
+from app.services.review import moderation, tagging
 from tests import factories
 from tests.helpers import make_user
 
@@ -28,7 +28,7 @@ class Rounds:
 def approve(session, moderator, submission, principles=(), commitments=()):
     moderation.decide(session, submission, by=moderator, action="approve",
                       version=submission.version,
-                      tags=moderation.TagInput(principles=list(principles),
+                      tags=tagging.TagInput(principles=list(principles),
                                                commitments=list(commitments)))
     session.commit()
 

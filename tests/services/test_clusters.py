@@ -13,10 +13,11 @@ from app import create_app
 from app.db import bulk_insert, db
 from app.models import AuditEvent, Round, Status, Submission
 from app.models.cluster import Cluster, ClusterBand, SubmissionSignature
-from app.services.assist import clusters
+from app.services.assist import clusters, minhash
 from app.services.contributions import intake
 from app.services.reporting.reports import ReportFilter, totals
-from app.services.review import moderation
+from app.services.review import campaigns as campaign_service
+from app.services.review import moderation, tagging
 from config import TestingConfig
 from tests import factories
 from tests.factories import make_submission
@@ -96,13 +97,13 @@ def test_near_duplicates_fold_and_distinct_texts_do_not(session, open_round, lan
 
 
 def test_signature_ignores_sentence_order_and_scores_as_documented():
-    sig = clusters.signature(EN)
-    assert np.array_equal(sig, clusters.signature(EN_VARIANTS["reordered"]))
-    assert clusters.similarity(sig, clusters.signature(EN_VARIANTS["other name"])) >= \
-        clusters.THRESHOLD
+    sig = minhash.signature(EN)
+    assert np.array_equal(sig, minhash.signature(EN_VARIANTS["reordered"]))
+    assert minhash.similarity(sig, minhash.signature(EN_VARIANTS["other name"])) >= \
+        minhash.THRESHOLD
     for text in EN_DISTINCT:
-        assert clusters.similarity(sig, clusters.signature(text)) < clusters.THRESHOLD
-    assert clusters.signature("I agree.") is None  # too short to call it a campaign
+        assert minhash.similarity(sig, minhash.signature(text)) < minhash.THRESHOLD
+    assert minhash.signature("I agree.") is None  # too short to call it a campaign
 
 
 def test_signature_cost_stays_under_a_millisecond():
@@ -110,7 +111,7 @@ def test_signature_cost_stays_under_a_millisecond():
     started = time.process_time()  # CPU: test runs share the cores here
     for _ in range(100):
         for text in texts:
-            clusters.signature(text)
+            minhash.signature(text)
     per_text = (time.process_time() - started) / 300
     assert per_text < 0.002  # measured ~0.1-0.4 ms; generous for a loaded CI machine
 
@@ -151,7 +152,7 @@ def test_a_500_copy_campaign_folds_into_one_cluster(session, open_round):
     assert clusters.campaign_stats(session, None) == {"clusters": 1, "folded": 500}
     # The LSH rows stay bounded: BANDS per submission, whatever the campaign's size.
     assert session.scalar(select(func.count()).select_from(ClusterBand)) == \
-        502 * clusters.BANDS
+        502 * minhash.BANDS
     assert elapsed < 60
 
 
@@ -215,7 +216,7 @@ def test_unique_voices_count_a_campaign_once(session, open_round):
     for submission in chosen:
         moderation.decide(session, submission, by=moderator, action="approve",
                           version=submission.version,
-                          tags=moderation.TagInput(principles=["P2"]))
+                          tags=tagging.TagInput(principles=["P2"]))
     session.commit()
     assert totals(session, ReportFilter(round_id=open_round.id)) == \
         {"total": 3, "submissions": 3, "unique_voices": 2}
@@ -225,12 +226,12 @@ def test_cluster_decision_applies_to_all_but_the_exceptions(session, open_round)
     members = [_submit(session, open_round, text) for text in EN_VARIANTS.values()]
     cluster = session.get(Cluster, _cluster_of(session, members[0]))
     moderator = make_user(session, "moderator")
-    listed = clusters.members(session, cluster)
+    listed = campaign_service.members(session, cluster)
     assert [s.id for s in listed.pending] == [s.id for s in members]
     exception = members[2]
     selection = [(s.id, s.version) for s in listed.pending if s.id != exception.id]
-    result = clusters.decide(session, cluster, by=moderator, action="approve",
-                             selection=selection, tags=moderation.TagInput(principles=["P2"]))
+    result = campaign_service.decide(session, cluster, by=moderator, action="approve",
+                             selection=selection, tags=tagging.TagInput(principles=["P2"]))
     session.commit()
     assert sorted(result.done) == sorted(s.id for s in members if s.id != exception.id)
     statuses = dict(session.execute(select(Submission.id, Submission.status)
@@ -252,7 +253,7 @@ def test_cluster_decision_refuses_submissions_outside_the_cluster(session, open_
     cluster = session.get(Cluster, _cluster_of(session, members[0]))
     moderator = make_user(session, "moderator")
     with pytest.raises(moderation.ValidationFailed):
-        clusters.decide(session, cluster, by=moderator, action="reject",
+        campaign_service.decide(session, cluster, by=moderator, action="reject",
                         selection=[(loner.id, loner.version)], reason="spam")
 
 
@@ -290,17 +291,17 @@ def test_list_clusters_pages_by_size_with_keyset(session, open_round):
     for copies, text in ((4, EN), (2, AR), (3, EN_DISTINCT[1] + " " + EN_DISTINCT[1])):
         for _ in range(copies):
             _submit(session, open_round, text, "ar" if text == AR else "en")
-    first = clusters.list_clusters(session, limit=2)
+    first = campaign_service.list_clusters(session, limit=2)
     assert [row.cluster.size for row in first.items] == [4, 3]
     assert first.items[0].pending == 4
     assert first.items[0].sample_text.startswith("I am writing")
-    second = clusters.list_clusters(session, limit=2, cursor=first.next_cursor)
+    second = campaign_service.list_clusters(session, limit=2, cursor=first.next_cursor)
     assert [row.cluster.size for row in second.items] == [2]
     assert second.next_cursor is None
-    newest = clusters.list_clusters(session, order="newest")
+    newest = campaign_service.list_clusters(session, order="newest")
     assert newest.items[0].cluster.size == 3
     with pytest.raises(moderation.ValidationFailed):
-        clusters.list_clusters(session, cursor="not-a-cursor")
+        campaign_service.list_clusters(session, cursor="not-a-cursor")
 
 
 CHAIN_SENTENCES = [
@@ -320,10 +321,10 @@ def test_a_chain_of_near_duplicates_is_one_campaign_in_any_order(session, open_r
     campaign is the connected group of near pairs, so the three are one, whichever
     arrived first (the rule folding followed before made C's fate depend on it)."""
     texts = [" ".join(CHAIN_SENTENCES[start:start + 6]) for start in range(3)]
-    a_, b_, c_ = (clusters.signature(t) for t in texts)
-    assert clusters.similarity(a_, b_) >= clusters.THRESHOLD
-    assert clusters.similarity(b_, c_) >= clusters.THRESHOLD
-    assert clusters.similarity(a_, c_) < clusters.THRESHOLD
+    a_, b_, c_ = (minhash.signature(t) for t in texts)
+    assert minhash.similarity(a_, b_) >= minhash.THRESHOLD
+    assert minhash.similarity(b_, c_) >= minhash.THRESHOLD
+    assert minhash.similarity(a_, c_) < minhash.THRESHOLD
     for order in ((0, 1, 2), (0, 2, 1), (1, 0, 2)):
         round_ = factories.make_round(session)
         made = {index: _submit(session, round_, texts[index]) for index in order}
@@ -374,12 +375,12 @@ def campaign_texts(copies: int = 24) -> list[tuple[str, str]]:
 
 
 def test_the_campaign_fixture_needs_its_bridges():
-    first, second, whole = (clusters.signature(campaign_copy(d, "Olga")) for d in (0, 1, None))
-    assert clusters.similarity(first, second) < clusters.THRESHOLD
-    assert clusters.similarity(first, whole) >= clusters.THRESHOLD
-    assert clusters.similarity(second, whole) >= clusters.THRESHOLD
+    first, second, whole = (minhash.signature(campaign_copy(d, "Olga")) for d in (0, 1, None))
+    assert minhash.similarity(first, second) < minhash.THRESHOLD
+    assert minhash.similarity(first, whole) >= minhash.THRESHOLD
+    assert minhash.similarity(second, whole) >= minhash.THRESHOLD
     for text in CAMPAIGN_DISTINCT:
-        assert clusters.similarity(whole, clusters.signature(text)) < clusters.THRESHOLD
+        assert minhash.similarity(whole, minhash.signature(text)) < minhash.THRESHOLD
 
 
 @pytest.mark.parametrize("order", ["bridges last", "bridges first", "shuffled"])
@@ -412,11 +413,11 @@ def test_a_merge_keeps_the_decisions_taken_on_either_campaign(session, open_roun
     seconds = [_submit(session, open_round, campaign_copy(1, n)) for n in CAMPAIGN_NAMES[3:]]
     one, two = _cluster_of(session, firsts[0]), _cluster_of(session, seconds[0])
     assert None not in (one, two) and one != two
-    approved = clusters.decide(
+    approved = campaign_service.decide(
         session, session.get(Cluster, one), by=moderator, action="approve",
         selection=[(s.id, s.version) for s in firsts[:2]],
-        tags=moderation.TagInput(principles=["P2"], commitments=["C4"]))
-    rejected = clusters.decide(session, session.get(Cluster, two), by=moderator,
+        tags=tagging.TagInput(principles=["P2"], commitments=["C4"]))
+    rejected = campaign_service.decide(session, session.get(Cluster, two), by=moderator,
                                action="reject", selection=[(seconds[0].id, seconds[0].version)],
                                reason="spam")
     session.commit()
@@ -431,7 +432,7 @@ def test_a_merge_keeps_the_decisions_taken_on_either_campaign(session, open_roun
                 for s in firsts + seconds + [bridge]}
     assert [statuses[s.id] for s in firsts] == [Status.APPROVED, Status.APPROVED, Status.PENDING]
     assert [statuses[s.id] for s in seconds] == [Status.REJECTED, Status.PENDING, Status.PENDING]
-    members = clusters.members(session, session.get(Cluster, merged))
+    members = campaign_service.members(session, session.get(Cluster, merged))
     assert members.counts[Status.APPROVED] == 2 and members.counts[Status.REJECTED] == 1
     assert members.pending_total == 4
     cluster = session.get(Cluster, merged)
@@ -505,11 +506,11 @@ def _plan(session, statement, params=None) -> str:
 def test_the_queries_that_must_stay_fast_use_an_index(session, database_url, open_round):
     if not database_url.startswith("sqlite"):
         pytest.skip("EXPLAIN QUERY PLAN is SQLite's; PostgreSQL plans depend on statistics")
-    hashes = {f"h{i}": i for i in range(clusters.BANDS)}
+    hashes = {f"h{i}": i for i in range(minhash.BANDS)}
     found = _plan(session, clusters._CANDIDATES, {"round_id": 1, "exclude": 1, **hashes})
     # SQLite names the composite primary key's index sqlite_autoindex_cluster_bands_1.
-    assert found.count("SEARCH cluster_bands USING COVERING INDEX") == clusters.BANDS, found
-    assert found.count("(round_id=? AND band=? AND hash=?)") == clusters.BANDS, found
+    assert found.count("SEARCH cluster_bands USING COVERING INDEX") == minhash.BANDS, found
+    assert found.count("(round_id=? AND band=? AND hash=?)") == minhash.BANDS, found
     assert "SCAN cluster_bands" not in found and "SCAN submissions" not in found, found
     page = (select(Cluster.id).where(Cluster.size >= 2)
             .order_by(Cluster.size.desc(), Cluster.id.desc()).limit(51))
@@ -541,6 +542,6 @@ def test_invisible_characters_do_not_escape_folding(session, open_round):
     copy = _submit(session, open_round, hidden)
     assert "\u200b" not in copy.body and "\u00ad" not in copy.body
     # Older rows stored before clean_text dropped them fold the same way.
-    assert np.array_equal(clusters.signature(hidden), clusters.signature(EN))
-    assert np.array_equal(clusters.signature(EN.replace("a", "a\u200c")), clusters.signature(EN))
+    assert np.array_equal(minhash.signature(hidden), minhash.signature(EN))
+    assert np.array_equal(minhash.signature(EN.replace("a", "a\u200c")), minhash.signature(EN))
     assert _cluster_of(session, first) == _cluster_of(session, copy) is not None

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.models import Submission
 from app.services.reporting import reports
-from app.services.review import moderation
+from app.services.review import moderation, tagging
 from app.services.text import langid
 from tests.factories import make_submission
 from tests.helpers import make_user
@@ -82,7 +82,7 @@ def test_stats_count_by_detected_language(session, open_round, taxonomy):
                                         body=body)
         moderation.decide(session, submission, by=moderator, action="approve",
                           version=submission.version,
-                          tags=moderation.TagInput(principles=["P2"]))
+                          tags=tagging.TagInput(principles=["P2"]))
     session.commit()
     counts = reports.stats(session, reports.ReportFilter(), "detected_language")
     assert counts == {"en": 1, "es": 1, "ar": 1}

@@ -9,7 +9,7 @@ from app.models import Status, Submission, SubmissionSearch
 from app.services.assist import search
 from app.services.contributions import intake
 from app.services.reporting import reports
-from app.services.review import moderation
+from app.services.review import moderation, tagging
 from tests.factories import make_submission
 from tests.helpers import make_user
 
@@ -141,7 +141,7 @@ def test_a_redacted_version_replaces_the_original_in_search(session, open_round,
     assert found(session, "wanjiru") == {submission.reference}
     moderation.decide(session, submission, by=moderator, action="approve",
                       version=submission.version,
-                      tags=moderation.TagInput(principles=["P2"]),
+                      tags=tagging.TagInput(principles=["P2"]),
                       redacted_text="Ask the doctor about the drone clinic.")
     session.commit()
     assert found(session, "wanjiru") == set()
@@ -159,7 +159,7 @@ def test_combined_with_queue_and_report_filters(session, open_round, taxonomy, t
 
     submission = session.scalar(select(Submission).where(Submission.reference == texts["en"]))
     moderation.decide(session, submission, by=moderator, action="approve",
-                      version=submission.version, tags=moderation.TagInput(principles=["P2"]))
+                      version=submission.version, tags=tagging.TagInput(principles=["P2"]))
     session.commit()
     assert reports.total(session, reports.ReportFilter(q="internet")) == 1
     assert reports.total(session, reports.ReportFilter(q="données")) == 0  # still pending

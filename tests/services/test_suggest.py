@@ -13,9 +13,10 @@ from sqlalchemy import select
 
 from app.db import utcnow
 from app.models import AuditEvent, LexiconEntry, Submission, SuggestModel, TaxonomyItem
-from app.services.assist import lexicon, suggest
+from app.services.assist import suggest
+from app.services.platform import lexicon
 from app.services.platform import taxonomy as taxonomy_service
-from app.services.review import moderation
+from app.services.review import moderation, tagging
 from app.services.text.textnorm import normalize
 from tests import factories
 from tests.helpers import make_user
@@ -123,7 +124,7 @@ def coded(session, open_round):
                   for name in suggest.GROUPS}
         submission = session.get(Submission, submission.id)
         moderation.decide(session, submission, by=moderator, action="approve",
-                          version=submission.version, tags=moderation.TagInput(**groups))
+                          version=submission.version, tags=tagging.TagInput(**groups))
         ids.append(submission.id)
     session.commit()
     return ids
@@ -211,7 +212,7 @@ def test_training_stores_a_model_that_suggestions_use_quickly(session, coded, ca
                                                        reverse=True)
 
     # Loaded as the review page loads them (answers and round with the submission).
-    submissions = [moderation.get_for_review(session, i) for i in coded]
+    submissions = [tagging.get_for_review(session, i) for i in coded]
     suggest.suggestions(session, submissions[0])  # model unpickled, lexicon compiled
     # CPU time, not wall time: six test runs share two cores here, and what is measured
     # is what scoring costs (about 4 ms measured: lexicon, classifier, ranking).
@@ -249,8 +250,8 @@ def test_accepted_suggestions_join_the_tags_and_the_audit_log(session, taxonomy,
     moderator = make_user(session, "moderator")
     submission, _ = factories.make_submission(session, open_round, principles=[],
                                               technologies=[])
-    tags, details = suggest.with_accepted(
-        moderation.TagInput(principles=["P2"]), shown=["T15", "TH12", "P2", "bogus"],
+    tags, details = tagging.with_accepted(
+        tagging.TagInput(principles=["P2"]), shown=["T15", "TH12", "P2", "bogus"],
         accepted=["t15", "TH12"])
     assert tags.technologies == ["T15"] and tags.themes == ["TH12"]
     assert details == {"shown": {"technologies": ["T15"], "themes": ["TH12"],
@@ -271,7 +272,7 @@ def test_accepted_suggestions_join_the_tags_and_the_audit_log(session, taxonomy,
     assert rows["commitments"].rate == 0.0
     assert suggest.acceptance_rates(session, utcnow() + dt.timedelta(1))[0].shown == 0
 
-    assert suggest.with_accepted(moderation.TagInput(), [], [])[1] is None
+    assert tagging.with_accepted(tagging.TagInput(), [], [])[1] is None
 
 
 def test_cli_train_and_evaluate(runner, session, coded, tmp_path):

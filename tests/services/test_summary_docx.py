@@ -13,7 +13,7 @@ from docx.oxml.ns import qn
 from app.services import ValidationFailed
 from app.services.reporting import reports
 from app.services.reporting.summary_docx import build_summary_docx, direction_of, summary_docx
-from app.services.review import moderation
+from app.services.review import moderation, tagging
 from tests import factories
 from tests.helpers import make_user
 
@@ -41,7 +41,7 @@ def approved(session, open_round):
         submission, _ = factories.make_submission(session, open_round, **fields)
         moderation.decide(session, submission, by=moderator, action="approve",
                           version=submission.version,
-                          tags=moderation.TagInput(principles=principles,
+                          tags=tagging.TagInput(principles=principles,
                                                    keywords=["connectivity"]),
                           highlight=highlight)
         session.commit()

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.models import AuditEvent, ItemKind, Submission, TagSource
 from app.models.coding import CodingState, DoubleCoding
-from app.services.review import agreement, moderation
+from app.services.review import agreement, moderation, tagging
 from tests import factories
 from tests.helpers import csrf_token, login, make_user
 
@@ -32,7 +32,7 @@ def doubly(session, open_round):
 def approve(session, round_, by, principles=("P2",), commitments=("C4",), **fields):
     submission, _ = factories.make_submission(session, round_, **fields)
     moderation.decide(session, submission, by=by, action="approve", version=submission.version,
-                      tags=moderation.TagInput(principles=list(principles),
+                      tags=tagging.TagInput(principles=list(principles),
                                                commitments=list(commitments),
                                                technologies=["T03"], themes=["TH12"],
                                                keywords=["zebra crossing"]))

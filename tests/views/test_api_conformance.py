@@ -54,7 +54,7 @@ class LiveApi:
 
 def _seed(application: Any) -> LiveApi:
     from app.services.accounts import users as users_service
-    from app.services.review import moderation
+    from app.services.review import moderation, tagging
 
     result = application.test_cli_runner().invoke(args=["setup"])
     assert result.exit_code == 0, result.output
@@ -78,7 +78,7 @@ def _seed(application: Any) -> LiveApi:
                 moderation.decide(
                     session, submission, by=users["moderator"], version=submission.version,
                     action="approve" if status == "approved" else "reject",
-                    tags=moderation.TagInput(principles=["P2"]), reason="spam")
+                    tags=tagging.TagInput(principles=["P2"]), reason="spam")
                 session.commit()
             ids.append(submission.id)
         return LiveApi(url="", tokens=tokens, round_id=round_.id,

@@ -10,8 +10,8 @@ import pytest
 from app.i18n import LANGUAGES, country_codes, language_codes
 from app.models import ActorType, AgeRange, Channel, Gender, RejectReason, Status
 from app.regions import REGIONS
-from app.services.assist import clusters
 from app.services.reporting import reports
+from app.services.review import campaigns as campaign_service
 from app.services.text import langid
 from tests.helpers import api_token, bearer
 
@@ -38,7 +38,7 @@ def test_the_documented_codes_are_the_ones_the_code_accepts():
                           ("TechnologyCode", "technologies"), ("ThemeCode", "themes")):
         assert SCHEMAS[name]["enum"] == [item["code"] for item in TAXONOMY[section]], name
     assert _parameter("/api/v1/stats", "group_by")["enum"] == list(reports.GROUPS)
-    assert _parameter("/api/v1/clusters", "order")["enum"] == list(clusters.ORDERS)
+    assert _parameter("/api/v1/clusters", "order")["enum"] == list(campaign_service.ORDERS)
     assert _parameter("/api/v1/submissions", "detected")["enum"] == \
         [*langid.UN_LANGUAGES, "differs"]
     reasons = [branch["properties"]["reason"] for branch in SCHEMAS["Decision"]["oneOf"]

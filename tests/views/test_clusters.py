@@ -12,7 +12,7 @@ from sqlalchemy import event, select
 from app.db import db
 from app.models import AuditEvent, Status, Submission
 from app.models.cluster import Cluster
-from app.services.review import moderation
+from app.services.review import moderation, tagging
 from tests import factories
 from tests.helpers import api_token, bearer, csrf_token, login, make_user
 
@@ -200,7 +200,7 @@ def test_stats_and_dashboard_count_unique_voices(client, session, campaign):
         submission = session.get(Submission, submission.id)
         moderation.decide(session, submission, by=moderator, action="approve",
                           version=submission.version,
-                          tags=moderation.TagInput(principles=["P2"]))
+                          tags=tagging.TagInput(principles=["P2"]))
     session.commit()
     headers = bearer(api_token(session, "reference"))
     body = client.get("/api/v1/stats?group_by=language", headers=headers).get_json()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app.models import Submission
-from app.services.review import moderation
+from app.services.review import moderation, tagging
 from tests import factories
 from tests.helpers import api_token, bearer, login, make_user
 
@@ -29,7 +29,7 @@ def people(session, open_round):
         submission = session.get(Submission, submission.id)
         moderation.decide(session, submission, by=moderator, action="approve",
                           version=submission.version,
-                          tags=moderation.TagInput(principles=principles),
+                          tags=tagging.TagInput(principles=principles),
                           highlight=HIGHLIGHT if number == 0 else None)
         session.commit()
 

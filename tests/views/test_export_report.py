@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from app.models import Submission
 from app.services.platform import taxonomy as taxonomy_service
 from app.services.reporting import export
-from app.services.review import moderation
+from app.services.review import moderation, tagging
 from tests import factories
 from tests.helpers import api_token, bearer, login, make_user
 
@@ -28,7 +28,7 @@ P2_EN = "Foster inclusion and transparency"
 def _approve(session, submission, moderator, tags, **kwargs):
     submission = session.get(Submission, submission.id)
     moderation.decide(session, submission, by=moderator, action="approve",
-                      version=submission.version, tags=moderation.TagInput(**tags), **kwargs)
+                      version=submission.version, tags=tagging.TagInput(**tags), **kwargs)
     session.commit()
 
 

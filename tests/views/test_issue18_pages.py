@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from app.services.accounts import users as users_service
-from app.services.review import moderation
+from app.services.review import moderation, tagging
 from tests import factories
 from tests.helpers import login
 
@@ -23,7 +23,7 @@ def test_the_audit_log_reads_as_sentences_in_the_readers_language(client, sessio
     submission, _token = factories.make_submission(session, open_round)
     moderation.decide(session, submission, by=amina, action="approve",
                       version=submission.version,
-                      tags=moderation.TagInput(principles=["P2"]))
+                      tags=tagging.TagInput(principles=["P2"]))
     session.commit()
     reference = submission.reference
     english = _text(client.get("/en/admin/audit"))

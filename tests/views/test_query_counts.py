@@ -10,7 +10,7 @@ from sqlalchemy import event
 
 from app.db import db
 from app.models import Submission
-from app.services.review import moderation
+from app.services.review import moderation, tagging
 from tests import factories
 from tests.helpers import api_token, bearer, login, make_user
 
@@ -37,7 +37,7 @@ def add_rows(session, round_, moderator, count: int) -> None:
             submission = session.get(Submission, submission.id)
             moderation.decide(session, submission, by=moderator, action="approve",
                               version=submission.version,
-                              tags=moderation.TagInput(principles=["P2"], commitments=["C1"],
+                              tags=tagging.TagInput(principles=["P2"], commitments=["C1"],
                                                        keywords=[f"kw{n % 3}"]))
             session.commit()
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from app.models import Submission
-from app.services.review import moderation
+from app.services.review import moderation, tagging
 from tests import factories
 from tests.helpers import api_token, bearer, csrf_token, login, make_user
 
@@ -18,7 +18,7 @@ def _approve(session, submission_id, moderator, **kwargs):
     submission = session.get(Submission, submission_id)
     moderation.decide(session, submission, by=moderator, action="approve",
                       version=submission.version,
-                      tags=moderation.TagInput(principles=["P2"]), **kwargs)
+                      tags=tagging.TagInput(principles=["P2"]), **kwargs)
     session.commit()
     return submission
 

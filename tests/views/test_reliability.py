@@ -9,8 +9,8 @@ from alembic import command
 from sqlalchemy.exc import OperationalError
 
 from app import create_app
-from app.cli import alembic_config
 from app.db import db
+from app.migrate import alembic_config
 from tests import factories
 from tests.helpers import csrf_token, web_form
 

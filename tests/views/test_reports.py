@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from app.models import AuditEvent, Submission
-from app.services.review import moderation
+from app.services.review import moderation, tagging
 from tests import factories
 from tests.helpers import api_token, bearer, login, make_user
 
@@ -17,7 +17,7 @@ from tests.helpers import api_token, bearer, login, make_user
 def approve(session, submission_id, moderator, tags, **kwargs):
     submission = session.get(Submission, submission_id)
     moderation.decide(session, submission, by=moderator, action="approve",
-                      version=submission.version, tags=moderation.TagInput(**tags), **kwargs)
+                      version=submission.version, tags=tagging.TagInput(**tags), **kwargs)
     session.commit()
 
 

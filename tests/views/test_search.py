@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.services.review import moderation
+from app.services.review import moderation, tagging
 from tests import factories
 from tests.helpers import api_token, bearer, login, make_user
 
@@ -26,7 +26,7 @@ def corpus(session, open_round, taxonomy):
     for submission in (arabic, english):
         moderation.decide(session, submission, by=moderator, action="approve",
                           version=submission.version,
-                          tags=moderation.TagInput(principles=["P2"]))
+                          tags=tagging.TagInput(principles=["P2"]))
     session.commit()
     return {"es": spanish, "ar": arabic, "en": english}
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from app.models import Status, Submission
-from app.services.review import moderation
+from app.services.review import moderation, tagging
 from tests import factories
 from tests.helpers import api_token, bearer, login
 
@@ -16,7 +16,7 @@ def approve(session, submission, moderator, **kwargs):
     submission = session.get(Submission, submission.id)
     moderation.decide(session, submission, by=moderator, action="approve",
                       version=submission.version,
-                      tags=moderation.TagInput(principles=["P2"], themes=["TH06"]), **kwargs)
+                      tags=tagging.TagInput(principles=["P2"], themes=["TH06"]), **kwargs)
     session.commit()
     return submission
 

@@ -196,7 +196,7 @@ def test_the_api_filters_by_channel_and_source(client, session, open_round):
     import csv
     import io
 
-    from app.services.review import moderation
+    from app.services.review import moderation, tagging
     from tests.helpers import api_token, bearer
 
     found = _workshop(session, open_round)
@@ -208,7 +208,7 @@ def test_the_api_filters_by_channel_and_source(client, session, open_round):
     moderator = make_user(session, "moderator", with_2fa=False)
     for sub in session.scalars(select(Submission)):
         moderation.decide(session, sub, by=moderator, action="approve", version=sub.version,
-                          tags=moderation.TagInput(principles=["P2"]))
+                          tags=tagging.TagInput(principles=["P2"]))
     session.commit()
     headers = bearer(api_token(session, "reference"))
     url = "/api/v1/exports/submissions.csv?source=Youth%20lab,%20Nairobi"

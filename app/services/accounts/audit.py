@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 from app.models import AuditEvent, User
 from app.services import cursors
 from app.services.filters import day_start
+from app.services.text.textnorm import normalize_email
 
 
 def record(session: Session, action: str, *, actor: User | None = None,
@@ -61,7 +62,6 @@ def decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
 def events(session: Session, f: AuditFilter, *, cursor: str | None = None,
            limit: int = 50) -> EventPage:
     """One page of the log, newest first, keyset-paginated on (at, id)."""
-    from app.services.accounts.users import normalize_email  # not at the top: users imports audit
 
     limit = max(1, min(limit, 200))
     query = (select(AuditEvent).options(joinedload(AuditEvent.actor))

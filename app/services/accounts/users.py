@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-import unicodedata
 
 import pyotp
 from argon2 import PasswordHasher
@@ -18,6 +17,7 @@ from app.models import ApiToken, Role, User
 from app.security import hash_token, new_token
 from app.services import DomainError, NotFound, ValidationFailed, parse_id
 from app.services.accounts import audit
+from app.services.text.textnorm import normalize_email
 
 PASSWORD_MIN = 12
 PASSWORD_MAX = 128
@@ -35,12 +35,6 @@ class LoginFailed(DomainError):
 
     def __init__(self) -> None:
         super().__init__(SIGN_IN_FAILED)
-
-
-def normalize_email(email: str) -> str:
-    # Control characters never belong to an address (and PostgreSQL refuses NUL).
-    email = "".join(ch for ch in (email or "") if ch.isprintable())
-    return unicodedata.normalize("NFKC", email).strip().lower()
 
 
 def password_problems(password: str, email: str = "") -> list:

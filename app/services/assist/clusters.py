@@ -29,8 +29,6 @@ inserted in bulk.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import zlib
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -39,7 +37,6 @@ from typing import Any
 import numpy as np
 from sqlalchemy import (
     Integer,
-    and_,
     bindparam,
     case,
     delete,
@@ -58,118 +55,17 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from app.db import UTCDateTime, bulk_insert
-from app.i18n import lazy_gettext as _l
-from app.models import Answer, Round, Status, Submission, User
+from app.models import Answer, Round, Submission
 from app.models.cluster import Cluster, ClusterBand, SubmissionSignature
-from app.services import ValidationFailed, cursors
 from app.services.accounts import audit
-from app.services.review import moderation
-from app.services.text.textnorm import has_cjk, normalize, words
+from app.services.assist import minhash
 
-NUM_PERM = 64
-BANDS = 16
-ROWS = NUM_PERM // BANDS
-THRESHOLD = 0.6
-GRAM = 5
-CJK_GRAM = 3
-MIN_GRAMS = 10  # "I agree." from many people is many voices, not a campaign
-PER_BAND = 8
-SEED = 1
-_SENTENCE_END = re.compile(r"[.!?;؟؛。！？；…]+")
-_LINE_BREAKS = re.compile(r"[\n\r]+")
-_PRIME = np.uint64(1099511628211)
-_MASK32 = np.uint64(0xFFFFFFFF)
-# MinHash with the universal hashes h(x) = ((a x + b) mod p) mod 2^32, p = 2^61 - 1, as in
-# datasketch. The library was used first; its package imports scipy (for LSH parameter
-# tuning this module does not need), which cost every worker 62 MB of memory and 0.4 s of
-# start-up for a dozen lines of numpy. a and b stay below 2^31 so a x + b never overflows.
-_MERSENNE = np.uint64((1 << 61) - 1)
-_rng = np.random.RandomState(SEED)
-_A = _rng.randint(1, 1 << 31, size=NUM_PERM, dtype=np.int64).astype(np.uint64)
-_B = _rng.randint(0, 1 << 31, size=NUM_PERM, dtype=np.int64).astype(np.uint64)
-del _rng
-
-
-def _minhash(grams: np.ndarray) -> np.ndarray:
-    """The NUM_PERM minimum hash values of a set of 32-bit gram hashes."""
-    hashed = (grams.astype(np.uint64)[:, None] * _A + _B) % _MERSENNE & _MASK32
-    return hashed.min(axis=0).astype(np.uint32)
-
-
-# Signatures.
-
-def text_of(title: str | None, answers: Sequence[str], body: str | None) -> str:
-    """What is compared: the title, the answers and the free text, one sentence run each."""
-    return "\n".join(part for part in (title, *answers, body) if part)
-
-
-def _gram_hashes(sentences: list[str], size: int) -> np.ndarray:
-    """64-bit polynomial hashes of the `size`-character grams of each sentence (a sentence
-    shorter than `size` counts as one gram), computed for all sentences at once."""
-    if not sentences:
-        return np.empty(0, np.uint64)
-    joined = "\x00".join(sentences)
-    points = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    out = []
-    count = len(points) - size + 1
-    if count > 0:
-        hashes = np.zeros(count, np.uint64)
-        for offset in range(size):
-            hashes = hashes * _PRIME + points[offset:offset + count]
-        separators = np.concatenate(([0], np.cumsum(points == 0)))
-        out.append(hashes[separators[size:size + count] == separators[:count]])
-    short = [zlib.crc32(s.encode()) for s in sentences if len(s) < size]
-    if short:
-        out.append(np.array(short, np.uint64))
-    return np.concatenate(out) if out else np.empty(0, np.uint64)
-
-
-def shingles(text: str) -> np.ndarray:
-    """The set of 32-bit gram hashes of `text` (folded by textnorm, sentence by sentence)."""
-    folded = normalize(_LINE_BREAKS.sub(". ", text or ""))  # line breaks end sentences too
-    sentences = [" ".join(words(part)) for part in _SENTENCE_END.split(folded)]
-    cjk = [s for s in sentences if s and has_cjk(s)]
-    other = [s for s in sentences if s and not has_cjk(s)]
-    hashes = np.concatenate((_gram_hashes(other, GRAM), _gram_hashes(cjk, CJK_GRAM)))
-    return np.unique(((hashes ^ (hashes >> np.uint64(32))) & _MASK32).astype(np.uint32))
-
-
-def signature(text: str) -> np.ndarray | None:
-    """The MinHash signature of `text` (NUM_PERM uint32), or None when it is too short to
-    tell a campaign from a coincidence."""
-    grams = shingles(text)
-    if len(grams) < MIN_GRAMS:
-        return None
-    return _minhash(grams)
-
-
-def band_hashes(signatures: np.ndarray) -> np.ndarray:
-    """Signed 64-bit hashes of each band: shape (BANDS,) for one signature, (n, BANDS)
-    for n."""
-    values = signatures.astype(np.uint64).reshape(*signatures.shape[:-1], BANDS, ROWS)
-    hashes = np.zeros(values.shape[:-1], np.uint64)
-    for row in range(ROWS):
-        hashes = (hashes ^ values[..., row]) * _PRIME
-    return hashes.view(np.int64)
-
-
-def similarity(a: np.ndarray, b: np.ndarray) -> float:
-    """Estimated Jaccard similarity of the two texts behind two signatures."""
-    return float(np.count_nonzero(a == b)) / NUM_PERM
-
-
-def _to_bytes(sig: np.ndarray) -> bytes:
-    return sig.astype("<u4").tobytes()
-
-
-def _from_bytes(raw: bytes) -> np.ndarray:
-    return np.frombuffer(raw, dtype="<u4")
-
-
+PER_BAND = 8  # LSH index rows looked up per band (see module docstring)
 # Folding at intake.
 
 def _texts(session: Session, submission: Submission) -> str:
-    return text_of(submission.title, [a.text for a in submission.answers], submission.body)
+    return minhash.text_of(submission.title, [a.text for a in submission.answers],
+                           submission.body)
 
 
 # The statements of the intake path are built once, with bound parameters: building and
@@ -187,7 +83,7 @@ def _candidates_statement() -> Any:
                      band.hash == bindparam(f"h{index}"),
                      band.submission_id != bindparam("exclude"))
               .order_by(band.submission_id.desc()).limit(PER_BAND).subquery(f"p{index}")
-              for index in range(BANDS)]
+              for index in range(minhash.BANDS)]
     ids = union_all(*[select(probe.c.submission_id) for probe in probes])
     table = _SUBMISSIONS.c
     return (select(table.id, table.cluster_id, table.created_at, table.language,
@@ -223,7 +119,7 @@ def _candidates(session: Session, round_id: int, hashes: np.ndarray, exclude: in
 def _store(session: Session, submission: Submission, sig: np.ndarray,
            hashes: np.ndarray) -> None:
     session.execute(_INSERT_SIGNATURE, [{"submission_id": submission.id,
-                                         "signature": _to_bytes(sig)}])
+                                         "signature": minhash.to_bytes(sig)}])
     session.execute(_INSERT_BANDS, [
         {"round_id": submission.round_id, "band": index, "hash": int(value),
          "submission_id": submission.id} for index, value in enumerate(hashes)])
@@ -242,15 +138,15 @@ def fold(session: Session, submission: Submission) -> int | None:
     """Index a flushed submission and fold it with every near duplicate the index finds:
     into their campaign, or merging their campaigns into one when it is near members of
     several. Returns the cluster id, or None when it stands alone."""
-    sig = signature(_texts(session, submission))
+    sig = minhash.signature(_texts(session, submission))
     if sig is None:
         return None
-    hashes = band_hashes(sig)
+    hashes = minhash.band_hashes(sig)
     _lock_round(session, submission.round_id)
     rows = _candidates(session, submission.round_id, hashes, submission.id)
     _store(session, submission, sig, hashes)
     matches = [row for row in rows
-               if similarity(sig, _from_bytes(row.signature)) >= THRESHOLD]
+               if minhash.similarity(sig, minhash.from_bytes(row.signature)) >= minhash.THRESHOLD]
     if not matches:
         return None
     cluster_ids = sorted({row.cluster_id for row in matches if row.cluster_id is not None})
@@ -372,7 +268,7 @@ def remove(session: Session, submission: Submission) -> None:
     raw = session.scalar(select(SubmissionSignature.signature)
                          .where(SubmissionSignature.submission_id == submission.id))
     if raw is not None:
-        hashes = band_hashes(_from_bytes(raw))
+        hashes = minhash.band_hashes(minhash.from_bytes(raw))
         session.execute(delete(ClusterBand).where(
             ClusterBand.round_id == submission.round_id,
             ClusterBand.submission_id == submission.id,
@@ -427,8 +323,8 @@ def refold(session: Session, submission: Submission) -> int | None:
     """After a correction: fold again when the text changed enough to move its bands."""
     raw = session.scalar(select(SubmissionSignature.signature)
                          .where(SubmissionSignature.submission_id == submission.id))
-    sig = signature(_texts(session, submission))
-    if raw is not None and sig is not None and np.array_equal(_from_bytes(raw), sig):
+    sig = minhash.signature(_texts(session, submission))
+    if raw is not None and sig is not None and np.array_equal(minhash.from_bytes(raw), sig):
         return submission.cluster_id
     remove(session, submission)
     return fold(session, submission)
@@ -461,7 +357,7 @@ def rebuild(session: Session, *, round_id: int | None = None, batch: int = 5000
         result.rounds += 1
         result.submissions += len(ids)
         if ids:
-            hashes = band_hashes(sigs)
+            hashes = minhash.band_hashes(sigs)
             _write_index(session, rid, ids, sigs, hashes, batch)
             groups = _components(ids, sigs, hashes)
             result.clusters += len(groups)
@@ -504,13 +400,13 @@ def _round_signatures(session: Session, round_id: int, batch: int
                 .order_by(Answer.submission_id, Answer.position)):
             answers[sid].append(text)
         for row in rows:
-            sig = signature(text_of(row.title, answers.get(row.id, []), row.body))
+            sig = minhash.signature(minhash.text_of(row.title, answers.get(row.id, []), row.body))
             if sig is not None:
                 ids.append(row.id)
                 sigs.append(sig)
                 meta[row.id] = (_aware(row.created_at), row.language)
         last = rows[-1].id
-    matrix = np.vstack(sigs) if sigs else np.empty((0, NUM_PERM), np.uint32)
+    matrix = np.vstack(sigs) if sigs else np.empty((0, minhash.NUM_PERM), np.uint32)
     return ids, matrix, meta
 
 
@@ -519,7 +415,7 @@ def _write_index(session: Session, round_id: int, ids: list[int], sigs: np.ndarr
     for start in range(0, len(ids), batch):
         chunk = range(start, min(start + batch, len(ids)))
         bulk_insert(session, _SIGNATURES, ("submission_id", "signature"),
-                     [(ids[i], _to_bytes(sigs[i])) for i in chunk])
+                     [(ids[i], minhash.to_bytes(sigs[i])) for i in chunk])
         band_rows = hashes[start:start + len(chunk)].tolist()
         bulk_insert(session, _BANDS, ("round_id", "band", "hash", "submission_id"),
                      [(round_id, band, value, ids[i])
@@ -538,7 +434,7 @@ def _components(ids: list[int], sigs: np.ndarray, hashes: np.ndarray) -> list[li
     later: list[np.ndarray] = []
     earlier: list[np.ndarray] = []
     positions = np.arange(n)
-    for band in range(BANDS):
+    for band in range(minhash.BANDS):
         order = np.lexsort((positions, hashes[:, band]))
         sorted_hashes = hashes[order, band]
         same = np.flatnonzero(sorted_hashes[1:] == sorted_hashes[:-1]) + 1
@@ -552,7 +448,7 @@ def _components(ids: list[int], sigs: np.ndarray, hashes: np.ndarray) -> list[li
     if not later:
         return []
     right, left = np.concatenate(later), np.concatenate(earlier)
-    keep = (sigs[right] == sigs[left]).sum(axis=1) >= THRESHOLD * NUM_PERM
+    keep = (sigs[right] == sigs[left]).sum(axis=1) >= minhash.THRESHOLD * minhash.NUM_PERM
     parent = list(range(n))
 
     def root(i: int) -> int:
@@ -624,148 +520,3 @@ def sizes(session: Session, cluster_ids: Sequence[int | None]) -> dict[int, int]
         return {}
     return dict(session.execute(select(Cluster.id, Cluster.size).where(Cluster.id.in_(wanted)))
                 .all())
-
-
-# Listing and reviewing.
-
-ORDERS = ("size", "newest")
-
-
-@dataclass
-class ClusterRow:
-    cluster: Cluster
-    sample_title: str
-    sample_text: str
-    pending: int
-
-
-@dataclass
-class ClusterPage:
-    items: list[ClusterRow]
-    next_cursor: str | None
-
-
-def _encode(key: Any, ident: int) -> str:
-    return cursors.encode(key, ident)
-
-
-def _decode(cursor: str, order: str) -> tuple[Any, int]:
-    return cursors.decode(cursor, numeric=order == "size")
-
-
-def excerpt(text: str, length: int = 240) -> str:
-    text = " ".join((text or "").split())
-    return text if len(text) <= length else text[:length - 1].rstrip() + "…"
-
-
-def list_clusters(session: Session, *, round_id: int | None = None, order: str = "size",
-                  cursor: str | None = None, limit: int = 50) -> ClusterPage:
-    """A page of campaigns, biggest (or newest) first, keyset-paginated, in three queries
-    whatever the page size: the clusters with their sample, then the pending counts."""
-    if order not in ORDERS:
-        raise ValidationFailed({"order": [_l("Use one of: %(codes)s", codes=", ".join(ORDERS))]})
-    limit = max(1, min(limit, 200))
-    key_column = Cluster.size if order == "size" else Cluster.last_at
-    query = (select(Cluster, Submission.title, Submission.body)
-             .outerjoin(Submission, Submission.id == Cluster.sample_submission_id)
-             .where(Cluster.size >= 2)
-             .order_by(key_column.desc(), Cluster.id.desc()).limit(limit + 1))
-    if round_id is not None:
-        query = query.where(Cluster.round_id == round_id)
-    if cursor:
-        key, ident = _decode(cursor, order)
-        query = query.where(or_(key_column < key, and_(key_column == key, Cluster.id < ident)))
-    rows = session.execute(query).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    pending = pending_counts(session, [row[0].id for row in rows])
-    items = [ClusterRow(cluster=cluster, sample_title=title or "",
-                        sample_text=excerpt(body or ""), pending=pending.get(cluster.id, 0))
-             for cluster, title, body in rows]
-    next_cursor = None
-    if more and items:
-        last = items[-1].cluster
-        next_cursor = _encode(last.size if order == "size" else last.last_at, last.id)
-    return ClusterPage(items=items, next_cursor=next_cursor)
-
-
-def pending_counts(session: Session, cluster_ids: Sequence[int]) -> dict[int, int]:
-    if not cluster_ids:
-        return {}
-    return dict(session.execute(
-        select(Submission.cluster_id, func.count())
-        .where(Submission.cluster_id.in_(list(cluster_ids)), Submission.status == Status.PENDING)
-        .group_by(Submission.cluster_id)).all())
-
-
-MEMBERS_SHOWN = 500  # as many as one bulk decision takes (moderation.bulk)
-
-
-@dataclass
-class Members:
-    pending: list[Submission]
-    others: list[Submission]
-    pending_total: int
-    counts: dict[Status, int]
-
-
-def members(session: Session, cluster: Cluster, *, limit: int = MEMBERS_SHOWN) -> Members:
-    """The members of a cluster: pending ones first (oldest first, up to `limit`), then
-    up to 100 already decided, and the count per status; four queries."""
-    counts = {status: 0 for status in Status}
-    counts.update(dict(session.execute(
-        select(Submission.status, func.count()).where(Submission.cluster_id == cluster.id)
-        .group_by(Submission.status)).all()))
-    base = select(Submission).where(Submission.cluster_id == cluster.id)
-    pending = list(session.scalars(base.where(Submission.status == Status.PENDING)
-                                   .order_by(Submission.created_at, Submission.id)
-                                   .limit(limit)))
-    others = list(session.scalars(base.where(Submission.status != Status.PENDING)
-                                  .order_by(Submission.created_at.desc(), Submission.id.desc())
-                                  .limit(100)))
-    return Members(pending=pending, others=others, pending_total=counts[Status.PENDING],
-                   counts=counts)
-
-
-def decide(session: Session, cluster: Cluster, *, by: User, action: str,
-           selection: Sequence[tuple[int, int]], tags: moderation.TagInput | None = None,
-           reason: Any = None) -> moderation.BulkResult:
-    """One decision for the selected pending members of a cluster: the moderator unticks
-    the exceptions. Each member goes through moderation.bulk (its version checked, its own
-    audit event); one more event records the cluster decision and its exceptions."""
-    if action not in ("approve", "reject"):
-        raise ValidationFailed({"action": [_l("Choose approve or reject.")]})
-    selection = list(dict(selection).items())[:MEMBERS_SHOWN]
-    table = Submission.__table__.c
-    pending_ids = set(session.scalars(
-        select(table.id).where(table.cluster_id == cluster.id,
-                               table.status == Status.PENDING.value)))
-    chosen = [(ident, version) for ident, version in selection if ident in pending_ids]
-    if not chosen:
-        raise ValidationFailed({"selected": [_l("Select at least one pending submission.")]})
-    result = moderation.bulk(session, by=by, selection=chosen, action=action, tags=tags,
-                             reason=reason)
-    chosen_ids = {ident for ident, _version in chosen}
-    audit.record(session, "cluster.decide", actor=by, target=cluster, decision=action,
-                 done=len(result.done), stale=len(result.stale), invalid=len(result.invalid),
-                 exceptions=sorted(pending_ids - chosen_ids)[:MEMBERS_SHOWN])
-    return result
-
-
-def get(session: Session, cluster_id: int) -> Cluster | None:
-    return session.get(Cluster, cluster_id)
-
-
-def serialize(row: ClusterRow) -> dict[str, Any]:
-    cluster = row.cluster
-    return {
-        "id": cluster.id,
-        "round_id": cluster.round_id,
-        "size": cluster.size,
-        "pending": row.pending,
-        "first_at": cluster.first_at.isoformat(),
-        "last_at": cluster.last_at.isoformat(),
-        "languages": list(cluster.languages or []),
-        "sample": {"submission_id": cluster.sample_submission_id, "title": row.sample_title,
-                   "text": row.sample_text},
-    }

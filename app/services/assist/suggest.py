@@ -53,9 +53,8 @@ from app.models import (
     TaxonomyItem,
 )
 from app.services import DomainError
-from app.services.assist import lexicon as lexicon_service
+from app.services.platform import lexicon as lexicon_service
 from app.services.platform.taxonomy import CODE_PATTERNS
-from app.services.review.moderation import TagInput
 from app.services.text.textnorm import has_cjk, normalize
 
 log = logging.getLogger(__name__)
@@ -444,30 +443,6 @@ def group_of_code(code: str) -> str | None:
         if CODE_PATTERNS[kind].fullmatch(code):
             return GROUP_OF_KIND[kind]
     return None
-
-
-def _by_group(codes: Iterable[Any]) -> dict[str, list[str]]:
-    grouped: dict[str, list[str]] = {}
-    for raw in list(codes)[:200]:
-        code = str(raw).strip().upper()[:16]
-        group = group_of_code(code)
-        if group is not None and code not in grouped.setdefault(group, []):
-            grouped[group].append(code)
-    return {group: codes for group, codes in grouped.items() if codes}
-
-
-def with_accepted(tags: TagInput, shown: Iterable[Any], accepted: Iterable[Any]
-                  ) -> tuple[TagInput, dict[str, Any] | None]:
-    """The decision's tags with the accepted suggestions added, and what to record in the
-    audit event (codes shown and codes accepted, by group), or None when none was shown."""
-    shown_groups = _by_group(shown)
-    accepted_groups = _by_group(accepted)
-    for group, codes in accepted_groups.items():
-        current = getattr(tags, group)
-        setattr(tags, group, current + [c for c in codes if c not in current])
-    if not shown_groups and not accepted_groups:
-        return tags, None
-    return tags, {"shown": shown_groups, "accepted": accepted_groups}
 
 
 @dataclass

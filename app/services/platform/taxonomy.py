@@ -16,7 +16,7 @@ from app.i18n import lazy_gettext as _l
 from app.models import ItemKind, StrategyVersion, TaxonomyItem, User
 from app.services import NotEditable, ValidationFailed
 from app.services.accounts import audit
-from app.services.assist import lexicon
+from app.services.platform import lexicon
 from app.services.text.multilingual import changes, clean_texts
 
 DEFAULT_FILE = Path(__file__).resolve().parents[2] / "data" / "taxonomy.json"

@@ -54,8 +54,7 @@ from app.models import ActorType, Round, TaxonomyItem
 from app.regions import region_name
 from app.security import external_url
 from app.services import ValidationFailed
-from app.services.reporting import code_views, reports
-from app.services.review import agreement
+from app.services.reporting import code_views, reliability, reports
 from app.services.text import pii
 
 MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -74,7 +73,7 @@ def build_summary_docx(summary: reports.Summary, lang: str, *,
                        items: Iterable[TaxonomyItem] = (),
                        round_title: Mapping[str, str] | None = None,
                        generated_at: dt.datetime | None = None,
-                       coder_agreement: agreement.Agreement | None = None,
+                       coder_agreement: reliability.Agreement | None = None,
                        views: code_views.CodeViews | None = None,
                        views_url: str | None = None) -> bytes:
     """The summary as DOCX bytes, written in `lang` (one of the six UN languages, else
@@ -82,7 +81,7 @@ def build_summary_docx(summary: reports.Summary, lang: str, *,
 
     `items` labels the co-occurring codes (`reports.items_for` gives them; codes without an
     item are shown bare); `round_title` is the multilingual title of `summary.filter`'s
-    round, if any; `coder_agreement` (from `agreement.agreement`) adds the code's alpha;
+    round, if any; `coder_agreement` (from `reliability.agreement`) adds the code's alpha;
     `views` (from `code_views.collect`) adds "What people said", every view quoted, and
     `views_url` the page where a reader finds them all when `views` is a sample.
     """
@@ -120,7 +119,7 @@ def summary_docx(session: Session, code: str, f: reports.ReportFilter, lang: str
                                  **{k: v for k, v in f.to_args().items() if k != "code"})
     return build_summary_docx(found, lang, items=items,
                               round_title=round_.title if round_ is not None else None,
-                              coder_agreement=agreement.agreement(session, f),
+                              coder_agreement=reliability.agreement(session, f),
                               views=views, views_url=views_url)
 
 
@@ -270,7 +269,7 @@ class _Writer:
 
     def write(self, summary: reports.Summary, labels: Mapping[str, TaxonomyItem],
               round_title: Mapping[str, str] | None, generated_at: dt.datetime, *,
-              coder_agreement: agreement.Agreement | None = None,
+              coder_agreement: reliability.Agreement | None = None,
               views: code_views.CodeViews | None = None, views_url: str | None = None
               ) -> None:
         lang = self.lang
@@ -345,7 +344,7 @@ class _Writer:
                          date=format_date(generated_at.astimezone(dt.UTC).date(),
                                           format="long", locale=lang)))
 
-    def _agreement(self, code: str, coder_agreement: agreement.Agreement) -> None:
+    def _agreement(self, code: str, coder_agreement: reliability.Agreement) -> None:
         """Krippendorff's alpha of the code (principles and commitments are double coded)."""
         row = coder_agreement.for_code(code)
         if row is None:

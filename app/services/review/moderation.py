@@ -8,14 +8,12 @@ erasure leaves nothing behind in the log.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select, tuple_
 from sqlalchemy.orm import Session, joinedload, load_only, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.db import utcnow
 from app.i18n import lazy_gettext as _l
@@ -30,8 +28,6 @@ from app.models import (
     Status,
     Submission,
     SubmissionKeyword,
-    SubmissionTag,
-    TagSource,
     TaxonomyItem,
     User,
 )
@@ -39,48 +35,22 @@ from app.security import UnsafeText, clean_text
 from app.services import NotEditable, StaleVersion, ValidationFailed, cursors, filters
 from app.services.accounts import audit
 from app.services.assist import search
+from app.services.review import agreement
+from app.services.review.tagging import (
+    TagInput,
+    apply_tags,
+    check_version,
+    flush,
+    resolve_tags,
+    retag,
+    snapshot,
+)
 from app.services.text import langid
 
-KEYWORD_MAX = 64
-KEYWORDS_PER_SUBMISSION = 20
 HIGHLIGHT_MAX = 600
 NOTE_MAX = 2000
 REDACTED_MAX = 12000
 TITLE_MAX = 200
-TAG_KINDS = {
-    "principles": ItemKind.PRINCIPLE,
-    "commitments": ItemKind.COMMITMENT,
-    "technologies": ItemKind.TECHNOLOGY,
-    "themes": ItemKind.THEME,
-}
-
-
-@dataclass
-class TagInput:
-    principles: list[str] = field(default_factory=list)
-    commitments: list[str] = field(default_factory=list)
-    technologies: list[str] = field(default_factory=list)
-    themes: list[str] = field(default_factory=list)
-    keywords: list[str] = field(default_factory=list)
-
-    @classmethod
-    def from_mapping(cls, data: Any) -> TagInput:
-        """From JSON or form data; raises ValidationFailed on wrong shapes."""
-        if data is None:
-            return cls()
-        if not isinstance(data, dict):
-            raise ValidationFailed({"tags": [_l("Must be an object of code lists.")]})
-        values: dict[str, list[str]] = {}
-        errors: dict[str, list] = {}
-        for name in (*TAG_KINDS, "keywords"):
-            raw = data.get(name) or []
-            if not isinstance(raw, list | tuple) or not all(isinstance(v, str) for v in raw):
-                errors[name] = [_l("Must be a list of codes.")]
-                continue
-            values[name] = list(raw)
-        if errors:
-            raise ValidationFailed(errors)
-        return cls(**values)
 
 
 # The queue.
@@ -241,15 +211,6 @@ def release_claims(session: Session, user: User) -> int:
     return count
 
 
-def get_for_review(session: Session, submission_id: int) -> Submission | None:
-    return session.scalar(
-        select(Submission)
-        .options(selectinload(Submission.answers), selectinload(Submission.tags),
-                 selectinload(Submission.keywords), selectinload(Submission.notes),
-                 joinedload(Submission.personal), joinedload(Submission.round))
-        .where(Submission.id == submission_id))
-
-
 def neighbour(session: Session, submission: Submission, f: QueueFilter, *,
               newest_first: bool = False) -> Submission | None:
     """The next submission in the queue after this one (for "next" in the review page),
@@ -298,74 +259,6 @@ def _cut(text: str, length: int) -> str:
 
 # Decisions.
 
-def snapshot(submission: Submission) -> dict[str, Any]:
-    """The moderation state of a submission, for the audit log (no text, no personal data)."""
-    return {
-        "status": submission.status.value,
-        "version": submission.version,
-        "tags": {name: submission.tag_codes(TagSource.MODERATOR, kind)
-                 for name, kind in TAG_KINDS.items()},
-        "keywords": [k.text for k in submission.keywords],
-        "reject_reason": submission.reject_reason.value if submission.reject_reason else None,
-        "redacted": submission.redacted_text is not None or submission.redacted_title is not None,
-        "highlight": submission.highlight is not None,
-    }
-
-
-def normalize_keyword(value: str) -> str:
-    value = "".join(ch for ch in value if ch.isprintable() or ch == " ")
-    value = unicodedata.normalize("NFKC", value).casefold()
-    value = " ".join(value.split())
-    return value.strip(" .,;:!?\"'()[]{}،؛؟。，；：！？")
-
-
-def _resolve_tags(session: Session, submission: Submission, tags: TagInput
-                  ) -> tuple[list[TaxonomyItem], list[str]]:
-    known = {item.code: item for item in session.scalars(
-        select(TaxonomyItem).where(
-            TaxonomyItem.strategy_version_id == submission.round.strategy_version_id,
-            TaxonomyItem.retired_at.is_(None)))}
-    errors: dict[str, list] = {}
-    items: list[TaxonomyItem] = []
-    for name, kind in TAG_KINDS.items():
-        for code in dict.fromkeys(c.strip().upper() for c in getattr(tags, name) if c.strip()):
-            item = known.get(code)
-            if item is None or item.kind != kind:
-                errors.setdefault(name, []).append(
-                    _l("This is not a code we know: %(code)s", code=code[:16]))
-            else:
-                items.append(item)
-    keywords = list(dict.fromkeys(k for k in (normalize_keyword(v) for v in tags.keywords) if k))
-    if any(len(k) > KEYWORD_MAX for k in keywords):
-        errors.setdefault("keywords", []).append(
-            _l("Keep each keyword under %(num)d characters.", num=KEYWORD_MAX))
-    if len(keywords) > KEYWORDS_PER_SUBMISSION:
-        errors.setdefault("keywords", []).append(
-            _l("Use at most %(num)d keywords.", num=KEYWORDS_PER_SUBMISSION))
-    if errors:
-        raise ValidationFailed(errors)
-    return items, keywords
-
-
-def _apply_tags(session: Session, submission: Submission, items: list[TaxonomyItem],
-                keywords: list[str]) -> None:
-    wanted = {item.id: item for item in items}
-    kept = [t for t in submission.tags
-            if t.source != TagSource.MODERATOR or t.item_id in wanted]
-    present = {t.item_id for t in kept if t.source == TagSource.MODERATOR}
-    submission.tags = kept + [SubmissionTag(item=item, item_id=item.id, source=TagSource.MODERATOR)
-                              for item_id, item in wanted.items() if item_id not in present]
-    existing = {k.text: k for k in session.scalars(
-        select(Keyword).where(Keyword.text.in_(keywords)))} if keywords else {}
-    resolved = []
-    for text in keywords:
-        keyword = existing.get(text)
-        if keyword is None:
-            keyword = Keyword(text=text)
-            session.add(keyword)
-        resolved.append(keyword)
-    submission.keywords = resolved
-
 
 def _clean_optional(name: str, value: Any, maximum: int, errors: dict) -> str | None:
     if value is None:
@@ -384,16 +277,6 @@ def _clean_optional(name: str, value: Any, maximum: int, errors: dict) -> str | 
     return cleaned
 
 
-def _check_version(submission: Submission, version: Any) -> None:
-    if submission.status == Status.WITHDRAWN:
-        raise NotEditable(_l("This view was withdrawn by its author and cannot be reviewed."))
-    if not isinstance(version, int) or isinstance(version, bool):
-        raise ValidationFailed({"version": [_l("Give the version of the submission you "
-                                               "reviewed.")]})
-    if version != submission.version:
-        raise StaleVersion(_l("Someone else changed this submission. Review it again."))
-
-
 def decide(session: Session, submission: Submission, *, by: User, action: str, version: Any,
            tags: TagInput | None = None, reason: Any = None, note: Any = None,
            redacted_text: Any = None, redacted_title: Any = None, highlight: Any = None,
@@ -401,8 +284,8 @@ def decide(session: Session, submission: Submission, *, by: User, action: str, v
     """Approve (with tags) or reject (with a reason) a submission seen at `version`.
 
     `suggestions` (codes of suggested tags shown and accepted, by group; see
-    `app.services.assist.suggest.with_accepted`) goes into the audit event's details."""
-    _check_version(submission, version)
+    `tagging.with_accepted`) goes into the audit event's details."""
+    check_version(submission, version)
     before = snapshot(submission)
     errors: dict[str, list] = {}
     if action not in ("approve", "reject"):
@@ -412,7 +295,7 @@ def decide(session: Session, submission: Submission, *, by: User, action: str, v
     keywords: list[str] = []
     if tags is not None:
         try:
-            items, keywords = _resolve_tags(session, submission, tags)
+            items, keywords = resolve_tags(session, submission, tags)
         except ValidationFailed as exc:
             errors.update(exc.errors)
 
@@ -456,7 +339,7 @@ def decide(session: Session, submission: Submission, *, by: User, action: str, v
             submission.highlight = excerpt or None
 
         if items is not None:
-            _apply_tags(session, submission, items, keywords)
+            apply_tags(session, submission, items, keywords)
         if action == "approve":
             submission.status = Status.APPROVED
             submission.reject_reason = None
@@ -469,45 +352,15 @@ def decide(session: Session, submission: Submission, *, by: User, action: str, v
         submission.decided_by_id = by.id
         submission.claimed_by_id = None
         submission.claimed_until = None
-    _flush(session)
+    flush(session)
     if redacted is not None or public_title is not None:  # search follows the public version
         search.index(session, submission)
     audit.record(session, f"submission.{action}", actor=by, target=submission,
                  before=before, after=snapshot(submission),
                  **({"suggestions": suggestions} if suggestions else {}))
     if action == "approve":
-        from app.services.review import agreement  # imported here: agreement builds on this module
         agreement.after_approval(session, submission, by=by)  # the first of two codings?
     return submission
-
-
-def retag(session: Session, submission: Submission, *, by: User, version: Any,
-          tags: TagInput, add_only: bool = False) -> Submission:
-    """Change the moderator tags without changing the status (bulk tagging)."""
-    _check_version(submission, version)
-    before = snapshot(submission)
-    if add_only:
-        tags = TagInput(**{
-            name: submission.tag_codes(TagSource.MODERATOR, kind) + getattr(tags, name)
-            for name, kind in TAG_KINDS.items()},
-            keywords=[k.text for k in submission.keywords] + tags.keywords)
-    items, keywords = _resolve_tags(session, submission, tags)
-    if submission.status == Status.APPROVED and not any(
-            i.kind in (ItemKind.PRINCIPLE, ItemKind.COMMITMENT) for i in items):
-        raise ValidationFailed({"principles": [_l("Tag at least one principle or commitment.")]})
-    with session.no_autoflush:
-        _apply_tags(session, submission, items, keywords)
-    _flush(session)
-    audit.record(session, "submission.tags", actor=by, target=submission, before=before,
-                 after=snapshot(submission))
-    return submission
-
-
-def _flush(session: Session) -> None:
-    try:
-        session.flush()
-    except StaleDataError as exc:
-        raise StaleVersion(_l("Someone else changed this submission. Review it again.")) from exc
 
 
 def _squash(text: str) -> str:
@@ -570,7 +423,6 @@ def bulk(session: Session, *, by: User, selection: Iterable[tuple[int, int]], ac
             savepoint.commit()
             result.done.append(submission_id)
     return result
-
 
 
 def popular_keywords(session: Session, limit: int = 200) -> list[str]:

@@ -73,3 +73,10 @@ def cjk_grams(text: str) -> list[str]:
         else:
             grams.extend(run[i:i + 2] for i in range(len(run) - 1))
     return grams
+
+
+def normalize_email(email: str) -> str:
+    """An address as accounts store and compare it: printable, NFKC, trimmed, lower case."""
+    # Control characters never belong to an address (and PostgreSQL refuses NUL).
+    email = "".join(ch for ch in (email or "") if ch.isprintable())
+    return unicodedata.normalize("NFKC", email).strip().lower()

@@ -64,7 +64,7 @@ KEYWORDS = ("connectivity", "ai regulation", "youth participation", "consent", "
 
 @lru_cache(maxsize=1)
 def _templates() -> dict[str, Any]:
-    return json.loads((Path(__file__).resolve().parents[2] / "data" / "demo_texts.json")
+    return json.loads((Path(__file__).resolve().parents[1] / "data" / "demo_texts.json")
                       .read_text(encoding="utf-8"))
 
 
