@@ -49,9 +49,31 @@ def scenario_texts(name: str, count: int) -> list[str]:
                       for _ in range(4)) + "." for _ in range(count)]
 
 
+# Where the modules a revision's clusters.py imports live now (services were flat before
+# commit 2f8ed7c; the moderation helpers it uses moved to review/tagging and campaigns).
+_MOVED_IMPORTS = {
+    "from app.services import ValidationFailed, audit, cursors, moderation":
+        "from app.services import ValidationFailed, cursors\n"
+        "from app.services.accounts import audit\n"
+        "from app.services.review import moderation",
+    "from app.services.textnorm import": "from app.services.text.textnorm import",
+}
+
+
 def load_module(revision: str):
-    source = subprocess.run(["git", "show", f"{revision}:app/services/assist/clusters.py"],  # noqa: S603,S607
-                            cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    """The clusters module of `revision` (app/services/assist/clusters.py, or
+    app/services/clusters.py before the services were grouped), its imports pointed at
+    where those modules live now."""
+    for where in ("app/services/assist/clusters.py", "app/services/clusters.py"):
+        found = subprocess.run(["git", "show", f"{revision}:{where}"],  # noqa: S603,S607
+                               cwd=ROOT, capture_output=True, text=True)
+        if found.returncode == 0:
+            source = found.stdout
+            break
+    else:
+        raise SystemExit(f"{revision} has no clusters module")
+    for old, new in _MOVED_IMPORTS.items():
+        source = source.replace(old, new)
     path = Path(tempfile.mkdtemp()) / "clusters_before.py"
     path.write_text(source, encoding="utf-8")
     spec = importlib.util.spec_from_file_location("clusters_before", path)
