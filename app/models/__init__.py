@@ -27,11 +27,12 @@ from app.models.submission import (
     TagSource,
 )
 from app.models.suggest import LexiconEntry, SubmissionSuggestion, SuggestModel
-from app.models.taxonomy import ItemKind, StrategyVersion, TaxonomyItem
+from app.models.taxonomy import KIND_OF_GROUP, ItemKind, StrategyVersion, TaxonomyItem
 from app.models.user import ApiToken, Role, User
 from app.models.workshop import Workshop
 
 __all__ = [
+    "KIND_OF_GROUP",
     "ActorType",
     "AgeRange",
     "Answer",

@@ -16,6 +16,18 @@ class ItemKind(enum.StrEnum):
     TECHNOLOGY = "technology"
     THEME = "theme"
 
+    @property
+    def group(self) -> str:
+        """The plural key of the kind's codes in forms, JSON, exports and the taxonomy file:
+        "principles", "commitments", "technologies", "themes"."""
+        return _GROUPS[self]
+
+
+_GROUPS = {ItemKind.PRINCIPLE: "principles", ItemKind.COMMITMENT: "commitments",
+           ItemKind.TECHNOLOGY: "technologies", ItemKind.THEME: "themes"}
+# The other way: "principles" -> ItemKind.PRINCIPLE, in the kinds' order.
+KIND_OF_GROUP = {group: kind for kind, group in _GROUPS.items()}
+
 
 def enum_column(enum_class: type[enum.Enum], length: int = 32) -> Enum:
     """Store an enum as its value in a VARCHAR, the same on SQLite and PostgreSQL."""

@@ -27,9 +27,8 @@ class CodingForm(BaseForm):
 
     def prepare(self, items: dict[ItemKind, list[Any]]) -> None:
         lang = current_language()
-        for name, kind in (("principles", ItemKind.PRINCIPLE),
-                           ("commitments", ItemKind.COMMITMENT)):
-            getattr(self, name).choices = [
+        for kind in (ItemKind.PRINCIPLE, ItemKind.COMMITMENT):
+            getattr(self, kind.group).choices = [
                 (item.code, f"{item.code} · {localized(item.labels, lang)}")
                 for item in items[kind]]
 

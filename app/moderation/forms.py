@@ -91,9 +91,8 @@ class TagFields(BaseForm):
                                       "dir": "auto", "autocomplete": "off"})
 
     def prepare(self, lang: str, items: dict[ItemKind, list[TaxonomyItem]]) -> None:
-        for name, kind in (("principles", ItemKind.PRINCIPLE), ("commitments", ItemKind.COMMITMENT),
-                           ("technologies", ItemKind.TECHNOLOGY), ("themes", ItemKind.THEME)):
-            getattr(self, name).choices = [
+        for kind in ItemKind:
+            getattr(self, kind.group).choices = [
                 (item.code, f"{item.code} · {localized(item.labels, lang)}")
                 for item in items[kind]]
 

@@ -279,9 +279,8 @@ def _decision_form(submission: Any, formdata: Any = None) -> DecisionForm:
     form.prepare(current_language(), reference.items_by_kind(submission.round.strategy_version_id))
     if formdata is None:
         form.version.data = str(submission.version)
-        for name, kind in (("principles", ItemKind.PRINCIPLE), ("commitments", ItemKind.COMMITMENT),
-                           ("technologies", ItemKind.TECHNOLOGY), ("themes", ItemKind.THEME)):
-            getattr(form, name).data = submission.tag_codes(TagSource.MODERATOR, kind)
+        for kind in ItemKind:
+            getattr(form, kind.group).data = submission.tag_codes(TagSource.MODERATOR, kind)
         form.keywords.data = ", ".join(k.text for k in submission.keywords)
         form.reason.data = submission.reject_reason.value if submission.reject_reason else ""
         form.note.data = submission.reject_note or ""

@@ -64,10 +64,8 @@ class SubmissionForm(BaseForm):
             (code.value, label) for code, label in AGE_RANGES.items()]
         self.gender.choices = [("", _l("Not given"))] + [
             (code.value, label) for code, label in GENDERS.items()]
-        for name, kind in (("technologies", ItemKind.TECHNOLOGY),
-                           ("principles", ItemKind.PRINCIPLE),
-                           ("commitments", ItemKind.COMMITMENT)):
-            getattr(self, name).choices = [
+        for kind in (ItemKind.TECHNOLOGY, ItemKind.PRINCIPLE, ItemKind.COMMITMENT):
+            getattr(self, kind.group).choices = [
                 (item.code, localized(item.labels, lang)) for item in items[kind]]
 
     def stamp_start(self) -> None:

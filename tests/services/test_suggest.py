@@ -12,7 +12,14 @@ import pytest
 from sqlalchemy import select
 
 from app.db import utcnow
-from app.models import AuditEvent, LexiconEntry, Submission, SuggestModel, TaxonomyItem
+from app.models import (
+    KIND_OF_GROUP,
+    AuditEvent,
+    LexiconEntry,
+    Submission,
+    SuggestModel,
+    TaxonomyItem,
+)
 from app.services.assist import suggest
 from app.services.platform import lexicon
 from app.services.platform import taxonomy as taxonomy_service
@@ -121,7 +128,7 @@ def coded(session, open_round):
             session, open_round, language=lang, title=f"#{index}", body=text,
             technologies=[], principles=[], commitments=[])
         groups = {name: [c for c in codes if suggest.group_of_code(c) == name]
-                  for name in suggest.GROUPS}
+                  for name in KIND_OF_GROUP}
         submission = session.get(Submission, submission.id)
         moderation.decide(session, submission, by=moderator, action="approve",
                           version=submission.version, tags=tagging.TagInput(**groups))
@@ -262,7 +269,7 @@ def test_no_model_and_no_text(session, taxonomy, open_round):
         "code": "TH14", "confidence": round(suggest.lexicon_confidence(1), 3),
         "evidence": ["refugee"], "low_confidence": False}
     submission.erased_at = utcnow()
-    assert suggest.suggestions(session, submission) == {g: [] for g in suggest.GROUPS}
+    assert suggest.suggestions(session, submission) == {g: [] for g in KIND_OF_GROUP}
     with pytest.raises(suggest.NotEnoughData):
         suggest.train(session)
 

@@ -42,6 +42,7 @@ from app.db import utcnow
 from app.i18n import LANGUAGES
 from app.i18n import lazy_gettext as _l
 from app.models import (
+    KIND_OF_GROUP,
     AuditEvent,
     ItemKind,
     LexiconEntry,
@@ -59,13 +60,6 @@ from app.services.text.textnorm import has_cjk, normalize
 
 log = logging.getLogger(__name__)
 
-GROUPS: dict[str, ItemKind] = {
-    "principles": ItemKind.PRINCIPLE,
-    "commitments": ItemKind.COMMITMENT,
-    "technologies": ItemKind.TECHNOLOGY,
-    "themes": ItemKind.THEME,
-}
-GROUP_OF_KIND = {kind: group for group, kind in GROUPS.items()}
 # A decision needs a principle and a commitment: these groups are always ranked in full.
 REQUIRED = ("principles", "commitments")
 SHOW_FROM = 0.3  # below this a suggestion is noise, or "low confidence" in REQUIRED groups
@@ -171,7 +165,7 @@ def prior_samples(items: Iterable[tuple]) -> list[Sample]:
     keywords. Texts of contributors are never among them."""
     samples = []
     for code, kind, terms, labels, descriptions in items:
-        group = GROUP_OF_KIND[kind]
+        group = kind.group
         if group not in REQUIRED:
             continue
         for lang in LANGUAGES:
@@ -181,7 +175,7 @@ def prior_samples(items: Iterable[tuple]) -> list[Sample]:
             for example in (text, keywords):
                 if example:
                     samples.append(Sample(example, {g: ({code} if g == group else set())
-                                                    for g in GROUPS}))
+                                                    for g in KIND_OF_GROUP}))
     return samples
 
 
@@ -366,7 +360,7 @@ def score(text: str, compiled: lexicon_service.CompiledLexicon,
       own classifier (`prior`, learnt from labels, descriptions and keywords), with a
       confidence below SHOW_FROM and marked low.
     """
-    result: dict[str, list[Suggestion]] = {group: [] for group in GROUPS}
+    result: dict[str, list[Suggestion]] = {group: [] for group in KIND_OF_GROUP}
     if not text.strip():
         return result
     words = lexicon_service.tokens(text)
@@ -390,7 +384,7 @@ def score(text: str, compiled: lexicon_service.CompiledLexicon,
                 found[code] = Suggestion(code, probability, [], "classifier")
                 evidence_of[code] = (model, row, index)
     rank = {}  # the prior's probability: it breaks ties and places what nothing proposed
-    required_kinds = {GROUPS[group] for group in REQUIRED}
+    required_kinds = {KIND_OF_GROUP[group] for group in REQUIRED}
     missing = any(kind in required_kinds and code not in found
                   for code, kind in compiled.kinds.items())
     tied = model is None and any(  # lexicon figures tie often; calibrated ones hardly
@@ -404,7 +398,8 @@ def score(text: str, compiled: lexicon_service.CompiledLexicon,
             if code not in found:
                 found[code] = Suggestion(code, LOW_CAP * cosine, evidence, "prior")
     for suggestion in found.values():
-        group = GROUP_OF_KIND.get(compiled.kinds.get(suggestion.code))
+        kind = compiled.kinds.get(suggestion.code)
+        group = kind.group if kind is not None else None
         if group is None:
             continue
         if suggestion.confidence >= minimum or group in REQUIRED:
@@ -437,7 +432,7 @@ def suggestions(session: Session, submission: Submission) -> dict[str, list[Sugg
 
 
 def as_json(found: Mapping[str, list[Suggestion]]) -> dict[str, list[dict[str, Any]]]:
-    return {group: [s.as_dict() for s in found.get(group, [])] for group in GROUPS}
+    return {group: [s.as_dict() for s in found.get(group, [])] for group in KIND_OF_GROUP}
 
 
 # Accepting suggestions in a decision.
@@ -445,7 +440,7 @@ def as_json(found: Mapping[str, list[Suggestion]]) -> dict[str, list[dict[str, A
 def group_of_code(code: str) -> str | None:
     for kind in (ItemKind.THEME, ItemKind.PRINCIPLE, ItemKind.COMMITMENT, ItemKind.TECHNOLOGY):
         if CODE_PATTERNS[kind].fullmatch(code):
-            return GROUP_OF_KIND[kind]
+            return kind.group
     return None
 
 
@@ -468,7 +463,7 @@ class AcceptanceRow:
 def acceptance_rates(session: Session, since: dt.datetime) -> list[AcceptanceRow]:
     """Suggestions shown and accepted per code group, from the audit log of approvals
     since `since` (read in batches: constant memory however long the window)."""
-    rows = {group: AcceptanceRow(group) for group in GROUPS}
+    rows = {group: AcceptanceRow(group) for group in KIND_OF_GROUP}
     query = (select(AuditEvent.details, AuditEvent.after)
              .where(AuditEvent.action == "submission.approve", AuditEvent.at >= since)
              .execution_options(yield_per=2000))
@@ -504,10 +499,10 @@ def training_samples(session: Session, limit: int = 20000) -> list[Sample]:
              .order_by(Submission.id.desc()).limit(limit))
     samples = []
     for submission in session.scalars(query):
-        codes: dict[str, set[str]] = {group: set() for group in GROUPS}
+        codes: dict[str, set[str]] = {group: set() for group in KIND_OF_GROUP}
         for tag in submission.tags:
             if tag.source == TagSource.MODERATOR:
-                codes[GROUP_OF_KIND[tag.item.kind]].add(tag.item.code)
+                codes[tag.item.kind.group].add(tag.item.code)
         text = submission_text(submission)
         if text.strip():
             samples.append(Sample(text, codes))
@@ -649,7 +644,7 @@ def load_labelled(path: Path = EVAL_FILE) -> list[LabelledView]:
         if line.strip():
             row = json.loads(line)
             views.append(LabelledView(row["text"], row["lang"], int(row["scenario"]),
-                                      {g: set(row.get(g, [])) for g in GROUPS}))
+                                      {g: set(row.get(g, [])) for g in KIND_OF_GROUP}))
     return views
 
 
@@ -812,7 +807,7 @@ def evaluate(session: Session, *, path: Path = EVAL_FILE, folds: int = 5, seed: 
             trained[group].merge(fold[group])
             trained_baseline[group].merge(fold_baseline[group])
     figures["trained"] = {"suggestions": trained, "majority_baseline": trained_baseline}
-    required_kinds = {GROUPS[g] for g in REQUIRED}
+    required_kinds = {KIND_OF_GROUP[g] for g in REQUIRED}
     fired = sum(1 for v in views if any(
         compiled.kinds.get(code) in required_kinds
         for code in lexicon_service.match(compiled, v.text)))

@@ -46,11 +46,9 @@ REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 ENCODING_ERROR = _l("This text contains characters that could not be read. "
                     "Check that it was typed or pasted as plain text.")
-TAG_FIELDS = {
-    "principles": ItemKind.PRINCIPLE,
-    "commitments": ItemKind.COMMITMENT,
-    "technologies": ItemKind.TECHNOLOGY,
-}
+# The codes a contributor may pick on the form (themes are the moderators').
+TAG_FIELDS = {kind.group: kind for kind in (ItemKind.PRINCIPLE, ItemKind.COMMITMENT,
+                                            ItemKind.TECHNOLOGY)}
 
 
 @dataclass

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.db import utcnow
 from app.i18n import lazy_gettext as _l
-from app.models import ItemKind, StrategyVersion, TaxonomyItem, User
+from app.models import KIND_OF_GROUP, ItemKind, StrategyVersion, TaxonomyItem, User
 from app.services import NotEditable, ValidationFailed
 from app.services.accounts import audit
 from app.services.platform import lexicon
@@ -22,12 +22,6 @@ from app.services.text.multilingual import changes, clean_texts
 DEFAULT_FILE = Path(__file__).resolve().parents[2] / "data" / "taxonomy.json"
 DEFAULT_VERSION = "2018"
 
-_SECTIONS = {
-    "principles": ItemKind.PRINCIPLE,
-    "commitments": ItemKind.COMMITMENT,
-    "technologies": ItemKind.TECHNOLOGY,
-    "themes": ItemKind.THEME,
-}
 
 
 @dataclass
@@ -61,7 +55,7 @@ def load(session: Session, path: Path = DEFAULT_FILE, version_code: str = DEFAUL
     existing = {item.code: item for item in session.scalars(
         select(TaxonomyItem).where(TaxonomyItem.strategy_version_id == version.id))}
     added = updated = 0
-    for section, kind in _SECTIONS.items():
+    for section, kind in KIND_OF_GROUP.items():
         for position, entry in enumerate(data.get(section, [])):
             item = existing.get(entry["code"])
             if item is None:

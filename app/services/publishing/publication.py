@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from app.i18n import lazy_gettext as _l
 from app.models import (
+    KIND_OF_GROUP,
     Answer,
     ItemKind,
     RejectReason,
@@ -42,16 +43,10 @@ from app.services.reporting import reports
 
 PAGE_SIZE = 20
 BATCH = 1000
-KIND_KEYS = {
-    ItemKind.PRINCIPLE: "principles",
-    ItemKind.COMMITMENT: "commitments",
-    ItemKind.TECHNOLOGY: "technologies",
-    ItemKind.THEME: "themes",
-}
 # The open data columns, in order (the data dictionary on the open data page describes each).
 COLUMNS = ("reference", "round", "language", "title", "text", "actor_type", "region",
            "principles", "commitments", "technologies", "themes", "published_at")
-LIST_COLUMNS = tuple(KIND_KEYS.values())
+LIST_COLUMNS = tuple(KIND_OF_GROUP)
 # The dimensions of the aggregated counts of all approved views.
 AGGREGATES = ("principles", "commitments", "technologies", "themes", "actor_types", "regions",
               "languages")
@@ -171,7 +166,7 @@ def _views(session: Session, rows: list[Any]) -> list[PublishedView]:
             .where(SubmissionTag.submission_id.in_(ids),
                    SubmissionTag.source == TagSource.MODERATOR)
             .order_by(TaxonomyItem.kind, TaxonomyItem.position, TaxonomyItem.code)):
-        tags[submission_id][KIND_KEYS[kind]].append(code)
+        tags[submission_id][kind.group].append(code)
     out = []
     for row in rows:
         redacted = row.redacted_text is not None
@@ -305,7 +300,7 @@ def aggregate_counts(session: Session, round_id: int) -> dict[str, Any]:
     actor type, region and language. Aggregates identify no one."""
     f = reports.ReportFilter(round_id=round_id)
     counts: dict[str, dict[str, int]] = {
-        key: reports.count_by_tag(session, f, kind) for kind, key in KIND_KEYS.items()}
+        key: reports.count_by_tag(session, f, kind) for key, kind in KIND_OF_GROUP.items()}
     counts["actor_types"] = reports.count_by_actor_type(session, f)
     counts["regions"] = reports.count_by_region(session, f)
     counts["languages"] = reports.count_by_language(session, f)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.db import utcnow
 from app.i18n import lazy_gettext as _l
-from app.models import ItemKind, Round, RoundSnapshot, TaxonomyItem, User
+from app.models import KIND_OF_GROUP, ItemKind, Round, RoundSnapshot, TaxonomyItem, User
 from app.services import NotEditable, NotFound, ValidationFailed
 from app.services.accounts import audit
 from app.services.platform import rounds as rounds_service
@@ -25,12 +25,6 @@ from app.services.platform import taxonomy as taxonomy_service
 from app.services.platform.rounds import RoundState
 from app.services.reporting import reports
 
-KIND_KEYS = {
-    ItemKind.PRINCIPLE: "principles",
-    ItemKind.COMMITMENT: "commitments",
-    ItemKind.TECHNOLOGY: "technologies",
-    ItemKind.THEME: "themes",
-}
 COMPARED_KINDS = (ItemKind.PRINCIPLE, ItemKind.COMMITMENT)
 
 
@@ -38,7 +32,7 @@ def live_counts(session: Session, round_id: int) -> tuple[int, dict[str, dict[st
     """The approved submissions of a round now: their total, and the counts a snapshot
     keeps (by tag kind, actor type, region and language)."""
     f = reports.ReportFilter(round_id=round_id)
-    counts = {key: reports.count_by_tag(session, f, kind) for kind, key in KIND_KEYS.items()}
+    counts = {key: reports.count_by_tag(session, f, kind) for key, kind in KIND_OF_GROUP.items()}
     counts["actor_types"] = reports.count_by_actor_type(session, f)
     counts["regions"] = reports.count_by_region(session, f)
     counts["languages"] = reports.count_by_language(session, f)
@@ -136,7 +130,7 @@ def compare(session: Session, round_ids: list[int]) -> Comparison:
         else:
             f = reports.ReportFilter(round_id=round_.id)
             total = reports.total(session, f)
-            by_key = {KIND_KEYS[kind]: reports.count_by_tag(session, f, kind)
+            by_key = {kind.group: reports.count_by_tag(session, f, kind)
                       for kind in COMPARED_KINDS}
         columns.append(RoundColumn(round_, total, snapshot))
         counts.append(by_key)
@@ -149,7 +143,7 @@ def compare(session: Session, round_ids: list[int]) -> Comparison:
     versions = [by_version[r.strategy_version_id] for r in chosen]
     rows: dict[ItemKind, list[Row]] = {}
     for kind in COMPARED_KINDS:
-        key = KIND_KEYS[kind]
+        key = kind.group
         rows[kind] = []
         for code, labels in _codes(versions, [c.get(key, {}) for c in counts], kind):
             row = Row(code=code, labels=labels)

@@ -23,7 +23,6 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from app.models import (
-    ItemKind,
     Keyword,
     PersonalData,
     Submission,
@@ -41,12 +40,6 @@ COLUMNS = ("reference", "round", "language", "title", "body", "actor_type", "cou
            "age_range", "gender", "principles", "commitments", "technologies", "themes",
            "keywords", "created_at", "decided_at", "cluster_id", "channel", "source")
 LIST_COLUMNS = ("principles", "commitments", "technologies", "themes", "keywords")
-KIND_COLUMN = {
-    ItemKind.PRINCIPLE: "principles",
-    ItemKind.COMMITMENT: "commitments",
-    ItemKind.TECHNOLOGY: "technologies",
-    ItemKind.THEME: "themes",
-}
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_FIRST = frozenset(FORMULA_PREFIXES)
 BATCH = 1000
@@ -146,7 +139,7 @@ def _iso_utc(value: Any) -> str | None:
 
 def _item_columns(session: Connection) -> dict[int, tuple[str, str]]:
     """Every taxonomy item (retired ones too) as id -> (export column, code)."""
-    return {item_id: (KIND_COLUMN[kind], code) for item_id, kind, code in session.execute(
+    return {item_id: (kind.group, code) for item_id, kind, code in session.execute(
         select(TaxonomyItem.id, TaxonomyItem.kind, TaxonomyItem.code))}
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.i18n import lazy_gettext as _l
 from app.models import (
+    KIND_OF_GROUP,
     ItemKind,
     Keyword,
     Status,
@@ -35,12 +36,6 @@ KEYWORD_MAX = 64
 KEYWORDS_PER_SUBMISSION = 20
 
 
-TAG_KINDS = {
-    "principles": ItemKind.PRINCIPLE,
-    "commitments": ItemKind.COMMITMENT,
-    "technologies": ItemKind.TECHNOLOGY,
-    "themes": ItemKind.THEME,
-}
 
 
 @dataclass
@@ -60,7 +55,7 @@ class TagInput:
             raise ValidationFailed({"tags": [_l("Must be an object of code lists.")]})
         values: dict[str, list[str]] = {}
         errors: dict[str, list] = {}
-        for name in (*TAG_KINDS, "keywords"):
+        for name in (*KIND_OF_GROUP, "keywords"):
             raw = data.get(name) or []
             if not isinstance(raw, list | tuple) or not all(isinstance(v, str) for v in raw):
                 errors[name] = [_l("Must be a list of codes.")]
@@ -86,7 +81,7 @@ def snapshot(submission: Submission) -> dict[str, Any]:
         "status": submission.status.value,
         "version": submission.version,
         "tags": {name: submission.tag_codes(TagSource.MODERATOR, kind)
-                 for name, kind in TAG_KINDS.items()},
+                 for name, kind in KIND_OF_GROUP.items()},
         "keywords": [k.text for k in submission.keywords],
         "reject_reason": submission.reject_reason.value if submission.reject_reason else None,
         "redacted": submission.redacted_text is not None or submission.redacted_title is not None,
@@ -109,7 +104,7 @@ def resolve_tags(session: Session, submission: Submission, tags: TagInput
             TaxonomyItem.retired_at.is_(None)))}
     errors: dict[str, list] = {}
     items: list[TaxonomyItem] = []
-    for name, kind in TAG_KINDS.items():
+    for name, kind in KIND_OF_GROUP.items():
         for code in dict.fromkeys(c.strip().upper() for c in getattr(tags, name) if c.strip()):
             item = known.get(code)
             if item is None or item.kind != kind:
@@ -167,7 +162,7 @@ def retag(session: Session, submission: Submission, *, by: User, version: Any,
     if add_only:
         tags = TagInput(**{
             name: submission.tag_codes(TagSource.MODERATOR, kind) + getattr(tags, name)
-            for name, kind in TAG_KINDS.items()},
+            for name, kind in KIND_OF_GROUP.items()},
             keywords=[k.text for k in submission.keywords] + tags.keywords)
     items, keywords = resolve_tags(session, submission, tags)
     if submission.status == Status.APPROVED and not any(
