@@ -16,10 +16,9 @@ from app.errors import json_errors
 from app.i18n import lazy_gettext as _l
 from app.models import ItemKind, Role, Status, Submission, TagSource
 from app.reports.downloads import ROWS_REFUSED
-from app.services import NotEditable, StaleVersion, ValidationFailed, parse_id
+from app.services import NotEditable, StaleVersion, ValidationFailed, filters, parse_id
 from app.services.reporting.reports import DEMOGRAPHIC_FILTERS
 from app.services.review import agreement, moderation, tagging
-from app.services.text import langid
 
 STAFF = (Role.ADMIN, Role.MODERATOR, Role.REFERENCE)
 REVIEWERS = (Role.ADMIN, Role.MODERATOR)
@@ -68,19 +67,16 @@ def serialize(submission: Submission, role: Role, *, blind: bool = False) -> dic
     return item
 
 
+QUEUE_ARGUMENTS = ("status", "round_id", "language", "principle", "commitment", "q",
+                   "detected")
+
+
 def _filter_from_args(role: Role) -> tuple[moderation.QueueFilter, int, dict[str, list]]:
     args = request.args
-    errors: dict[str, list] = {}
-    f = moderation.QueueFilter(status=None)
     # A typed filter given with an empty value (`status=`) is refused, not ignored: leaving
     # the parameter out is the way to ask for no filter.
-    status = args.get("status")
-    if status is not None:
-        try:
-            f.status = Status(status)
-        except ValueError:
-            errors["status"] = [_l("Use one of: %(codes)s",
-                                   codes=", ".join(s.value for s in Status))]
+    values, errors = filters.parse(args, QUEUE_ARGUMENTS, blank_is_error=True)
+    f = moderation.QueueFilter(**{"status": None, **values})
     if not role.is_staff_reviewer:
         if f.status not in (None, Status.APPROVED):
             errors["status"] = [_l("Your role sees approved submissions only.")]
@@ -88,27 +84,6 @@ def _filter_from_args(role: Role) -> tuple[moderation.QueueFilter, int, dict[str
         for name in DEMOGRAPHIC_FILTERS:  # rows listed by gender or age: refused (#14)
             if args.get(name):
                 errors[name] = [ROWS_REFUSED]
-    if "round_id" in args:
-        f.round_id = parse_id(args.get("round_id"))
-        if f.round_id is None:
-            errors["round_id"] = [_l("Must be a whole number.")]
-    language = args.get("language")
-    if language:
-        f.language = language.lower()
-    for name in ("principle", "commitment"):
-        value = args.get(name)
-        if value:
-            setattr(f, name, value.strip().upper()[:16])
-    q = args.get("q")
-    if q:
-        f.q = q.strip()[:200]
-    detected = args.get("detected")
-    if detected is not None:
-        if detected in (*langid.UN_LANGUAGES, "differs"):
-            f.detected = detected
-        else:
-            errors["detected"] = [_l("Use one of: %(codes)s",
-                                     codes=", ".join((*langid.UN_LANGUAGES, "differs")))]
     limit_raw = args.get("limit", "50")
     limit = parse_id(limit_raw)
     limit = limit if limit is not None and limit <= 200 else None

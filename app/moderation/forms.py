@@ -1,9 +1,6 @@
 """Forms of the moderation workspace."""
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
-
 from wtforms import (
     DateField,
     Form,
@@ -16,9 +13,9 @@ from app.forms import BaseForm, MultiCheckboxField, SelectField
 from app.i18n import LANGUAGES, countries, localized, native_name
 from app.i18n import lazy_gettext as _l
 from app.labels import ACTOR_TYPES, REJECT_REASONS, STATUSES
-from app.models import ActorType, ItemKind, Round, Status, TaxonomyItem
-from app.regions import REGIONS, regions
-from app.services import parse_id
+from app.models import ItemKind, Round, Status, TaxonomyItem
+from app.regions import regions
+from app.services import filters
 from app.services.review.moderation import QueueFilter, TagInput
 from app.services.text.langid import UN_LANGUAGES
 
@@ -54,31 +51,22 @@ class QueueFilterForm(Form):
         self.detected.choices = [anything, ("differs", _l("Differs from the declared language"))
                                  ] + [(code, native_name(code)) for code in UN_LANGUAGES]
 
+    # The query arguments of the queue and the filter each stands for (filters.RULES).
+    ARGUMENTS = {"status": "status", "round": "round_id", "language": "language",
+                 "actor_type": "actor_type", "country": "country", "region": "region",
+                 "date_from": "date_from", "date_to": "date_to", "has_email": "has_email",
+                 "q": "q", "claimed": "claimed", "detected": "detected"}
+    _LANGUAGE = filters.Rule(filters.one_of(LANGUAGES))  # the six the form offers
+
     def to_filter(self, viewer_id: int) -> QueueFilter:
-        status = self.status.data or Status.PENDING.value
-        return QueueFilter(
-            status=None if status == "all" else _enum(Status, status, Status.PENDING),
-            round_id=parse_id(self.round.data),
-            language=self.language.data if self.language.data in LANGUAGES else None,
-            actor_type=_enum(ActorType, self.actor_type.data, None),
-            country=(self.country.data or "").upper()[:2] or None,
-            region=self.region.data if self.region.data in REGIONS else None,
-            date_from=self.date_from.data if isinstance(self.date_from.data, dt.date) else None,
-            date_to=self.date_to.data if isinstance(self.date_to.data, dt.date) else None,
-            has_email={"yes": True, "no": False}.get(self.has_email.data or ""),
-            q=(self.q.data or "").strip()[:200] or None,
-            claimed=self.claimed.data if self.claimed.data in ("mine", "unclaimed") else None,
-            viewer_id=viewer_id,
-            detected=self.detected.data if self.detected.data in (*UN_LANGUAGES, "differs")
-            else None,
-        )
-
-
-def _enum(enum_class: Any, value: Any, default: Any) -> Any:
-    try:
-        return enum_class(value)
-    except ValueError:
-        return default
+        """The filter the query asks for. A value the form never offers is dropped (the
+        page shows the queue without that filter) rather than refused."""
+        raw = {name: field.raw_data[0] for name, field in self._fields.items()
+               if field.raw_data}
+        values, _errors = filters.parse(raw, self.ARGUMENTS, rules={"language": self._LANGUAGE})
+        everything = raw.get("status") == "all"
+        return QueueFilter(**{"status": None if everything else Status.PENDING, **values,
+                              "viewer_id": viewer_id})
 
 
 class TagFields(BaseForm):

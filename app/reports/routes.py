@@ -23,7 +23,7 @@ from app.i18n import (
 from app.i18n import gettext as _
 from app.labels import ACTOR_TYPES, CHANNELS
 from app.models import ActorType, ItemKind, Role
-from app.regions import region_name
+from app.regions import REGIONS, region_name
 from app.reports import charts
 from app.reports.downloads import (
     refusal_page,
@@ -133,7 +133,7 @@ def dashboard(lang: str) -> Any:
     actor_rows = _rows(data.actor_types, {a.value: str(label) for a, label in ACTOR_TYPES.items()},
                        data.total)
     region_rows = _rows(data.regions, {code: region_label(code) for code in
-                                       (*reports.REGIONS, "unknown")}, data.total)
+                                       (*REGIONS, "unknown")}, data.total)
     language_rows = sorted(_rows(data.languages, {code: language_name(code) for code in
                                                   data.languages}, data.total),
                            key=lambda row: -row[2])
@@ -158,7 +158,7 @@ def dashboard(lang: str) -> Any:
         timeline_chart=timeline_chart, filter_args=f.to_args(),
         principle_items=data.items[ItemKind.PRINCIPLE],
         commitment_items=data.items[ItemKind.COMMITMENT],
-        actor_codes=[a.value for a in ActorType], region_codes=[*reports.REGIONS, "unknown"],
+        actor_codes=[a.value for a in ActorType], region_codes=[*REGIONS, "unknown"],
         actor_label=actor_label, region_label=region_label,
         coder_agreement=coder_agreement, code_labels={
             item.code: f"{item.code} · {localized(item.labels, lang)}"
@@ -202,7 +202,7 @@ def summary(lang: str, code: str) -> Any:
     actor_rows = _rows(result.actor_types, {a.value: str(label)
                                             for a, label in ACTOR_TYPES.items()}, result.total)
     region_rows = _rows(result.regions, {c: region_label(c) for c in
-                                         (*reports.REGIONS, "unknown")}, result.total)
+                                         (*REGIONS, "unknown")}, result.total)
     language_rows = sorted(_rows(result.languages, {c: language_name(c)
                                                     for c in result.languages}, result.total),
                            key=lambda row: -row[2])

@@ -64,6 +64,22 @@ def published(round_id: int | None = None) -> list:
     return where
 
 
+def _known_code(codes: set[str]) -> Any:
+    def read(text: str) -> str:
+        return filters.one_of(codes)(text.upper())
+    return read
+
+
+def _query(text: str) -> str | None:
+    q = " ".join(text.split())
+    if len(q) > Q_MAX:
+        raise filters.Refused(_l("Use at most %(num)d characters.", num=Q_MAX))
+    if "\x00" in q:
+        raise filters.Refused(_l("This text contains invisible control characters. Remove "
+                                 "them and try again."))
+    return q or None
+
+
 @dataclass
 class PublicFilter:
     """What a reader can narrow a round's published views by: one code of each kind of
@@ -75,34 +91,20 @@ class PublicFilter:
     theme: str | None = None
     q: str | None = None
 
-    KINDS = {"principle": ItemKind.PRINCIPLE, "commitment": ItemKind.COMMITMENT,
-             "technology": ItemKind.TECHNOLOGY, "theme": ItemKind.THEME}
+    KINDS = {kind.value: kind for kind in ItemKind}  # "principle": ItemKind.PRINCIPLE
 
     @classmethod
     def from_args(cls, args: Any, items: dict[ItemKind, list[TaxonomyItem]]) -> PublicFilter:
-        """Parse query arguments against the round's taxonomy `items`; raise
-        ValidationFailed naming each bad one."""
-        errors: dict[str, list] = {}
-        f = cls()
-        for name, kind in cls.KINDS.items():
-            value = (args.get(name) or "").strip().upper()
-            if not value:
-                continue
-            if value in {item.code for item in items.get(kind, [])}:
-                setattr(f, name, value)
-            else:
-                errors[name] = [_l("Choose one of the options.")]
-        q = " ".join((args.get("q") or "").split())
-        if len(q) > Q_MAX:
-            errors["q"] = [_l("Use at most %(num)d characters.", num=Q_MAX)]
-        elif "\x00" in q:
-            errors["q"] = [_l("This text contains invisible control characters. Remove "
-                              "them and try again.")]
-        else:
-            f.q = q or None
+        """Parse query arguments (`filters.parse`), codes against the round's taxonomy
+        `items`; raise ValidationFailed naming each bad one."""
+        rules = {name: filters.Rule(_known_code({item.code for item in items.get(kind, [])}),
+                                    typed=False)
+                 for name, kind in cls.KINDS.items()}
+        values, errors = filters.parse(args, (*cls.KINDS, "q"),
+                                       rules={**rules, "q": filters.Rule(_query, typed=False)})
         if errors:
             raise ValidationFailed(errors)
-        return f
+        return cls(**values)
 
     def to_args(self) -> dict[str, str]:
         out = {name: getattr(self, name) for name in (*self.KINDS, "q")}

@@ -6,9 +6,8 @@ moderators' public excerpts: never an email, a name field or a non-redacted text
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from sqlalchemy import and_, exists, func, select
@@ -33,12 +32,11 @@ from app.models import (
     TagSource,
     TaxonomyItem,
 )
-from app.regions import REGIONS, region_of
-from app.services import ValidationFailed, filters, parse_id
+from app.regions import region_of
+from app.services import ValidationFailed, filters
 from app.services.assist import clusters, search
 from app.services.platform import taxonomy as taxonomy_service
 
-ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 YOUTH_AGES = (AgeRange.UNDER_18, AgeRange.AGE_18_24)
 GROUPS = ("principle", "commitment", "technology", "theme", "keyword", "actor_type", "region",
           "language", "detected_language", "channel")
@@ -76,73 +74,16 @@ class ReportFilter:
 
     @classmethod
     def from_args(cls, args: Any, *, blank_is_error: bool = False) -> ReportFilter:
-        """Parse query arguments; raise ValidationFailed naming each bad one.
+        """Parse query arguments (`filters.parse`); raise ValidationFailed naming each bad one.
 
         A blank value means "no filter" for the dashboard's form, which sends every field;
         `blank_is_error` refuses it instead (the API: `date_to=` there is a client's bug,
         and leaving the parameter out is the way to ask for no filter)."""
-        errors: dict[str, list] = {}
-        f = cls()
-
-        def text(name: str) -> str:
-            return (args.get(name) or "").strip()
-
-        def given(name: str) -> bool:
-            return bool(text(name)) or (blank_is_error and name in args)
-
-        if given("round_id"):
-            f.round_id = parse_id(text("round_id"))
-            if f.round_id is None:
-                errors["round_id"] = [_l("Must be a whole number.")]
-        for name in ("date_from", "date_to"):
-            if given(name):
-                try:
-                    if not ISO_DATE.fullmatch(text(name)):  # not 20260331 or 2026-W13-2
-                        raise ValueError(name)
-                    setattr(f, name, dt.date.fromisoformat(text(name)))
-                except ValueError:
-                    errors[name] = [_l("Use a date like 2026-03-31.")]
-        if text("language"):
-            f.language = text("language").lower()[:8]
-        if given("actor_type"):
-            try:
-                f.actor_type = ActorType(text("actor_type"))
-            except ValueError:
-                errors["actor_type"] = [_l("Choose one of the options.")]
-        if given("region"):
-            if text("region") in REGIONS:
-                f.region = text("region")
-            else:
-                errors["region"] = [_l("Choose one of the options.")]
-        if given("youth"):
-            if text("youth") in ("yes", "no"):
-                f.youth = text("youth") == "yes"
-            else:
-                errors["youth"] = [_l("Choose one of the options.")]
-        if given("gender"):
-            try:
-                f.gender = Gender(text("gender"))
-            except ValueError:
-                errors["gender"] = [_l("Choose one of the options.")]
-        if given("age_range"):
-            try:
-                f.age_range = AgeRange(text("age_range"))
-            except ValueError:
-                errors["age_range"] = [_l("Choose one of the options.")]
-        if text("code"):
-            f.code = text("code").upper()[:16]
-        if text("q"):
-            f.q = text("q")[:200]
-        if given("channel"):
-            try:
-                f.channel = Channel(text("channel"))
-            except ValueError:
-                errors["channel"] = [_l("Choose one of the options.")]
-        if text("source"):
-            f.source = text("source")[:200]
+        values, errors = filters.parse(args, [f.name for f in fields(cls)],
+                                       blank_is_error=blank_is_error)
         if errors:
             raise ValidationFailed(errors)
-        return f
+        return cls(**values)
 
 
 DEMOGRAPHIC_FILTERS = ("gender", "age_range", "youth")
