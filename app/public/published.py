@@ -6,8 +6,6 @@ lets out: the public text of views whose authors consented, and aggregates.
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import xml.etree.ElementTree as ET  # nosec B405
@@ -37,8 +35,7 @@ from app.services import MAX_ID, ValidationFailed
 from app.services.platform import taxonomy as taxonomy_service
 from app.services.platform.rounds import list_rounds, round_state
 from app.services.publishing import publication, responses
-from app.services.reporting import archive
-from app.services.reporting.export import neutralize
+from app.services.reporting import archive, export
 
 FEED_SIZE = 50
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
@@ -234,41 +231,16 @@ def _download(body: Iterator[str], mimetype: str, filename: str) -> Response:
     return response
 
 
-def views_csv(rows: Iterator[dict[str, Any]], *, per_chunk: int = 500) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    buffer.write("\ufeff")
-    writer.writerow(publication.COLUMNS)
-    for count, record in enumerate(rows, 1):
-        writer.writerow([neutralize(";".join(record[c]) if c in publication.LIST_COLUMNS
-                                    else record[c]) for c in publication.COLUMNS])
-        if count % per_chunk == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
-def views_jsonl(rows: Iterator[dict[str, Any]], *, per_chunk: int = 500) -> Iterator[str]:
-    lines: list[str] = []
-    for record in rows:
-        lines.append(json.dumps(record, ensure_ascii=False))
-        if len(lines) >= per_chunk:
-            yield "\n".join(lines) + "\n"
-            lines = []
-    if lines:
-        yield "\n".join(lines) + "\n"
-
-
 @bp.get("/<lang:lang>/rounds/<int(max=2147483647):round_id>/open-data/views.<any(csv, jsonl):fmt>")
 @limit("DOWNLOAD_RATE_LIMIT")
 def open_data_views(lang: str, round_id: int, fmt: str) -> Response:
     round_ = _round_or_404(round_id)
     rows = publication.iter_published(db.session, round_.id)
     if fmt == "csv":
-        return _download(views_csv(rows), "text/csv; charset=utf-8",
+        return _download(export.csv_chunks(rows, columns=publication.COLUMNS, per_chunk=500),
+                         "text/csv; charset=utf-8",
                          f"round-{round_.id}-views.csv")
-    return _download(views_jsonl(rows), "application/x-ndjson; charset=utf-8",
+    return _download(export.jsonl_chunks(rows), "application/x-ndjson; charset=utf-8",
                      f"round-{round_.id}-views.jsonl")
 
 
@@ -277,6 +249,9 @@ def aggregates(round_: Round) -> dict[str, Any]:
     return cache.remember("open_data_counts", [round_.id],
                           current_app.config["REPORTS_CACHE_SECONDS"],
                           lambda: publication.aggregate_counts(db.reports_session, round_.id))
+
+
+COUNT_COLUMNS = ("round", "dimension", "code", "label", "count")
 
 
 def _count_label(dimension: str, code: str, labels: dict[str, str]) -> str:
@@ -300,16 +275,14 @@ def open_data_counts(lang: str, round_id: int, fmt: str) -> Response:
             f'attachment; filename="round-{round_.id}-counts.json"'
         return response
     _items, labels = _labels(round_)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    buffer.write("\ufeff")
-    writer.writerow(("round", "dimension", "code", "label", "count"))
-    writer.writerow((round_.id, "total", "", "", data["total"]))
-    for dimension in publication.AGGREGATES:
-        for code, count in sorted(data["counts"].get(dimension, {}).items()):
-            writer.writerow([neutralize(value) for value in (
-                round_.id, dimension, code, _count_label(dimension, code, labels), count)])
-    response = Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8")
+    records = [{"round": round_.id, "dimension": "total", "code": "", "label": "",
+                "count": data["total"]}]
+    records += [{"round": round_.id, "dimension": dimension, "code": code,
+                 "label": _count_label(dimension, code, labels), "count": count}
+                for dimension in publication.AGGREGATES
+                for code, count in sorted(data["counts"].get(dimension, {}).items())]
+    body = "".join(export.csv_chunks(iter(records), columns=COUNT_COLUMNS))
+    response = Response(body, mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = \
         f'attachment; filename="round-{round_.id}-counts.csv"'
     return response
