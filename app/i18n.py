@@ -9,8 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_skeleton, format_timedelta
-from babel.numbers import format_decimal, format_percent
+from babel.dates import format_date, format_skeleton, format_timedelta
+from babel.numbers import (
+    format_decimal,
+    format_percent,
+    get_minus_sign_symbol,
+    get_plus_sign_symbol,
+)
 from flask import Flask, g, has_request_context, request, url_for
 from flask_babel import get_locale as babel_locale
 from flask_babel import get_translations as babel_translations
@@ -345,3 +350,17 @@ def format_waited(since: dt.datetime, lang: str | None = None,
 @functools.lru_cache(maxsize=4096)
 def _format_waited(seconds: int, lang: str) -> str:
     return format_timedelta(dt.timedelta(seconds=seconds), threshold=1.5, locale=cldr(lang))
+
+
+def format_day(day: dt.date, width: str = "long", lang: str | None = None) -> str:
+    """A calendar day in the reader's locale: "31 March 2026", "31 مارس 2026" (`width` is
+    CLDR's: short, medium, long or full)."""
+    return format_date(day, format=width, locale=cldr(lang or current_language()))
+
+
+def format_signed(value: float, lang: str | None = None) -> str:
+    """A number with one decimal and its sign, in the locale's symbols (+1.5, −2,0)."""
+    locale = cldr(lang or current_language())
+    sign = get_plus_sign_symbol(locale) if value > 0 else \
+        get_minus_sign_symbol(locale) if value < 0 else ""
+    return sign + format_decimal(abs(value), format="#,##0.0", locale=locale)

@@ -7,13 +7,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from babel.dates import format_date
-from babel.numbers import (
-    format_decimal,
-    format_percent,
-    get_minus_sign_symbol,
-    get_plus_sign_symbol,
-)
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 
@@ -21,7 +14,14 @@ from app.auth.access import role_required
 from app.auth.forms import EmptyForm
 from app.db import db
 from app.forms import CSRF_ERROR
-from app.i18n import current_language, localized, text_direction
+from app.i18n import (
+    current_language,
+    format_day,
+    format_share,
+    format_signed,
+    localized,
+    text_direction,
+)
 from app.i18n import gettext as _
 from app.i18n import lazy_gettext as _l
 from app.models import ItemKind, Role, Round
@@ -49,7 +49,7 @@ def share_text(value: float | None, lang: str) -> str:
     """A share as a localized percentage with one decimal at most (75 %, 33,3 %)."""
     if value is None:
         return _("Not in this round")
-    return format_percent(round(value, 3), locale=lang, decimal_quantization=False)
+    return format_share(value, lang)
 
 
 def change_text(points: float | None, lang: str) -> str:
@@ -59,8 +59,7 @@ def change_text(points: float | None, lang: str) -> str:
     points = round(points, 1)
     if points == 0:
         return _("No change")
-    sign = get_plus_sign_symbol(lang) if points > 0 else get_minus_sign_symbol(lang)
-    number = sign + format_decimal(abs(points), format="#,##0.0", locale=lang)
+    number = format_signed(points, lang)
     return _("%(points)s (up)", points=number) if points > 0 else \
         _("%(points)s (down)", points=number)
 
@@ -169,7 +168,7 @@ def _render(*, error: str | None = None, status: int = 200) -> Any:
         states={round_.id: rounds_service.round_state(round_) for round_ in all_rounds},
         state_labels=STATE_LABELS,
         can_archive=g.staff_user.role == Role.ADMIN,
-        format_day=lambda value: format_date(value, format="long", locale=lang)), status
+        format_day=lambda value: format_day(value, "long", lang)), status
 
 
 @bp.get("/compare")

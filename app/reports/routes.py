@@ -4,7 +4,6 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from babel.dates import format_date
 from flask import Blueprint, abort, current_app, g, render_template, request
 
 from app import cache, reference
@@ -14,6 +13,7 @@ from app.i18n import (
     cldr,
     country_name,
     current_language,
+    format_day,
     format_number,
     format_share,
     language_name,
@@ -141,7 +141,7 @@ def dashboard(lang: str) -> Any:
         "agreement", f.to_args(), current_app.config["REPORTS_CACHE_SECONDS"],
         lambda: reliability.agreement(db.reports_session, f).to_json()))
     timeline = charts.bucket_timeline(data.timeline)
-    timeline_rows = [(format_date(day, "medium", locale=lang), count) for day, count in timeline]
+    timeline_rows = [(format_day(day, "medium", lang), count) for day, count in timeline]
     timeline_chart = None if min_cell else charts.column_chart(
         timeline_rows, title=_("Submissions over time"),
         description="; ".join(f"{label}: {count}" for label, count in timeline_rows),

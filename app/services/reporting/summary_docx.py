@@ -20,7 +20,6 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from babel.dates import format_date
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.table import WD_TABLE_DIRECTION
@@ -39,6 +38,7 @@ from app.db import utcnow
 from app.i18n import (
     LANGUAGES,
     country_name,
+    format_day,
     format_number,
     format_share,
     language_name,
@@ -341,8 +341,8 @@ class _Writer:
             self._quotes(summary.quotes)
 
         self.paragraph(_("Generated on %(date)s (UTC).",
-                         date=format_date(generated_at.astimezone(dt.UTC).date(),
-                                          format="long", locale=lang)))
+                         date=format_day(generated_at.astimezone(dt.UTC).date(),
+                                         "long", lang)))
 
     def _agreement(self, code: str, coder_agreement: reliability.Agreement) -> None:
         """Krippendorff's alpha of the code (principles and commitments are double coded)."""
@@ -603,9 +603,9 @@ def _filter_lines(f: reports.ReportFilter, lang: str,
         title = pick(round_title, lang)[0] if round_title else ""
         add(_("Round"), title or _("Round %(number)s", number=_number(f.round_id, lang)))
     if f.date_from:
-        add(_("From (date)"), format_date(f.date_from, format="long", locale=lang))
+        add(_("From (date)"), format_day(f.date_from, "long", lang))
     if f.date_to:
-        add(_("To (date)"), format_date(f.date_to, format="long", locale=lang))
+        add(_("To (date)"), format_day(f.date_to, "long", lang))
     if f.language:
         add(_("Language"), language_name(f.language, lang))
     if f.actor_type is not None:
@@ -646,7 +646,7 @@ def _spaced(label: str) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def _long_date(day: dt.date, lang: str) -> str:
-    return format_date(day, format="long", locale=lang)
+    return format_day(day, "long", lang)
 
 
 def _lang_attributes(element: Any, language: str) -> None:
