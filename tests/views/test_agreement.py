@@ -163,7 +163,7 @@ def code_twice(session, round_, first, second, pairs):
 def test_alpha_shows_on_the_dashboard_and_in_the_docx(client, session, doubly, first_coder):
     second = make_user(session, "moderator", "second@example.org")
     # P2 per submission, first coder vs second: 1/1, 1/0, 0/0, 0/0, 1/1 -> alpha 0.64
-    # (tests/services/test_agreement.py works it out by hand); P1 fills the empty codings.
+    # (tests/services/review/test_agreement.py works it out by hand); P1 fills the empty codings.
     code_twice(session, doubly, first_coder, second, [
         (["P2"], ["P2"]), (["P2"], ["P1"]), (["P1"], ["P1"]), (["P1"], ["P1"]),
         (["P2"], ["P2"])])

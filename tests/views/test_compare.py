@@ -7,7 +7,7 @@ import pytest
 
 from app.services.reporting import archive
 from tests.helpers import csrf_token, login
-from tests.services.test_archive import build_rounds
+from tests.services.reporting.test_archive import build_rounds
 
 
 @pytest.fixture()

@@ -15,7 +15,7 @@ from app.services.publishing import responses
 from tests import factories
 from tests import outreach_data as data
 from tests.helpers import api_token, bearer, csrf_token, form_post, login, make_user
-from tests.services.test_offline_intake import SOURCE, rows, to_csv, to_xlsx
+from tests.services.contributions.test_offline_intake import SOURCE, rows, to_csv, to_xlsx
 
 
 def text(response) -> str:
@@ -183,7 +183,7 @@ def test_outbox_page_lists_queued_messages_without_a_mail_server(app, client, se
 def test_outbox_send_command(app, runner, session, views, monkeypatch):
     import smtplib
 
-    from tests.services.test_responses import FakeSMTP
+    from tests.services.publishing.test_responses import FakeSMTP
 
     with app.test_request_context("/en/"):
         response = data.draft(session, views["round"])

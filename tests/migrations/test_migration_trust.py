@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from app.db import db
 from app.migrate import alembic_config
-from tests.test_migration_upgrades import (
+from tests.migrations.test_migration_upgrades import (
     _dump,
     _fill,
     _project,

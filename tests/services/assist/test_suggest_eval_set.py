@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 EVAL_SET = ROOT / "tests" / "data" / "suggest_eval_blind.jsonl"
 TAXONOMY = ROOT / "app" / "data" / "taxonomy.json"
 LANGUAGES = ("ar", "en", "es", "fr", "ru", "zh")

@@ -10,7 +10,7 @@ from sqlalchemy import inspect, text
 
 from app.db import db
 from app.migrate import alembic_config
-from tests.test_migration_upgrades import _dump, _fill, _project
+from tests.migrations.test_migration_upgrades import _dump, _fill, _project
 
 PREVIOUS, REVISION = "c0ffee000007", "c0ffee00000a"
 

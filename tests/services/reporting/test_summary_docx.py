@@ -17,7 +17,7 @@ from app.services.review import moderation, tagging
 from tests import factories
 from tests.helpers import make_user
 
-TAXONOMY = Path(__file__).resolve().parents[2] / "app" / "data" / "taxonomy.json"
+TAXONOMY = Path(__file__).resolve().parents[3] / "app" / "data" / "taxonomy.json"
 ARABIC_BODY = "الاتصال بالإنترنت هو الشرط الأول لأي خدمة رقمية تقدمها الأمم المتحدة في قريتنا."
 ARABIC_QUOTE = "الاتصال بالإنترنت هو الشرط الأول"
 ENGLISH_QUOTE = "Internet access is the first barrier"

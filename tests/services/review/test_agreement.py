@@ -277,7 +277,7 @@ def test_queues_walk_their_index(session, database_url, people):
     """EXPLAIN on SQLite (PostgreSQL plans depend on statistics): no sort of the table."""
     if not database_url.startswith("sqlite"):
         pytest.skip("EXPLAIN QUERY PLAN is SQLite's")
-    from tests.test_query_plans import plan
+    from tests.drills.test_query_plans import plan
 
     for state, conditions in ((CodingState.AWAITING,
                                [DoubleCoding.first_coder_id != people["second"].id]),

@@ -40,7 +40,7 @@ from app.db import db
 from config import TestingConfig
 from tests.helpers import PASSWORD, csrf_token, make_user, totp_now
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 HOST = "consult.example.org"  # the server_name of deploy/nginx.conf
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379

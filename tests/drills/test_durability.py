@@ -27,7 +27,7 @@ from app import create_app
 from app.db import db
 from config import TestingConfig
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _free_port() -> int:
