@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install compile i18n setup clean lint
+.PHONY: run test install compile i18n setup clean lint audit
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -43,11 +43,18 @@ i18n: install
 clean:
 	rm -rf $(VENV) .pytest_cache
 
-# Static checks: ruff (style and bugs), bandit (security), pip-audit (known vulnerabilities
-# in the pinned requirements; --strict fails when a package could not be checked).
+# Static checks, run by CI before the tests: ruff (style, bugs, complexity), bandit
+# (security) and import-linter (the layers and the absence of import cycles, contracts in
+# pyproject.toml; see "Code map" in the README).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/bandit -q -r app -c pyproject.toml
+	$(BIN)/lint-imports
+
+# Known vulnerabilities in the pinned requirements (--strict fails when a package could not
+# be checked). It asks PyPI's advisory service, which CI here cannot reach: run it where the
+# internet is, e.g. before a release or in a scheduled job.
+audit: install
 	$(BIN)/pip-audit --strict -r requirements.txt
 
 # Load and scale benchmark (bench/README.md): gunicorn on a seeded database, driven by wrk

@@ -1,7 +1,8 @@
 """Alembic environment: runs against the engine of the Flask app in context.
 
-Driven by `flask --app wsgi db upgrade` (see app/cli/schema.py and app/migrate.py), never by a separate alembic.ini,
-so that migrations always use the same database settings as the application.
+Driven by `flask --app wsgi db upgrade` (see app/cli/schema.py and app/migrate.py), never
+by a separate alembic.ini, so that migrations always use the same database settings as the
+application.
 
 On SQLite, foreign keys are off while migrations run. SQLite cannot alter most of a table,
 so `batch_alter_table` rebuilds it: copy, drop the old table, rename the copy. With
