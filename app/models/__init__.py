@@ -26,6 +26,13 @@ from app.models.submission import (
     SubmissionTag,
     TagSource,
 )
+from app.models.strategy_text import (
+    EditionStatus,
+    StrategyChange,
+    StrategyChangeView,
+    StrategyEdition,
+    StrategyParagraph,
+)
 from app.models.suggest import LexiconEntry, SubmissionSuggestion, SuggestModel
 from app.models.taxonomy import ItemKind, StrategyVersion, TaxonomyItem
 from app.models.user import ApiToken, Role, User
@@ -45,6 +52,7 @@ __all__ = [
     "CodingState",
     "DoubleCoding",
     "DoubleCodingShare",
+    "EditionStatus",
     "Gender",
     "ItemKind",
     "Keyword",
@@ -64,6 +72,10 @@ __all__ = [
     "RoundSnapshot",
     "SiteText",
     "Status",
+    "StrategyChange",
+    "StrategyChangeView",
+    "StrategyEdition",
+    "StrategyParagraph",
     "StrategyVersion",
     "Submission",
     "SubmissionKeyword",
