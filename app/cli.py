@@ -21,6 +21,7 @@ from app.services.accounts import users as users_service
 from app.services.platform import rounds
 from app.services.platform import taxonomy as taxonomy_service
 from app.services.reporting import archive
+from app.services.strategy import sample as strategy_sample
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -184,14 +185,18 @@ def rounds_archive(round_id: int) -> None:
 
 def setup_command() -> None:
     """Everything a fresh install needs before serving (idempotent): migrate to head,
-    load the taxonomy, and create an open demo round when there is no round."""
+    load the taxonomy, create an open demo round when there is no round, and load the
+    sample strategy text when there is none."""
     command.upgrade(alembic_config(), "head")
     write_intent.set(True)
     result = taxonomy_service.load(db.session)
     demo = rounds.ensure_demo_round(db.session)
+    strategy = strategy_sample.ensure_sample(db.session)
     db.session.commit()
     click.echo(f"Database at head. Taxonomy {result.version.code}: {result.added} added, "
                f"{result.updated} updated.")
+    if strategy is not None:
+        click.echo(f"Loaded the sample strategy text {strategy.label} (placeholder paragraphs).")
     if demo is not None:
         click.echo(f"Created demo round {demo.id}, open until {demo.closes_at:%Y-%m-%d}.")
 
@@ -506,3 +511,5 @@ def init_app(app: Flask) -> None:
     from app.offline_cli import intake_cli, outbox_cli
     app.cli.add_command(intake_cli)
     app.cli.add_command(outbox_cli)
+    from app.strategy_cli import strategy_cli
+    app.cli.add_command(strategy_cli)
