@@ -113,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
         clusters,
         reports,
         staff,
+        strategy,
         suggestions,
     )
     from app.api.routes import bp as api_bp

@@ -55,6 +55,7 @@ def serialize(submission: Submission, role: Role, *, blind: bool = False) -> dic
         "highlight": None if blind else submission.highlight,
         "version": submission.version,
         "cluster_id": submission.cluster_id,  # its campaign (app.services.assist.clusters), or None
+        "paragraph": submission.paragraph_key,  # of the strategy's text (issue #20), or None
     }
     if reviewer:
         personal = submission.personal
@@ -102,6 +103,9 @@ def _filter_from_args(role: Role) -> tuple[moderation.QueueFilter, int, dict[str
     q = args.get("q")
     if q:
         f.q = q.strip()[:200]
+    paragraph = args.get("paragraph")
+    if paragraph:
+        f.paragraph = paragraph.strip()[:64]
     detected = args.get("detected")
     if detected is not None:
         if detected in (*langid.UN_LANGUAGES, "differs"):

@@ -38,8 +38,10 @@ class QueueFilterForm(Form):
     claimed = SelectField(_l("Claimed"), validate_choice=False)
     q = StringField(_l("Search text or reference"), render_kw={"maxlength": 200, "dir": "auto"})
     detected = SelectField(_l("Detected language"), validate_choice=False)
+    paragraph = SelectField(_l("Paragraph of the strategy"), validate_choice=False)
 
-    def prepare(self, lang: str, rounds: list[Round]) -> None:
+    def prepare(self, lang: str, rounds: list[Round],
+                paragraphs: list[tuple[str, str]] | None = None) -> None:
         anything = ("", _l("Any"))
         self.status.choices = [(s.value, STATUSES[s]) for s in Status] + [("all", _l("All"))]
         self.round.choices = [anything] + [(str(r.id), localized(r.title, lang)) for r in rounds]
@@ -53,6 +55,7 @@ class QueueFilterForm(Form):
                                 ("mine", _l("Claimed by me"))]
         self.detected.choices = [anything, ("differs", _l("Differs from the declared language"))
                                  ] + [(code, native_name(code)) for code in UN_LANGUAGES]
+        self.paragraph.choices = [anything] + list(paragraphs or [])
 
     def to_filter(self, viewer_id: int) -> QueueFilter:
         status = self.status.data or Status.PENDING.value
@@ -71,6 +74,8 @@ class QueueFilterForm(Form):
             viewer_id=viewer_id,
             detected=self.detected.data if self.detected.data in (*UN_LANGUAGES, "differs")
             else None,
+            # Any key, not only the current text's: views about a paragraph since removed.
+            paragraph=(self.paragraph.data or "").strip()[:64] or None,
         )
 
 

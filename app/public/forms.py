@@ -13,6 +13,7 @@ from app.i18n import lazy_gettext as _l
 from app.labels import ACTOR_TYPES, AGE_RANGES, GENDERS
 from app.models import ItemKind, Question, TaxonomyItem
 from app.services.contributions.intake import TEXT_MAX, TITLE_MAX, SubmissionInput
+from app.services.strategy.editions import ParagraphChoice
 
 
 class SubmissionForm(BaseForm):
@@ -43,6 +44,8 @@ class SubmissionForm(BaseForm):
                                     validate_choice=False)
     commitments = MultiCheckboxField(_l("Commitments of the strategy it touches (optional)"),
                                      validate_choice=False)
+    paragraph = SelectField(_l("Paragraph of the strategy your view is about (optional)"),
+                            validate_choice=False)
     consent_processing = BooleanField(
         _l("I agree that the United Nations University processes my submission for this "
            "consultation, as the privacy notice explains."))
@@ -69,6 +72,20 @@ class SubmissionForm(BaseForm):
                            ("commitments", ItemKind.COMMITMENT)):
             getattr(self, name).choices = [
                 (item.code, localized(item.labels, lang)) for item in items[kind]]
+
+    def prepare_paragraphs(self, lang: str, paragraphs: list[ParagraphChoice]) -> None:
+        """The paragraphs of the current strategy text a view can be about."""
+        self.paragraphs = {p.key: p for p in paragraphs}
+        self.paragraph_labels = {p.key: paragraph_label(p, lang) for p in paragraphs}
+        self.paragraph.choices = [("", _l("None in particular"))] + list(
+            self.paragraph_labels.items())
+
+    def paragraph_label(self, paragraph: ParagraphChoice) -> str:
+        return self.paragraph_labels.get(paragraph.key, paragraph.key)
+
+    @property
+    def chosen_paragraph(self) -> ParagraphChoice | None:
+        return getattr(self, "paragraphs", {}).get(self.paragraph.data or "")
 
     def stamp_start(self) -> None:
         """Sign the time the form is shown, unless it carries one from its first showing."""
@@ -103,7 +120,15 @@ class SubmissionForm(BaseForm):
             consent_processing=bool(self.consent_processing.data),
             consent_publication=bool(self.consent_publication.data),
             anonymous=bool(self.anonymous.data),
+            paragraph=self.paragraph.data or None,
         )
+
+
+def paragraph_label(paragraph: ParagraphChoice, lang: str) -> str:
+    """"P2 · Foster inclusion and transparency", or the key of a paragraph without either."""
+    title = localized(paragraph.title, lang)[:80]
+    parts = [part for part in (paragraph.code, title) if part]
+    return " · ".join(parts) if parts else paragraph.key
 
 
 def _serializer() -> URLSafeTimedSerializer:

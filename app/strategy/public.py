@@ -7,12 +7,13 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 
 from app.db import db
 from app.i18n import current_language, localized, pick
 from app.i18n import gettext as _
 from app.models import StrategyEdition
+from app.public.forms import paragraph_label
 from app.security import external_url
 from app.services import NotFound
 from app.services.reporting.export import neutralize
@@ -152,6 +153,20 @@ def traceability(lang: str) -> Response:
 @bp.app_template_global("strategy_title")
 def strategy_title(edition: StrategyEdition) -> str:
     return localized(edition.title) or edition.label
+
+
+@bp.app_template_global("paragraph_name")
+def paragraph_name(key: str | None) -> str:
+    """"P2 · Foster inclusion and transparency" for a paragraph key of the current text
+    (its key alone when the current text no longer has it)."""
+    if not key:
+        return ""
+    found = g.get("strategy_paragraphs")
+    if found is None:
+        found = g.strategy_paragraphs = {p.key: p for p in
+                                         editions.current_paragraphs(db.session)}
+    paragraph = found.get(key)
+    return paragraph_label(paragraph, current_language()) if paragraph is not None else key
 
 
 @bp.app_template_global("paragraph_heading")

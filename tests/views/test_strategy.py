@@ -1,0 +1,131 @@
+"""The strategy's text on the platform (issue #20): public pages, views about a paragraph
+(form, API, receipt, review, queue, reports), drafting and publishing in the browser, the
+API and the traceability CSV; and the whole loop of the issue's "Done when"."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pytest
+from sqlalchemy import select
+
+from app.models import AuditEvent, OutboxMessage, Submission
+from app.services.review import moderation
+from app.services.strategy import sample
+from tests import factories
+from tests.helpers import api_token, bearer, csrf_token, form_post, login, web_form
+
+P2 = "principles.p2"
+
+
+@pytest.fixture()
+def strategy(session, taxonomy):
+    edition = sample.ensure_sample(session)
+    session.commit()
+    return edition
+
+
+@pytest.fixture()
+def moderator(session):
+    from tests.helpers import make_user
+    return make_user(session, "moderator", "mod-strategy@example.org", with_2fa=False)
+
+
+def _approve(session, submission, moderator, **tags):
+    submission = session.get(Submission, submission.id)
+    moderation.decide(session, submission, by=moderator, version=submission.version,
+                      action="approve", tags=moderation.TagInput(**tags))
+    session.commit()
+    return submission
+
+
+@pytest.mark.parametrize("lang", ["en", "ar", "zh"])
+def test_the_current_version_shows_each_paragraph_with_anchor_code_count_and_link(
+        client, session, strategy, open_round, moderator, lang):
+    view, _token = factories.make_submission(session, open_round, paragraph=P2)
+    _approve(session, view, moderator, principles=["P2"])
+    html = client.get(f"/{lang}/strategy").get_data(as_text=True)
+    assert f'id="{P2}"' in html
+    assert '<bdi class="code">P2</bdi>' in html
+    assert f'href="/{lang}/submit?paragraph={P2}"' in html
+    article = html[html.index(f'id="{P2}"'):html.index('id="principles.p3"')]
+    assert re.search(r">\s*1\s", article), article
+    assert f'dir="{"rtl" if lang == "ar" else "ltr"}"' in html
+    assert client.get(f"/{lang}/strategy/2018").status_code == 200
+    for missing in ("/strategy/1999", "/strategy/compare/2018/1999", "/strategy/compare/x/2018"):
+        assert client.get(f"/{lang}{missing}").status_code == 404
+
+
+def test_drafts_are_not_public(client, session, strategy):
+    from app.services.strategy import editions
+    editions.start_draft(session, label="2027", issued=None, by=None)
+    session.commit()
+    assert client.get("/en/strategy/2027").status_code == 404
+    assert client.get("/en/strategy/compare/2018/2027").status_code == 404
+    assert client.get("/api/v1/strategy/2027").status_code == 404
+    assert b"2027" not in client.get("/api/v1/strategy").data
+
+
+def test_the_form_is_prefilled_and_an_unknown_paragraph_is_a_field_error(
+        client, session, strategy, open_round):
+    html = client.get(f"/ar/submit?paragraph={P2}").get_data(as_text=True)
+    assert f'<option value="{P2}" selected>' in html
+    assert "تشجيع الإدماج والشفافية" in html
+    assert client.get("/en/submit?paragraph=nope" + "x" * 300).status_code == 200
+    response = form_post(client, "/en/submit", web_form(open_round, paragraph="principles.p9"))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "This paragraph is not in the current version of the strategy." in page
+    assert session.scalar(select(Submission.id)) is None
+    response = form_post(client, "/en/submit", web_form(open_round, paragraph=P2))
+    assert response.status_code == 303
+    receipt = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Paragraph of the strategy" in receipt and "P2 · Foster inclusion" in receipt
+    assert session.scalar(select(Submission.paragraph_key)) == P2
+
+
+def test_the_api_takes_a_paragraph_and_refuses_an_unknown_one(client, session, strategy,
+                                                               open_round):
+    for bad in ("principles.p9", 7, ["x"], "x" * 100):
+        response = client.post("/api/v1/submissions", headers={"Accept-Language": "fr"},
+                               json=factories.submission_data(open_round, paragraph=bad))
+        assert response.status_code == 422, bad
+        assert list(response.get_json()["errors"]) == ["paragraph"]
+    response = client.post("/api/v1/submissions",
+                           json=factories.submission_data(open_round, paragraph=P2))
+    assert response.status_code == 201
+    assert session.scalar(select(Submission.paragraph_key)) == P2
+
+
+def test_review_page_queue_stats_and_dashboard_by_paragraph(client, session, strategy,
+                                                            open_round, moderator):
+    about, _t = factories.make_submission(session, open_round, paragraph=P2, title="About P2")
+    other, _t = factories.make_submission(session, open_round, title="About nothing")
+    login(client, session, "admin")
+    review = client.get(f"/en/moderate/submissions/{about.id}").get_data(as_text=True)
+    assert "Paragraph of the strategy" in review and "P2 · Foster inclusion" in review
+    queue = client.get(f"/en/moderate?paragraph={P2}").get_data(as_text=True)
+    assert "About P2" in queue and "About nothing" not in queue
+    assert f'<option value="{P2}" selected>' in queue
+    for submission in (about, other):
+        _approve(session, submission, moderator, principles=["P2"])
+    token = api_token(session, "reference", "ref-strategy@example.org")
+    stats = client.get("/api/v1/stats?group_by=paragraph", headers=bearer(token)).get_json()
+    assert stats["counts"] == {P2: 1} and stats["submissions"] == 2
+    stats = client.get(f"/api/v1/stats?group_by=principle&paragraph={P2}",
+                       headers=bearer(token)).get_json()
+    assert stats["counts"] == {"P2": 1}
+    listed = client.get(f"/api/v1/submissions?paragraph={P2}", headers=bearer(token)).get_json()
+    assert [item["paragraph"] for item in listed["items"]] == [P2]
+    dashboard = client.get("/en/reports/").get_data(as_text=True)
+    assert 'id="paragraphs-table"' in dashboard
+    assert f"paragraph={P2}" in dashboard
+    filtered = client.get(f"/en/reports/?paragraph={P2}").get_data(as_text=True)
+    assert re.search(r"Approved submissions matching the filters: <strong>1</strong>", filtered)
+    docx = client.get(f"/en/reports/summary/P2.docx?paragraph={P2}")
+    assert docx.status_code == 200
+    from docx import Document
+    text = "\n".join(p.text for p in Document(io.BytesIO(docx.data)).paragraphs)
+    assert f"Paragraph of the strategy: {P2}" in text
