@@ -129,3 +129,112 @@ def test_review_page_queue_stats_and_dashboard_by_paragraph(client, session, str
     from docx import Document
     text = "\n".join(p.text for p in Document(io.BytesIO(docx.data)).paragraphs)
     assert f"Paragraph of the strategy: {P2}" in text
+
+
+# Drafting and publishing in the browser.
+
+SIX = ("ar", "en", "es", "fr", "ru", "zh")
+
+
+def _paragraph_post(page_html: str, **changes) -> dict:
+    """The paragraph form as the browser would send it, with `changes`."""
+    data = {"csrf_token": csrf_token(page_html)}
+    for name, value in re.findall(r'<input[^>]*name="([a-z_]+)"[^>]*value="([^"]*)"', page_html):
+        if name not in ("csrf_token", "views", "placeholder"):
+            data[name] = value
+    for name, text in re.findall(r'<textarea[^>]*name="([a-z_]+)"[^>]*>([^<]*)</textarea>',
+                                 page_html):
+        data[name] = text.replace("&#39;", "'").replace("&amp;", "&")
+    for name, value in re.findall(
+            r'<select[^>]*name="([a-z_]+)"[^>]*>.*?<option value="([^"]*)" selected', page_html,
+            re.S):
+        data[name] = value
+    data.update(changes)
+    return data
+
+
+def test_roles_and_bad_input_on_the_revision_pages(client, session, strategy):
+    assert client.get("/en/revision/").status_code == 302
+    login(client, session, "moderator", "mod-rev@example.org")
+    assert client.get("/en/revision/").status_code == 403
+
+
+def test_a_reference_member_drafts_and_an_admin_publishes(app, session, strategy, open_round,
+                                                          moderator):
+    view, _t = factories.make_submission(session, open_round, paragraph=P2, language="fr",
+                                         email="fr@example.org", title="Les jeunes")
+    _approve(session, view, moderator, principles=["P2"])
+    reference = app.test_client()
+    login(reference, session, "reference", "ref-rev@example.org")
+    page = reference.get("/en/revision/").get_data(as_text=True)
+    assert "Start a copy of version 2018" in page
+    for label in ("", "2018", "compare", "a b", "x" * 40):
+        response = reference.post("/en/revision/drafts", data={
+            "csrf_token": csrf_token(page), "label": label})
+        assert response.status_code == 422, label
+    assert reference.post("/en/revision/drafts", data={"label": "2027"}).status_code == 400
+    response = reference.post("/en/revision/drafts", data={
+        "csrf_token": csrf_token(page), "label": "2027", "issued": "2027-09"})
+    assert response.status_code == 303
+    overview = reference.get("/en/revision/2027").get_data(as_text=True)
+    assert "Publish version" not in overview  # an admin's action
+    edit_url = f"/en/revision/2027/paragraphs/{P2}"
+    html = reference.get(edit_url).get_data(as_text=True)
+    assert f'value="{view.reference}"' in html  # the view about the paragraph, to tick
+    bad = reference.post(edit_url, data=_paragraph_post(
+        html, text_en="", text_ar="", text_es="", text_fr="", text_ru="", text_zh="",
+        codes="P2, NOPE", other_views="ZZZZ-9999", code="Q1", section="nowhere"))
+    assert bad.status_code == 422
+    body = bad.get_data(as_text=True)
+    for message in ("Write this text in one language at least.", "This is not a code we know",
+                    "Not an approved view: ZZZZ-9999", "Not a principle or commitment code"):
+        assert message in body, message
+    good = reference.post(edit_url, data=_paragraph_post(
+        html, text_en="We must provide an open platform for young people.",
+        explanation_en="Young people asked for it.", codes="P2", views=[view.reference]))
+    assert good.status_code == 303, good.get_data(as_text=True)[:2000]
+    assert reference.post("/en/revision/2027/publish", data={
+        "csrf_token": csrf_token(html)}).status_code == 403
+    assert reference.get("/en/strategy/2027").status_code == 404
+    preview = reference.get("/en/revision/2027/changes").get_data(as_text=True)
+    assert "Young people asked for it." in preview and "<ins>" in preview
+
+    admin = app.test_client()
+    login(admin, session, "admin", "admin-rev@example.org")
+    html = admin.get("/en/revision/2027").get_data(as_text=True)
+    response = admin.post("/en/revision/2027/publish", data={"csrf_token": csrf_token(html)})
+    assert response.status_code == 303
+    assert admin.get("/api/v1/strategy").get_json()["current"] == "2027"
+    [message] = session.scalars(select(OutboxMessage).where(
+        OutboxMessage.key.like("strategy:%"))).all()
+    assert message.language == "fr" and "/fr/strategy/compare/2018/2027" in message.body
+    assert session.scalar(select(AuditEvent.details).where(
+        AuditEvent.action == "strategy.publish").order_by(AuditEvent.id.desc()).limit(1)
+    )["label"] == "2027"
+    assert session.scalar(select(AuditEvent.actor_id).where(
+        AuditEvent.action == "strategy.publish").order_by(AuditEvent.id.desc()).limit(1))
+    # Published: never changes again.
+    again = reference.post(edit_url, data=_paragraph_post(html, text_en="Changed later."))
+    assert again.status_code == 303
+    assert "Changed later." not in reference.get("/en/strategy/2027").get_data(as_text=True)
+
+
+def test_an_admin_imports_a_file_or_gets_every_problem(app, client, session, strategy):
+    login(client, session, "admin", "admin-import@example.org")
+    page = client.get("/en/revision/import").get_data(as_text=True)
+    bad = dict(sample.build(), label="2018", extra=1)
+    response = client.post("/en/revision/import", data={
+        "csrf_token": csrf_token(page),
+        "file": (io.BytesIO(json.dumps(bad).encode()), "bad.json")},
+        content_type="multipart/form-data")
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert "A version with this label exists already" in body and "Unknown field(s): extra" in body
+    good = dict(sample.build(), label="2026")
+    response = client.post("/en/revision/import", data={
+        "csrf_token": csrf_token(page),
+        "file": (io.BytesIO(json.dumps(good).encode()), "good.json")},
+        content_type="multipart/form-data")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/en/revision/2026")
+    assert "Publish version 2026" in client.get("/en/revision/2026").get_data(as_text=True)

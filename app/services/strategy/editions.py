@@ -418,3 +418,29 @@ def publish(session: Session, edition: StrategyEdition, *, by: User | None,
                  paragraphs=len(edition.paragraphs), changes=len(edition.changes),
                  enqueued=queued)
     return queued
+
+
+@dataclass(frozen=True)
+class ViewAbout:
+    reference: str
+    title: str
+    language: str | None
+    text_start: str
+
+
+def views_about(session: Session, key: str, *, also: Iterable[str] = (), limit: int = 50
+                ) -> list[ViewAbout]:
+    """Approved views about the paragraph `key`, newest decision first, and those of
+    `also` (references already linked to its change): what the reference group picks the
+    evidence from. Public titles and texts only (what the reference group may read)."""
+    wanted = list(also)
+    query = (select(Submission).options(selectinload(Submission.answers))
+             .where(Submission.status == Status.APPROVED, Submission.erased_at.is_(None))
+             .order_by(Submission.decided_at.desc(), Submission.id.desc()))
+    about = list(session.scalars(query.where(Submission.paragraph_key == key).limit(limit)))
+    seen = {s.reference for s in about}
+    extra = [ref for ref in wanted if ref not in seen]
+    if extra:
+        about += list(session.scalars(query.where(Submission.reference.in_(extra))))
+    return [ViewAbout(reference=s.reference, title=s.public_title, language=s.language,
+                      text_start=s.public_text[:160]) for s in about]

@@ -18,8 +18,8 @@ from app.services.platform import taxonomy as taxonomy_service
 from app.services.text.multilingual import clean_texts
 
 LABEL = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,%d}" % (LABEL_MAX - 1))
-# Words the public URLs use after /strategy/: no edition may be called so.
-RESERVED_LABELS = frozenset({"compare", "traceability.csv"})
+# Words the URLs use after /strategy/ and /revision/: no edition may be called so.
+RESERVED_LABELS = frozenset({"compare", "traceability.csv", "import", "drafts"})
 SECTION_KEY = re.compile(r"[a-z0-9][a-z0-9_-]{0,%d}" % (KEY_MAX - 1))
 PARAGRAPH_KEY = re.compile(r"[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)*")
 ISSUED = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?")
