@@ -238,3 +238,110 @@ def test_an_admin_imports_a_file_or_gets_every_problem(app, client, session, str
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/en/revision/2026")
     assert "Publish version 2026" in client.get("/en/revision/2026").get_data(as_text=True)
+
+
+# The whole loop (issue #20, "Done when").
+
+AR_NEW = "يجب أن نوفر منصة مفتوحة تتيح للحكومات والشباب والمجتمع المدني إجراء اختيارات جماعية."
+ZH_NEW = "我们必须为各国政府、青年和民间社会提供一个开放平台，共同作出选择。"
+EXPLAIN = {
+    "ar": "طلب المشاركون أن يُذكر الشباب صراحة.",
+    "en": "Contributors asked that young people be named.",
+    "es": "Los participantes pidieron que se nombrara a los jóvenes.",
+    "fr": "Les contributeurs ont demandé que les jeunes soient nommés.",
+    "ru": "Участники попросили прямо упомянуть молодежь.",
+    "zh": "参与者要求明确提及青年。",
+}
+
+
+def test_the_whole_loop_from_paragraph_to_views_to_revision_to_public_redline(
+        app, session, taxonomy, open_round):
+    from tests.views.test_moderation import decide
+
+    admin, moderator, reference, public = (app.test_client() for _ in range(4))
+    login(admin, session, "admin", "loop-admin@example.org")
+    login(moderator, session, "moderator", "loop-mod@example.org")
+    login(reference, session, "reference", "loop-ref@example.org")
+
+    # 1. An admin imports a version and publishes it.
+    page = admin.get("/en/revision/import").get_data(as_text=True)
+    response = admin.post("/en/revision/import", data={
+        "csrf_token": csrf_token(page),
+        "file": (io.BytesIO(json.dumps(sample.build()).encode()), "strategy-2018.json")},
+        content_type="multipart/form-data")
+    assert response.status_code == 303
+    page = admin.get("/en/revision/2018").get_data(as_text=True)
+    assert admin.post("/en/revision/2018/publish",
+                      data={"csrf_token": csrf_token(page)}).status_code == 303
+    assert f'href="/ar/submit?paragraph={P2}"' in public.get("/ar/strategy").get_data(
+        as_text=True)
+
+    # 2. Views about the P2 paragraph, in Arabic (the form) and Chinese (the API).
+    response = form_post(public, f"/ar/submit?round={open_round.id}", web_form(
+        open_round, paragraph=P2, language="ar", title="الشباب أولا", country="EG",
+        body="نريد أن تذكر الاستراتيجية الشباب صراحة.", email="ar@example.org"),
+        page=f"/ar/submit?paragraph={P2}")
+    assert response.status_code == 303
+    response = public.post("/api/v1/submissions", headers={"Accept-Language": "zh"},
+                           json=factories.submission_data(
+                               open_round, paragraph=P2, language="zh", title="青年",
+                               body="战略应当明确提到青年。", country="CN",
+                               email="zh@example.org"))
+    assert response.status_code == 201
+    views = session.scalars(select(Submission).where(Submission.paragraph_key == P2)
+                            .order_by(Submission.id)).all()
+    assert [v.language for v in views] == ["ar", "zh"]
+    references = [v.reference for v in views]
+
+    # 3. A moderator approves them.
+    for view in views:
+        assert decide(moderator, view.id, action="approve", principles=["P2"]).status_code == 303
+
+    # 4. The reference group drafts the next version: P2 changed, linked to both views.
+    page = reference.get("/en/revision/").get_data(as_text=True)
+    assert reference.post("/en/revision/drafts", data={
+        "csrf_token": csrf_token(page), "label": "2027"}).status_code == 303
+    edit_url = f"/en/revision/2027/paragraphs/{P2}"
+    html = reference.get(edit_url).get_data(as_text=True)
+    assert all(f'value="{ref}"' in html for ref in references)
+    changes = {"text_ar": AR_NEW, "text_zh": ZH_NEW, "views": references, "codes": "P2",
+               **{f"explanation_{code}": text for code, text in EXPLAIN.items()}}
+    response = reference.post(edit_url, data=_paragraph_post(html, **changes))
+    assert response.status_code == 303, response.get_data(as_text=True)[:3000]
+
+    # 5. An admin publishes it.
+    page = admin.get("/en/revision/2027").get_data(as_text=True)
+    assert admin.post("/en/revision/2027/publish",
+                      data={"csrf_token": csrf_token(page)}).status_code == 303
+    told = {m.language: m for m in session.scalars(
+        select(OutboxMessage).where(OutboxMessage.key.like("strategy:%")))}
+    assert set(told) == {"ar", "zh"}
+    assert "/zh/strategy/compare/2018/2027" in told["zh"].body
+
+    # 6. The compare page in Arabic and Chinese: redline, explanation, count, links.
+    for lang, deleted, inserted in (("ar", "محفلا", "منصة مفتوحة"), ("zh", "企业", "青年")):
+        html = public.get(f"/{lang}/strategy/compare/2018/2027").get_data(as_text=True)
+        row = html[html.index(f'id="{P2}"'):]
+        row = row[:row.index("</article>")]
+        assert re.search(r"<del>.*?" + deleted, row, re.S), lang
+        assert re.search(r"<ins>.*?" + inserted, row, re.S), lang
+        assert EXPLAIN[lang] in row
+        assert re.search(r'class="views-count">\s*2\s', row) or "٢" in row, row
+        for ref in references:
+            assert f'href="/{lang}/contributions/{ref}"' in row
+        assert "principles.p1" not in html  # unchanged paragraphs are left out by default
+    # A change in Chinese is marked character by character.
+    api = public.get("/api/v1/strategy/compare?from=2018&to=2027&lang=zh").get_json()
+    [p2] = [p for p in api["paragraphs"] if p["key"] == P2]
+    assert p2["change"] == "changed" and p2["views"] == 2
+    assert sorted(p2["published_views"]) == sorted(references)
+    assert p2["explanation"] == EXPLAIN["zh"] and p2["lang"] == "zh"
+    inserted = "".join(op["text"] for op in p2["ops"] if op["op"] == "insert")
+    assert "青年" in inserted and "".join(
+        op["text"] for op in p2["ops"] if op["op"] != "delete") == ZH_NEW
+    # 7. The open data.
+    rows = list(csv.DictReader(io.StringIO(
+        public.get("/en/strategy/traceability.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    assert [(r["version"], r["paragraph"], r["change"], r["views"]) for r in rows] == [
+        ("2027", P2, "changed", "2")]
+    assert rows[0]["explanation"] == EXPLAIN["en"]
