@@ -10,6 +10,13 @@ from app.models.response import ResponseChange, ResponseStatus, RoundResponse
 from app.models.search import SubmissionSearch
 from app.models.site_text import SiteText
 from app.models.snapshot import RoundSnapshot
+from app.models.strategy_text import (
+    EditionStatus,
+    StrategyChange,
+    StrategyChangeView,
+    StrategyEdition,
+    StrategyParagraph,
+)
 from app.models.submission import (
     ActorType,
     AgeRange,
@@ -25,13 +32,6 @@ from app.models.submission import (
     SubmissionKeyword,
     SubmissionTag,
     TagSource,
-)
-from app.models.strategy_text import (
-    EditionStatus,
-    StrategyChange,
-    StrategyChangeView,
-    StrategyEdition,
-    StrategyParagraph,
 )
 from app.models.suggest import LexiconEntry, SubmissionSuggestion, SuggestModel
 from app.models.taxonomy import ItemKind, StrategyVersion, TaxonomyItem

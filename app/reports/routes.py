@@ -22,6 +22,7 @@ from app.i18n import (
 from app.i18n import gettext as _
 from app.labels import ACTOR_TYPES, CHANNELS
 from app.models import ActorType, ItemKind, Role
+from app.public.forms import paragraph_label
 from app.regions import region_name
 from app.reports import charts
 from app.reports.downloads import (
@@ -30,7 +31,6 @@ from app.reports.downloads import (
     submissions_export,
     summary_docx_response,
 )
-from app.public.forms import paragraph_label
 from app.reports.forms import ReportFilterForm
 from app.security import role_required
 from app.services import ValidationFailed

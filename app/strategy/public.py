@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
@@ -121,7 +122,7 @@ def compare_form(lang: str) -> Any:
 def traceability_rows(lang: str) -> Iterator[list[Any]]:
     """One row per paragraph each published version added, changed, moved or removed."""
     published = editions.published_editions(db.session)
-    for previous, edition in zip(published, published[1:], strict=False):
+    for previous, edition in itertools.pairwise(published):
         old = editions.get_edition(db.session, previous.label)
         new = editions.get_edition(db.session, edition.label)
         for row in compare_service.compare(db.session, old, new, lang).changed_rows:

@@ -156,7 +156,8 @@ def _moderator(session):
 @pytest.mark.parametrize(("old", "new", "lang", "expected"), [
     ("We must provide a platform.", "We must provide an open platform.", "en",
      "We must provide [-a-]{+an open+} platform."),
-    ("我们必须提供一个平台。", "我们必须提供一个开放平台。", "zh", "我们必须提供一个{+开放+}平台。"),
+    ("我们必须提供一个平台。", "我们必须提供一个开放平台。", "zh",
+     "我们必须提供一个{+开放+}平台。"),
     ("يجب أن نوفر محفلا للحكومات", "يجب أن نوفر منصة للحكومات", "ar",
      "يجب أن نوفر [-محفلا-]{+منصة+} للحكومات"),
     ("", "All new.", "fr", "{+All new.+}"),

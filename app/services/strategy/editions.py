@@ -33,7 +33,6 @@ from app.services.publishing import publication
 from app.services.strategy import rules
 from app.services.strategy.rules import fail
 
-
 # Reading.
 
 def published_editions(session: Session) -> list[StrategyEdition]:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.i18n import lazy_gettext as _l
-from app.models import EditionStatus, StrategyChange, StrategyEdition, StrategyParagraph, User
+from app.models import EditionStatus, StrategyEdition, StrategyParagraph, User
 from app.models.strategy_text import KEY_MAX
 from app.services import ValidationFailed
 from app.services.accounts import audit
@@ -206,7 +206,8 @@ def _paragraph_key(value: Any, where: str, errors: dict[str, list[Any]]) -> str 
     return value
 
 
-def store(session: Session, parsed: Parsed, *, by: User | None, source: str = "") -> StrategyEdition:
+def store(session: Session, parsed: Parsed, *, by: User | None, source: str = ""
+          ) -> StrategyEdition:
     """A draft edition from a checked file, based on the current published edition."""
     base = editions.current_edition(session)
     edition = StrategyEdition(label=parsed.label, issued=parsed.issued, title=parsed.title,

@@ -10,8 +10,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from app.db import utcnow
-from app.i18n import localized
 from app.i18n import gettext as _
+from app.i18n import localized
 from app.models import (
     OutboxMessage,
     OutboxStatus,

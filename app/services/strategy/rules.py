@@ -17,10 +17,10 @@ from app.models.strategy_text import KEY_MAX, LABEL_MAX
 from app.services.platform import taxonomy as taxonomy_service
 from app.services.text.multilingual import clean_texts
 
-LABEL = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,%d}" % (LABEL_MAX - 1))
+LABEL = re.compile(rf"[0-9A-Za-z][0-9A-Za-z._-]{{0,{LABEL_MAX - 1}}}")
 # Words the URLs use after /strategy/ and /revision/: no edition may be called so.
 RESERVED_LABELS = frozenset({"compare", "traceability.csv", "import", "drafts"})
-SECTION_KEY = re.compile(r"[a-z0-9][a-z0-9_-]{0,%d}" % (KEY_MAX - 1))
+SECTION_KEY = re.compile(rf"[a-z0-9][a-z0-9_-]{{0,{KEY_MAX - 1}}}")
 PARAGRAPH_KEY = re.compile(r"[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)*")
 ISSUED = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?")
 REFERENCE = re.compile(r"[0-9A-Z]{4}-[0-9A-Z]{4}")
