@@ -115,3 +115,30 @@ def test_the_pages_work_without_javascript(new_context, revised):
     page.wait_for_load_state()
     assert f"paragraph={P2}" in page.url
     assert page.locator("#paragraph").input_value() == P2
+
+
+def test_the_form_about_a_paragraph_and_the_revision_pages_pass_axe(new_context, revised,
+                                                                   live_server):
+    from tests.browser.test_staff_browser import new_account, sign_in
+
+    use_live_database(live_server)
+    with live_server.app.app_context():
+        if not db.session.scalar(select(StrategyEdition.id).where(
+                StrategyEdition.label == "2028")):
+            draft = editions.start_draft(db.session, label="2028", issued=None, by=None)
+            editions.remove_paragraph(db.session, draft, "principles.p6", by=None)
+            db.session.commit()
+    problems: list[str] = []
+    page = with_axe(new_context(viewport={"width": 360, "height": 800})).new_page()
+    visit(page, f"/ar/submit?paragraph={P2}")
+    assert page.locator("#paragraph").input_value() == P2
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    problems += axe_problems(page, "ar submit about P2")
+    staff = with_axe(new_context(viewport={"width": 1280, "height": 900})).new_page()
+    sign_in(staff, "ar", new_account("reference"))
+    for path in ("/ar/revision/", f"/ar/revision/{revised}", "/ar/revision/2028",
+                 f"/ar/revision/2028/paragraphs/{P2}", "/ar/revision/2028/changes",
+                 "/ar/revision/2028/paragraphs/principles.p6"):
+        visit(staff, path)
+        problems += axe_problems(staff, path)
+    assert problems == []
