@@ -407,6 +407,7 @@ def erase(session: Session, submission: Submission) -> Submission:
     submission.body = ""
     submission.actor_type = None
     submission.country = None
+    submission.paragraph_key = None
     submission.consent_publication = False
     submission.answers = []
     submission.tags = []
