@@ -117,11 +117,15 @@ def register_blueprints(app: Flask) -> None:
     from app.moderation import bp as moderation_bp
     from app.public import bp as public_bp
     from app.reports import bp as reports_bp
+    from app.strategy.public import bp as strategy_bp
+    from app.strategy.revision import bp as revision_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(strategy_bp)
+    app.register_blueprint(revision_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(health_bp)

@@ -8,7 +8,7 @@ from app.db import utcnow
 from app.i18n import LANGUAGES
 from app.services.publishing import responses
 from app.services.review import moderation
-from app.services.review.moderation import TagInput
+from app.services.review.tagging import TagInput
 from tests import factories
 from tests.helpers import make_user
 

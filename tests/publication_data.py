@@ -7,7 +7,7 @@ from typing import Any
 
 from app.services.contributions import intake
 from app.services.review import moderation
-from app.services.review.moderation import TagInput
+from app.services.review.tagging import TagInput
 from tests import factories
 from tests.helpers import make_user
 

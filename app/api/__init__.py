@@ -5,6 +5,7 @@ from app.api import (  # noqa: F401 - each adds its routes to `bp`
     clusters,
     reports,
     staff,
+    strategy,
     suggestions,
 )
 from app.api.routes import bp, health_bp

@@ -54,6 +54,7 @@ def serialize(submission: Submission, role: Role, *, blind: bool = False) -> dic
         "highlight": None if blind else submission.highlight,
         "version": submission.version,
         "cluster_id": submission.cluster_id,  # its campaign (app.services.assist.clusters), or None
+        "paragraph": submission.paragraph_key,  # of the strategy's text (issue #20), or None
     }
     if reviewer:
         personal = submission.personal
@@ -68,7 +69,7 @@ def serialize(submission: Submission, role: Role, *, blind: bool = False) -> dic
 
 
 QUEUE_ARGUMENTS = ("status", "round_id", "language", "principle", "commitment", "q",
-                   "detected")
+                   "paragraph", "detected")
 
 
 def _filter_from_args(role: Role) -> tuple[moderation.QueueFilter, int, dict[str, list]]:

@@ -17,6 +17,7 @@ from app.services import DomainError, ValidationFailed
 from app.services.platform import rounds
 from app.services.platform import taxonomy as taxonomy_service
 from app.services.reporting import archive
+from app.services.strategy import sample as strategy_sample
 
 taxonomy_cli = AppGroup("taxonomy", help="The strategy's principles, commitments and vocabularies.")
 
@@ -116,13 +117,17 @@ def rounds_archive(round_id: int) -> None:
 
 def setup_command() -> None:
     """Everything a fresh install needs before serving (idempotent): migrate to head,
-    load the taxonomy, and create an open demo round when there is no round."""
+    load the taxonomy, create an open demo round when there is no round, and load the
+    sample strategy text when there is none."""
     command.upgrade(alembic_config(), "head")
     write_intent.set(True)
     result = taxonomy_service.load(db.session)
     demo = rounds.ensure_demo_round(db.session)
+    strategy = strategy_sample.ensure_sample(db.session)
     db.session.commit()
     click.echo(f"Database at head. Taxonomy {result.version.code}: {result.added} added, "
                f"{result.updated} updated.")
+    if strategy is not None:
+        click.echo(f"Loaded the sample strategy text {strategy.label} (placeholder paragraphs).")
     if demo is not None:
         click.echo(f"Created demo round {demo.id}, open until {demo.closes_at:%Y-%m-%d}.")

@@ -10,6 +10,13 @@ from app.models.response import ResponseChange, ResponseStatus, RoundResponse
 from app.models.search import SubmissionSearch
 from app.models.site_text import SiteText
 from app.models.snapshot import RoundSnapshot
+from app.models.strategy_text import (
+    EditionStatus,
+    StrategyChange,
+    StrategyChangeView,
+    StrategyEdition,
+    StrategyParagraph,
+)
 from app.models.submission import (
     ActorType,
     AgeRange,
@@ -46,6 +53,7 @@ __all__ = [
     "CodingState",
     "DoubleCoding",
     "DoubleCodingShare",
+    "EditionStatus",
     "Gender",
     "ItemKind",
     "Keyword",
@@ -65,6 +73,10 @@ __all__ = [
     "RoundSnapshot",
     "SiteText",
     "Status",
+    "StrategyChange",
+    "StrategyChangeView",
+    "StrategyEdition",
+    "StrategyParagraph",
     "StrategyVersion",
     "Submission",
     "SubmissionKeyword",

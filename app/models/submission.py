@@ -108,6 +108,9 @@ class Submission(Base):
         # this narrow index instead of the wide rows (at a million rows on SQLite, a count
         # by language went from 1.5 s to 0.12 s).
         Index("ix_submissions_report", *REPORT_INDEX_COLUMNS),
+        # Views about a paragraph of the strategy: the queue's filter, the counts per
+        # paragraph (only the rows that name one are read).
+        Index("ix_submissions_paragraph_key_status", "paragraph_key", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -125,6 +128,9 @@ class Submission(Base):
     body: Mapped[str] = mapped_column(Text, default="")
     actor_type: Mapped[ActorType | None] = mapped_column(enum_column(ActorType))
     country: Mapped[str | None] = mapped_column(String(2))
+    # The paragraph of the strategy the view is about (`StrategyParagraph.key`, stable
+    # across editions), checked against the current edition when sent.
+    paragraph_key: Mapped[str | None] = mapped_column(String(64))
 
     consent_processing: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_publication: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -16,7 +16,8 @@ from app.labels import ACTOR_TYPES, REJECT_REASONS, STATUSES
 from app.models import ItemKind, Round, Status, TaxonomyItem
 from app.regions import regions
 from app.services import filters
-from app.services.review.moderation import QueueFilter, TagInput
+from app.services.review.moderation import QueueFilter
+from app.services.review.tagging import TagInput
 from app.services.text.langid import UN_LANGUAGES
 
 
@@ -35,8 +36,10 @@ class QueueFilterForm(Form):
     claimed = SelectField(_l("Claimed"), validate_choice=False)
     q = StringField(_l("Search text or reference"), render_kw={"maxlength": 200, "dir": "auto"})
     detected = SelectField(_l("Detected language"), validate_choice=False)
+    paragraph = SelectField(_l("Paragraph of the strategy"), validate_choice=False)
 
-    def prepare(self, lang: str, rounds: list[Round]) -> None:
+    def prepare(self, lang: str, rounds: list[Round],
+                paragraphs: list[tuple[str, str]] | None = None) -> None:
         anything = ("", _l("Any"))
         self.status.choices = [(s.value, STATUSES[s]) for s in Status] + [("all", _l("All"))]
         self.round.choices = [anything] + [(str(r.id), localized(r.title, lang)) for r in rounds]
@@ -50,12 +53,15 @@ class QueueFilterForm(Form):
                                 ("mine", _l("Claimed by me"))]
         self.detected.choices = [anything, ("differs", _l("Differs from the declared language"))
                                  ] + [(code, native_name(code)) for code in UN_LANGUAGES]
+        self.paragraph.choices = [anything] + list(paragraphs or [])
 
     # The query arguments of the queue and the filter each stands for (filters.RULES).
     ARGUMENTS = {"status": "status", "round": "round_id", "language": "language",
                  "actor_type": "actor_type", "country": "country", "region": "region",
                  "date_from": "date_from", "date_to": "date_to", "has_email": "has_email",
-                 "q": "q", "claimed": "claimed", "detected": "detected"}
+                 "q": "q", "claimed": "claimed", "detected": "detected",
+                 # Any key, not only the current text's: views about a paragraph since removed.
+                 "paragraph": "paragraph"}
     _LANGUAGE = filters.Rule(filters.one_of(LANGUAGES))  # the six the form offers
 
     def to_filter(self, viewer_id: int) -> QueueFilter:

@@ -32,6 +32,7 @@ from app.services.assist import search, stored_suggestions
 from app.services.assist import suggest as suggest_service
 from app.services.contributions import privacy
 from app.services.review import agreement, moderation, tagging
+from app.services.strategy import editions as strategy_editions
 from app.services.text import pii
 
 bp = Blueprint("moderation", __name__)
@@ -65,16 +66,20 @@ def mark_pii(text: str) -> Markup:
     return Markup("").join(out)
 
 
-def _filter_form() -> QueueFilterForm:
+def _filter_form(*, paragraphs: bool = False) -> QueueFilterForm:
+    """The queue's filter; `paragraphs`: with the paragraph choices, to render it."""
     form = QueueFilterForm(request.args)
-    form.prepare(current_language(), reference.all_rounds())
+    lang = current_language()
+    form.prepare(lang, reference.all_rounds(), [
+        (p.key, strategy_editions.paragraph_label(p, lang))
+        for p in strategy_editions.current_paragraphs(db.session)] if paragraphs else [])
     return form
 
 
 def _filter_args() -> dict[str, str]:
     """The queue's filter and order, to carry from page to page (review, next, back)."""
     keys = ("status", "round", "language", "actor_type", "country", "region", "date_from",
-            "date_to", "has_email", "claimed", "q", "detected")
+            "date_to", "has_email", "claimed", "q", "detected", "paragraph")
     args = {k: v for k in keys if (v := request.args.get(k))}
     if _newest_first():
         args["order"] = "newest"
@@ -98,7 +103,7 @@ def _page_size() -> int:
 @bp.get("/<lang:lang>/moderate")
 @role_required(*REVIEWERS)
 def queue(lang: str) -> Any:
-    form = _filter_form()
+    form = _filter_form(paragraphs=True)
     queue_filter = form.to_filter(g.staff_user.id)
     try:
         page = moderation.queue(db.session, queue_filter, cursor=request.args.get("cursor"),

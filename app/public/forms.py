@@ -13,6 +13,8 @@ from app.i18n import lazy_gettext as _l
 from app.labels import ACTOR_TYPES, AGE_RANGES, GENDERS
 from app.models import ItemKind, Question, TaxonomyItem
 from app.services.contributions.intake import TEXT_MAX, TITLE_MAX, SubmissionInput
+from app.services.strategy import editions as strategy_editions
+from app.services.strategy.editions import ParagraphChoice
 
 
 class SubmissionForm(BaseForm):
@@ -43,6 +45,8 @@ class SubmissionForm(BaseForm):
                                     validate_choice=False)
     commitments = MultiCheckboxField(_l("Commitments of the strategy it touches (optional)"),
                                      validate_choice=False)
+    paragraph = SelectField(_l("Paragraph of the strategy your view is about (optional)"),
+                            validate_choice=False)
     consent_processing = BooleanField(
         _l("I agree that the United Nations University processes my submission for this "
            "consultation, as the privacy notice explains."))
@@ -67,6 +71,21 @@ class SubmissionForm(BaseForm):
         for kind in (ItemKind.TECHNOLOGY, ItemKind.PRINCIPLE, ItemKind.COMMITMENT):
             getattr(self, kind.group).choices = [
                 (item.code, localized(item.labels, lang)) for item in items[kind]]
+
+    def prepare_paragraphs(self, lang: str, paragraphs: list[ParagraphChoice]) -> None:
+        """The paragraphs of the current strategy text a view can be about."""
+        self.paragraphs = {p.key: p for p in paragraphs}
+        self.paragraph_labels = {p.key: strategy_editions.paragraph_label(p, lang)
+                                 for p in paragraphs}
+        self.paragraph.choices = [("", _l("None in particular"))] + list(
+            self.paragraph_labels.items())
+
+    def paragraph_label(self, paragraph: ParagraphChoice) -> str:
+        return self.paragraph_labels.get(paragraph.key, paragraph.key)
+
+    @property
+    def chosen_paragraph(self) -> ParagraphChoice | None:
+        return getattr(self, "paragraphs", {}).get(self.paragraph.data or "")
 
     def stamp_start(self) -> None:
         """Sign the time the form is shown, unless it carries one from its first showing."""
@@ -101,6 +120,7 @@ class SubmissionForm(BaseForm):
             consent_processing=bool(self.consent_processing.data),
             consent_publication=bool(self.consent_publication.data),
             anonymous=bool(self.anonymous.data),
+            paragraph=self.paragraph.data or None,
         )
 
 

@@ -33,6 +33,7 @@ from app.services.contributions.intake import ENCODING_ERROR
 from app.services.platform import rounds
 from app.services.publishing import outbox
 from app.services.publishing.responses import has_published as has_published_response
+from app.services.strategy import editions as strategy_editions
 
 bp = Blueprint("public", __name__)
 
@@ -77,6 +78,7 @@ def _build_form(round_: Round, formdata: Any = None, obj: Any = None, **kwargs: 
     form = SubmissionForm(formdata, obj=obj, **kwargs)
     items = reference.items_by_kind(round_.strategy_version_id)
     form.prepare(current_language(), list(round_.questions), items)
+    form.prepare_paragraphs(current_language(), strategy_editions.current_paragraphs(db.session))
     return form
 
 
@@ -151,7 +153,10 @@ def submit(lang: str) -> Any:
         return render_template("public/closed.html", round=round_)
     # A POST to a round that closed while the form was being filled in goes on to the
     # service, which refuses it with a message shown above the form: nothing typed is lost.
-    form = _build_form(round_, request.form if request.method == "POST" else None)
+    if request.method == "POST":
+        form = _build_form(round_, request.form)
+    else:  # "Comment on this paragraph" on the strategy's page: /<lang>/submit?paragraph=key
+        form = _build_form(round_, paragraph=request.args.get("paragraph", "")[:64] or None)
     status = 200
     other_errors: dict[str, list[str]] = {}
     answers = form.answers(request.form) if request.method == "POST" else {}
@@ -300,6 +305,7 @@ class _FormView:
         self.consent_processing = submission.consent_processing
         self.consent_publication = submission.consent_publication
         self.anonymous = submission.anonymous
+        self.paragraph = submission.paragraph_key or ""
 
 
 @bp.get("/<lang:lang>/manage/<token>/copy.json")

@@ -22,8 +22,10 @@ class ReportFilterForm(Form):
     gender = SelectField(_l("Gender"), validate_choice=False)
     age_range = SelectField(_l("Age range"), validate_choice=False)
     q = StringField(_l("Search text or reference"), render_kw={"maxlength": 200, "dir": "auto"})
+    paragraph = SelectField(_l("Paragraph of the strategy"), validate_choice=False)
 
-    def prepare(self, lang: str, rounds: list[Round]) -> None:
+    def prepare(self, lang: str, rounds: list[Round],
+                paragraphs: list[tuple[str, str]] | None = None) -> None:
         anything = ("", _l("Any"))
         self.round_id.choices = [anything] + [(str(r.id), localized(r.title, lang))
                                               for r in rounds]
@@ -35,3 +37,4 @@ class ReportFilterForm(Form):
         self.gender.choices = [anything] + [(g.value, label) for g, label in GENDERS.items()]
         self.age_range.choices = [anything] + [(a.value, label)
                                                for a, label in AGE_RANGES.items()]
+        self.paragraph.choices = [anything] + list(paragraphs or [])

@@ -36,6 +36,7 @@ from app.services import ValidationFailed
 from app.services.reporting import code_views as views_of_code
 from app.services.reporting import reliability, reports
 from app.services.review import agreement
+from app.services.strategy import editions as strategy_editions
 
 bp = Blueprint("reports", __name__, url_prefix="/<lang:lang>/reports")
 
@@ -70,7 +71,10 @@ def region_label(code: str) -> str:
 
 def _filter() -> tuple[reports.ReportFilter, ReportFilterForm, int]:
     form = ReportFilterForm(request.args)
-    form.prepare(current_language(), reference.all_rounds())
+    lang = current_language()
+    form.prepare(lang, reference.all_rounds(), [
+        (p.key, strategy_editions.paragraph_label(p, lang))
+        for p in strategy_editions.current_paragraphs(db.reports_session)])
     try:
         return reports.ReportFilter.from_args(request.args), form, 200
     except ValidationFailed as exc:
@@ -155,6 +159,7 @@ def dashboard(lang: str) -> Any:
         language_rows=language_rows, timeline_rows=timeline_rows, min_cell=min_cell,
         channel_rows=_rows(data.channels, {c.value: str(label) for c, label in CHANNELS.items()},
                            data.total),
+        paragraph_rows=_paragraph_rows(data.paragraphs, data.total, lang),
         timeline_chart=timeline_chart, filter_args=f.to_args(),
         principle_items=data.items[ItemKind.PRINCIPLE],
         commitment_items=data.items[ItemKind.COMMITMENT],
@@ -163,6 +168,16 @@ def dashboard(lang: str) -> Any:
         coder_agreement=coder_agreement, code_labels={
             item.code: f"{item.code} · {localized(item.labels, lang)}"
             for kind in agreement.CODED_KINDS for item in data.items[kind]}), status
+
+
+def _paragraph_rows(counts: dict[str, int], total: int, lang: str
+                    ) -> list[tuple[str, str, int, float]]:
+    """Views per paragraph of the strategy: the current text's in order, then any other
+    key views still name (a paragraph a revision removed)."""
+    labels = {p.key: strategy_editions.paragraph_label(p, lang)
+              for p in strategy_editions.current_paragraphs(db.reports_session)}
+    labels.update({key: key for key in sorted(counts) if key not in labels})
+    return _rows(counts, labels, total) if counts else []
 
 
 def cached_summary(code: str, f: reports.ReportFilter) -> reports.Summary | None:

@@ -154,6 +154,7 @@ RULES: dict[str, Rule] = {
     "principle": Rule(_cut(16, upper=True), typed=False),
     "commitment": Rule(_cut(16, upper=True), typed=False),
     "q": Rule(_cut(200), typed=False),
+    "paragraph": Rule(_cut(64), typed=False),  # a strategy paragraph's key (principles.p2)
     "source": Rule(_cut(200), typed=False),
 }
 

@@ -24,7 +24,7 @@ from app.models import ItemKind, Status, Submission, TagSource, TaxonomyItem, Us
 from app.services.contributions import intake
 from app.services.platform import rounds
 from app.services.review import moderation
-from app.services.review.moderation import TagInput
+from app.services.review.tagging import TagInput
 from tests.browser.conftest import use_live_database
 from tests.helpers import PASSWORD, make_user, totp_now
 

@@ -36,6 +36,7 @@ from app.security import UnsafeText, clean_text, hash_token, new_token
 from app.services import NotEditable, NotFound, StaleVersion, ValidationFailed, parse_id
 from app.services.assist import clusters, search, stored_suggestions
 from app.services.publishing import outbox
+from app.services.strategy import editions as strategy_editions
 from app.services.text import langid
 
 TITLE_MAX = 200
@@ -71,6 +72,8 @@ class SubmissionInput:
     consent_processing: Any = False
     consent_publication: Any = False
     anonymous: Any = True
+    # The key of a paragraph of the current strategy text ("principles.p2"), or nothing.
+    paragraph: Any = None
 
 
 @dataclass
@@ -89,6 +92,7 @@ class _Clean:
     consent_processing: bool
     consent_publication: bool
     anonymous: bool
+    paragraph: str | None = None
 
 
 class _Checker:
@@ -238,6 +242,8 @@ def _validate(session: Session, data: SubmissionInput, *, round_: Round | None,
                 else:
                     items.append(found[0])
 
+    paragraph = _paragraph(session, check, data.paragraph)
+
     consent_processing = check.flag("consent_processing", data.consent_processing, False)
     if not consent_processing and "consent_processing" not in check.errors:
         check.fail("consent_processing", _l(
@@ -250,7 +256,23 @@ def _validate(session: Session, data: SubmissionInput, *, round_: Round | None,
     return _Clean(round=round_, language=language, title=title, body=body, answers=answers,
                   actor_type=actor_type, country=country, age_range=age_range, gender=gender,
                   email=email, items=items, consent_processing=consent_processing,
-                  consent_publication=consent_publication, anonymous=anonymous)
+                  consent_publication=consent_publication, anonymous=anonymous,
+                  paragraph=paragraph)
+
+
+def _paragraph(session: Session, check: _Checker, value: Any) -> str | None:
+    """A paragraph key of the current edition of the strategy's text, or None."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        check.fail("paragraph", _l("Must be text."))
+        return None
+    key = value.strip()
+    if len(key) > 64 or not strategy_editions.is_current_key(session, key):
+        check.fail("paragraph", _l("This paragraph is not in the current version of the "
+                                   "strategy."))
+        return None
+    return key
 
 
 def _has_control(value: str) -> bool:
@@ -266,6 +288,7 @@ def _apply(submission: Submission, clean: _Clean) -> None:
     submission.consent_processing = clean.consent_processing
     submission.consent_publication = clean.consent_publication
     submission.anonymous = clean.anonymous
+    submission.paragraph_key = clean.paragraph
     submission.detected_language = langid.detect(clean.title, *clean.answers.values(), clean.body)
 
     order = {q.id: q.position for q in clean.round.questions}
@@ -382,6 +405,7 @@ def erase(session: Session, submission: Submission) -> Submission:
     submission.body = ""
     submission.actor_type = None
     submission.country = None
+    submission.paragraph_key = None
     submission.consent_publication = False
     submission.answers = []
     submission.tags = []
@@ -417,6 +441,7 @@ def copy_of(submission: Submission) -> dict[str, Any]:
         "consent_processing": submission.consent_processing,
         "consent_publication": submission.consent_publication,
         "anonymous": submission.anonymous,
+        "paragraph": submission.paragraph_key,
         "created_at": submission.created_at.isoformat(),
         "updated_at": submission.updated_at.isoformat(),
         "erased_at": submission.erased_at.isoformat() if submission.erased_at else None,

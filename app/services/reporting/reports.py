@@ -39,7 +39,7 @@ from app.services.platform import taxonomy as taxonomy_service
 
 YOUTH_AGES = (AgeRange.UNDER_18, AgeRange.AGE_18_24)
 GROUPS = ("principle", "commitment", "technology", "theme", "keyword", "actor_type", "region",
-          "language", "detected_language", "channel")
+          "language", "detected_language", "channel", "paragraph")
 
 
 @dataclass
@@ -57,6 +57,7 @@ class ReportFilter:
     q: str | None = None  # full-text search (app.services.assist.search)
     channel: Channel | None = None  # web, api, workshop, paper
     source: str | None = None  # provenance: a workshop's name or an import's source
+    paragraph: str | None = None  # views about this paragraph of the strategy's text
 
     def to_args(self) -> dict[str, str]:
         """Query-string form, for links and the audit log."""
@@ -140,6 +141,8 @@ def conditions(f: ReportFilter, *, counting: bool = False) -> list:
     if f.source:
         where.append(exists().where(SubmissionProvenance.submission_id == Submission.id,
                                     SubmissionProvenance.source == f.source))
+    if f.paragraph:
+        where.append(Submission.paragraph_key == f.paragraph)
     if f.q:
         text_match = search.condition(None, f.q)
         if text_match is not None:
@@ -343,6 +346,7 @@ class Dashboard:
     channels: dict[str, int] = field(default_factory=dict)
     submissions: int = 0  # the same as total (see `totals`)
     unique_voices: int | None = None  # None in a cached copy from before campaign folding
+    paragraphs: dict[str, int] = field(default_factory=dict)  # by paragraph key
 
     @classmethod
     def from_counts(cls, counts: dict[str, Any], items: dict[ItemKind, list[TaxonomyItem]]
@@ -365,6 +369,7 @@ def dashboard_counts(session: Session, f: ReportFilter) -> dict[str, Any]:
         "regions": count_by_region(session, f),
         "languages": count_by_language(session, f),
         "channels": count_by_channel(session, f),
+        "paragraphs": count_by_column(session, f, Submission.paragraph_key),
         "timeline": [(day.isoformat(), n) for day, n in over_time(session, f)],
     }
 
@@ -438,6 +443,8 @@ def stats(session: Session, f: ReportFilter, group_by: str) -> dict[str, int]:
         return count_by_channel(session, f)
     if group_by == "detected_language":
         return count_by_column(session, f, Submission.detected_language)
+    if group_by == "paragraph":
+        return count_by_column(session, f, Submission.paragraph_key)
     return count_by_tag(session, f, ItemKind(group_by))
 
 

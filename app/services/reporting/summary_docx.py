@@ -616,6 +616,8 @@ def _filter_lines(f: reports.ReportFilter, lang: str,
         add(_("Age"), _("Under 25") if f.youth else _("25 or over"))
     if f.gender is not None:
         add(_("Gender"), str(GENDERS[f.gender]))
+    if f.paragraph:
+        add(_("Paragraph of the strategy"), f.paragraph)
     return lines
 
 

@@ -72,6 +72,7 @@ class QueueFilter:
     claimed: str | None = None  # "mine", "unclaimed"
     viewer_id: int | None = None
     detected: str | None = None  # a language code, or "differs" (from the declared one)
+    paragraph: str | None = None  # views about this paragraph of the strategy's text
 
 
 @dataclass
@@ -103,6 +104,8 @@ def _conditions(session: Session, f: QueueFilter, *, with_status: bool = True,
     conditions.extend(filters.tagged_with(code) for code in (f.principle, f.commitment) if code)
     if f.detected:
         conditions.append(langid.condition(f.detected))
+    if f.paragraph:
+        conditions.append(Submission.paragraph_key == f.paragraph)
     if f.claimed == "mine" and f.viewer_id:
         conditions.append(and_(Submission.claimed_by_id == f.viewer_id,
                                Submission.claimed_until > utcnow()))
