@@ -201,6 +201,7 @@ def xlsx_report(f: reports.ReportFilter, lang: str, rows: int,
             "keywords": _("Keywords"), "created_at": _("Received (UTC)"),
             "decided_at": _("Decided (UTC)"), "cluster_id": _("Campaign"),
             "channel": _("Channel"), "source": _("Source"),
+            "paragraph": _("Paragraph of the strategy"),
         }
         sheet_names = {"readme": _("Read me"), "all": _("All submissions"),
                        "totals": _("Totals"), "by_actor": _("Codes by actor type"),

@@ -137,6 +137,7 @@ def test_csv_export_by_api(client, session, corpus):
                              "country", "region", "age_range", "gender", "principles",
                              "commitments", "technologies", "themes", "keywords",
                              "created_at", "decided_at", "cluster_id", "channel", "source",
+                             "paragraph",
                              "language_label", "actor_type_label", "country_label",
                              "region_label", "age_range_label", "gender_label",
                              "principles_labels", "commitments_labels", "technologies_labels",

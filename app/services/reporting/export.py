@@ -38,7 +38,8 @@ from app.services.reporting.reports import ReportFilter, conditions
 
 COLUMNS = ("reference", "round", "language", "title", "body", "actor_type", "country", "region",
            "age_range", "gender", "principles", "commitments", "technologies", "themes",
-           "keywords", "created_at", "decided_at", "cluster_id", "channel", "source")
+           "keywords", "created_at", "decided_at", "cluster_id", "channel", "source",
+           "paragraph")
 LIST_COLUMNS = ("principles", "commitments", "technologies", "themes", "keywords")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_FIRST = frozenset(FORMULA_PREFIXES)
@@ -78,7 +79,7 @@ def iter_rows(session: Session, f: ReportFilter, *, with_personal: bool = False,
                         type_coerce(table.actor_type, String), table.country,
                         type_coerce(table.created_at, String),
                         type_coerce(table.decided_at, String), table.cluster_id,
-                        type_coerce(table.channel, String))
+                        type_coerce(table.channel, String), table.paragraph_key)
                  .where(*conditions(f), table.id > last_id)
                  .order_by(table.id).limit(batch))
         rows = connection.execute(query).all()
@@ -92,7 +93,8 @@ def iter_rows(session: Session, f: ReportFilter, *, with_personal: bool = False,
         sources = _sources(connection, ids)
         no_tags: dict[str, list[str]] = {}
         for (sid, reference, round_id, language, title, body, redacted, redacted_title,
-             actor_type, country, created_at, decided_at, cluster_id, channel) in rows:
+             actor_type, country, created_at, decided_at, cluster_id, channel,
+             paragraph) in rows:
             title = public_title(title, redacted, redacted_title)
             if redacted is None:
                 parts = answers.get(sid)
@@ -117,6 +119,7 @@ def iter_rows(session: Session, f: ReportFilter, *, with_personal: bool = False,
                 "cluster_id": cluster_id,  # the campaign it was folded into, if any
                 "channel": channel,
                 "source": sources.get(sid),  # the workshop or import it came from
+                "paragraph": paragraph,  # the strategy's paragraph it is about, if any
             }
         last_id = ids[-1]
 
@@ -351,7 +354,7 @@ DATA_COLUMNS = ("reference", "round", "language", "language_label", "title", "bo
                 "actor_type", "actor_type_label", "country", "country_label", "region",
                 "region_label", "age_range_label", "gender_label", "principles",
                 "commitments", "technologies", "themes", "keywords", "created_at",
-                "decided_at", "cluster_id", "channel", "source")
+                "decided_at", "cluster_id", "channel", "source", "paragraph")
 PERSONAL_COLUMNS = frozenset({"age_range_label", "gender_label"})
 TAGGED_COLUMNS = frozenset({"principles", "commitments", "technologies", "themes"})
 DATE_COLUMNS = frozenset({"created_at", "decided_at"})

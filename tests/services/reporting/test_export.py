@@ -65,3 +65,14 @@ def test_chunks_keep_memory_flat(session):
     chunks = list(export.csv_chunks(rows, per_chunk=1000))
     assert len(chunks) == 3  # 1,000 rows a chunk (the header with the first), the rest last
     assert sum(chunk.count("\r\n") for chunk in chunks) == 2501
+
+
+def test_rows_name_the_strategy_paragraph_a_view_is_about(session, open_round):
+    about = _approve(session, open_round, body="On the inclusion paragraph.")
+    about.paragraph_key = "principles.p2"
+    _approve(session, open_round, body="About nothing in particular.")
+    session.commit()
+    rows = list(export.iter_rows(session, reports.ReportFilter()))
+    assert [row["paragraph"] for row in rows] == ["principles.p2", None]
+    header = next(csv.reader(io.StringIO("".join(export.csv_chunks(iter(rows))).lstrip("\ufeff"))))
+    assert header[-1] == "paragraph"
