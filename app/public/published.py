@@ -205,6 +205,8 @@ def dictionary() -> list[tuple[str, str]]:
         ("technologies", _("The technology areas that moderators tagged, as codes.")),
         ("themes", _("The themes that moderators tagged, as codes.")),
         ("published_at", _("When the view was accepted for publication (UTC, ISO 8601).")),
+        ("paragraph", _("The paragraph of the strategy the view is about, as its key "
+                        "(principles.p2); empty when the view is about no paragraph.")),
     ]
 
 

@@ -45,7 +45,7 @@ PAGE_SIZE = 20
 BATCH = 1000
 # The open data columns, in order (the data dictionary on the open data page describes each).
 COLUMNS = ("reference", "round", "language", "title", "text", "actor_type", "region",
-           "principles", "commitments", "technologies", "themes", "published_at")
+           "principles", "commitments", "technologies", "themes", "published_at", "paragraph")
 LIST_COLUMNS = tuple(KIND_OF_GROUP)
 # The dimensions of the aggregated counts of all approved views.
 AGGREGATES = ("principles", "commitments", "technologies", "themes", "actor_types", "regions",
@@ -132,6 +132,7 @@ class PublishedView:
     region: str | None
     decided_at: dt.datetime
     tags: dict[str, list[str]] = field(default_factory=dict)
+    paragraph: str | None = None  # the key of the strategy paragraph it is about
 
     def record(self) -> dict[str, Any]:
         """The open data row."""
@@ -139,13 +140,13 @@ class PublishedView:
                 "language": self.language, "title": self.title or "", "text": self.text,
                 "actor_type": self.actor_type, "region": self.region,
                 **{key: self.tags.get(key, []) for key in LIST_COLUMNS},
-                "published_at": self.decided_at.isoformat()}
+                "published_at": self.decided_at.isoformat(), "paragraph": self.paragraph}
 
 
 _VIEW_COLUMNS = (Submission.id, Submission.reference, Submission.round_id, Submission.language,
                  Submission.title, Submission.body, Submission.redacted_text,
                  Submission.redacted_title, Submission.actor_type, Submission.country,
-                 Submission.decided_at)
+                 Submission.decided_at, Submission.paragraph_key)
 
 
 def _views(session: Session, rows: list[Any]) -> list[PublishedView]:
@@ -180,7 +181,8 @@ def _views(session: Session, rows: list[Any]) -> list[PublishedView]:
             text=text,
             actor_type=row.actor_type.value if row.actor_type else None,
             region=region_of(row.country), decided_at=row.decided_at,
-            tags={key: list(codes) for key, codes in tags.get(row.id, {}).items()}))
+            tags={key: list(codes) for key, codes in tags.get(row.id, {}).items()},
+            paragraph=row.paragraph_key))
     return out
 
 
