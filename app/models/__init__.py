@@ -18,6 +18,8 @@ from app.models.strategy_text import (
     StrategyParagraph,
 )
 from app.models.submission import (
+    ORGANISATION_NAME_MAX,
+    ORGANISATION_WEBSITE_MAX,
     ActorType,
     AgeRange,
     Answer,
@@ -41,6 +43,8 @@ from app.models.workshop import Workshop
 
 __all__ = [
     "KIND_OF_GROUP",
+    "ORGANISATION_NAME_MAX",
+    "ORGANISATION_WEBSITE_MAX",
     "ActorType",
     "AgeRange",
     "Answer",
@@ -61,9 +65,9 @@ __all__ = [
     "LexiconEntry",
     "Note",
     "OfflineImport",
+    "Organisation",
     "OutboxMessage",
     "OutboxStatus",
-    "Organisation",
     "PersonalData",
     "Question",
     "RejectReason",

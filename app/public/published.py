@@ -205,6 +205,10 @@ def dictionary() -> list[tuple[str, str]]:
         ("technologies", _("The technology areas that moderators tagged, as codes.")),
         ("themes", _("The themes that moderators tagged, as codes.")),
         ("published_at", _("When the view was accepted for publication (UTC, ISO 8601).")),
+        ("organisation", _("The organisation the view was sent on behalf of, when its author "
+                           "agreed that the name be published; empty otherwise.")),
+        ("organisation_website", _("The website of that organisation, when one was given "
+                                   "and the name may be published.")),
     ]
 
 

@@ -201,6 +201,9 @@ def xlsx_report(f: reports.ReportFilter, lang: str, rows: int,
             "keywords": _("Keywords"), "created_at": _("Received (UTC)"),
             "decided_at": _("Decided (UTC)"), "cluster_id": _("Campaign"),
             "channel": _("Channel"), "source": _("Source"),
+            "organisation": _("On behalf of (organisation)"),
+            "organisation_website": _("Website of the organisation"),
+            "organisation_publish": _("Organisation's name may be published"),
         }
         sheet_names = {"readme": _("Read me"), "all": _("All submissions"),
                        "totals": _("Totals"), "by_actor": _("Codes by actor type"),
@@ -275,7 +278,8 @@ def xlsx_report(f: reports.ReportFilter, lang: str, rows: int,
             code_sheets=[(item.code, labels.items.get(item.code, "")) for item in coded]
             if sheets_per_code else [],
             totals=totals, by_actor=cross_actor, by_region=cross_region,
-            with_personal=with_personal, share_heading=_("Share"))
+            with_personal=with_personal, share_heading=_("Share"),
+            yes_no=(_("yes"), _("no")))
 
 
 def summary_docx_response(code: str, f: reports.ReportFilter, user: User, lang: str
