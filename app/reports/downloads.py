@@ -96,7 +96,8 @@ def submissions_export(fmt: str, f: reports.ReportFilter, user: User, lang: str)
         export.iter_rows(db.reports_session, f, with_personal=with_personal), labels)
     if fmt == "csv":
         body = stream_with_context(export.csv_chunks(
-            records, columns=(*export.COLUMNS, *export.LABEL_COLUMNS)))
+            records, columns=(*export.COLUMNS, *export.LABEL_COLUMNS,
+                              *export.ORGANISATION_COLUMNS)))
         return _attachment(Response(body, mimetype=MIMETYPES["csv"]),
                            _filename("submissions", "csv"))
     if fmt == "jsonl":

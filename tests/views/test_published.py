@@ -255,7 +255,8 @@ def test_open_data_downloads(client, mixed):
     assert rows[plain.reference]["actor_type"] == "academia"
     assert set(rows[plain.reference]) == {"reference", "round", "language", "title", "text",
                                           "actor_type", "region", "principles", "commitments",
-                                          "technologies", "themes", "published_at"}
+                                          "technologies", "themes", "published_at",
+                                          "organisation", "organisation_website"}
 
     lines = client.get(f"{base}/views.jsonl").get_data(as_text=True).splitlines()
     records = {r["reference"]: r for r in map(json.loads, lines)}

@@ -37,12 +37,12 @@ from app.models.submission import public_title
 from app.regions import region_of
 from app.services.reporting.reports import ReportFilter, conditions
 
-# Last, so that a program reading the earlier columns by position keeps working (issue #21).
+# On whose behalf a view was sent (issue #21): in CSV files after the label columns, so
+# that a program reading the earlier columns by position keeps working.
 ORGANISATION_COLUMNS = ("organisation", "organisation_website", "organisation_publish")
 COLUMNS = ("reference", "round", "language", "title", "body", "actor_type", "country", "region",
            "age_range", "gender", "principles", "commitments", "technologies", "themes",
-           "keywords", "created_at", "decided_at", "cluster_id", "channel", "source",
-           *ORGANISATION_COLUMNS)
+           "keywords", "created_at", "decided_at", "cluster_id", "channel", "source")
 LIST_COLUMNS = ("principles", "commitments", "technologies", "themes", "keywords")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_FIRST = frozenset(FORMULA_PREFIXES)
@@ -694,5 +694,5 @@ def _tables_sheet(workbook: Any, name: str, tables: list[Table], report: XlsxRep
         sheet.set_column(index, index, width)
 
 
-__all__ = ["COLUMNS", "LABEL_COLUMNS", "Labels", "Table", "XlsxReport", "csv_chunks",
+__all__ = ["COLUMNS", "LABEL_COLUMNS", "ORGANISATION_COLUMNS", "Labels", "Table", "XlsxReport", "csv_chunks",
            "iter_rows", "jsonl_chunks", "neutralize", "sheet_name", "with_labels", "write_xlsx"]
