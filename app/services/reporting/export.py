@@ -695,4 +695,5 @@ def _tables_sheet(workbook: Any, name: str, tables: list[Table], report: XlsxRep
 
 
 __all__ = ["COLUMNS", "LABEL_COLUMNS", "ORGANISATION_COLUMNS", "Labels", "Table", "XlsxReport",
-           "csv_chunks", "iter_rows", "jsonl_chunks", "neutralize", "sheet_name", "with_labels", "write_xlsx"]
+           "csv_chunks", "iter_rows", "jsonl_chunks", "neutralize", "sheet_name", "with_labels",
+           "write_xlsx"]
