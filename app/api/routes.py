@@ -49,7 +49,8 @@ IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{8,255}")
 SUBMISSION_FIELDS = (
     "round_id", "language", "title", "body", "answers", "actor_type", "country", "age_range",
     "gender", "email", "technologies", "principles", "commitments", "consent_processing",
-    "consent_publication", "anonymous", "paragraph",
+    "consent_publication", "anonymous", "paragraph", "on_behalf_of_organisation",
+    "organisation_name", "organisation_website", "publish_organisation",
 )
 
 

@@ -17,6 +17,7 @@ from app.i18n import lazy_gettext as _l
 from app.models import ItemKind, Role, Status, Submission, TagSource
 from app.reports.downloads import ROWS_REFUSED
 from app.services import NotEditable, StaleVersion, ValidationFailed, filters, parse_id
+from app.services.contributions import organisations
 from app.services.reporting.reports import DEMOGRAPHIC_FILTERS
 from app.services.review import agreement, moderation, tagging
 
@@ -55,6 +56,8 @@ def serialize(submission: Submission, role: Role, *, blind: bool = False) -> dic
         "version": submission.version,
         "cluster_id": submission.cluster_id,  # its campaign (app.services.assist.clusters), or None
         "paragraph": submission.paragraph_key,  # of the strategy's text (issue #20), or None
+        # On whose behalf (issue #21): every staff role, the reference group included.
+        "organisation": organisations.as_dict(submission.organisation),
     }
     if reviewer:
         personal = submission.personal

@@ -18,6 +18,8 @@ from app.models.strategy_text import (
     StrategyParagraph,
 )
 from app.models.submission import (
+    ORGANISATION_NAME_MAX,
+    ORGANISATION_WEBSITE_MAX,
     ActorType,
     AgeRange,
     Answer,
@@ -25,6 +27,7 @@ from app.models.submission import (
     Gender,
     Keyword,
     Note,
+    Organisation,
     PersonalData,
     RejectReason,
     Status,
@@ -40,6 +43,8 @@ from app.models.workshop import Workshop
 
 __all__ = [
     "KIND_OF_GROUP",
+    "ORGANISATION_NAME_MAX",
+    "ORGANISATION_WEBSITE_MAX",
     "ActorType",
     "AgeRange",
     "Answer",
@@ -60,6 +65,7 @@ __all__ = [
     "LexiconEntry",
     "Note",
     "OfflineImport",
+    "Organisation",
     "OutboxMessage",
     "OutboxStatus",
     "PersonalData",

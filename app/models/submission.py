@@ -71,6 +71,8 @@ class TagSource(enum.StrEnum):
     MODERATOR = "moderator"
 
 
+ORGANISATION_NAME_MAX = 200
+ORGANISATION_WEBSITE_MAX = 500
 QUEUE_FILTER_COLUMNS = ("language", "actor_type", "country")
 REPORT_INDEX_COLUMNS = ("status", "round_id", "created_at", "language", "actor_type", "country",
                         "cluster_id", "detected_language", "channel", "id")
@@ -170,6 +172,8 @@ class Submission(Base):
         back_populates="submission", cascade="all, delete-orphan")
     personal: Mapped[PersonalData | None] = relationship(
         back_populates="submission", cascade="all, delete-orphan", uselist=False)
+    organisation: Mapped[Organisation | None] = relationship(
+        back_populates="submission", cascade="all, delete-orphan", uselist=False)
     keywords: Mapped[list[Keyword]] = relationship(secondary="submission_keywords",
                                                    order_by="Keyword.text")
     notes: Mapped[list[Note]] = relationship(back_populates="submission",
@@ -254,6 +258,27 @@ class PersonalData(Base):
     gender: Mapped[Gender | None] = mapped_column(enum_column(Gender))
 
     submission: Mapped[Submission] = relationship(back_populates="personal")
+
+
+class Organisation(Base):
+    """The organisation a view was sent on behalf of (issue #21), one row per view, kept
+    apart like `PersonalData`: most views have none, and erasure is one row delete.
+
+    `name_key` is the name folded (case, spaces, NFKC) so that the dashboard counts
+    "UNESCO" and " unesco " once. `publish` is the contributor's consent to show the name
+    with the published view; staff and the reference group always see it."""
+
+    __tablename__ = "submission_organisations"
+    __table_args__ = (Index("ix_submission_organisations_name_key", "name_key"),)
+
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submissions.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(ORGANISATION_NAME_MAX))
+    name_key: Mapped[str] = mapped_column(String(ORGANISATION_NAME_MAX))
+    website: Mapped[str | None] = mapped_column(String(ORGANISATION_WEBSITE_MAX))
+    publish: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    submission: Mapped[Submission] = relationship(back_populates="organisation")
 
 
 class Keyword(Base):

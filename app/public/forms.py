@@ -11,7 +11,13 @@ from app.forms import BaseForm, MultiCheckboxField, SelectField
 from app.i18n import countries, localized, written_languages
 from app.i18n import lazy_gettext as _l
 from app.labels import ACTOR_TYPES, AGE_RANGES, GENDERS
-from app.models import ItemKind, Question, TaxonomyItem
+from app.models import (
+    ORGANISATION_NAME_MAX,
+    ORGANISATION_WEBSITE_MAX,
+    ItemKind,
+    Question,
+    TaxonomyItem,
+)
 from app.services.contributions.intake import TEXT_MAX, TITLE_MAX, SubmissionInput
 from app.services.strategy import editions as strategy_editions
 from app.services.strategy.editions import ParagraphChoice
@@ -32,6 +38,21 @@ class SubmissionForm(BaseForm):
                          render_kw={"maxlength": TEXT_MAX, "rows": 8})
     language = SelectField(_l("Language you are writing in"), validate_choice=False)
     actor_type = SelectField(_l("You are sending this view as"), validate_choice=False)
+    # On behalf of an organisation (issue #21). The website field is not called `website`:
+    # that name is the honeypot's.
+    on_behalf_of_organisation = BooleanField(
+        _l("I am answering on behalf of an organisation"))
+    organisation_name = StringField(
+        _l("Name of the organisation"),
+        description=_l("Its full name, as it would like to be cited."),
+        render_kw={"maxlength": ORGANISATION_NAME_MAX, "autocomplete": "organization"})
+    organisation_website = StringField(
+        _l("Website of the organisation (optional)"),
+        description=_l("An address starting with https://, like https://example.org."),
+        render_kw={"maxlength": ORGANISATION_WEBSITE_MAX, "inputmode": "url",
+                   "autocomplete": "url", "dir": "ltr"})
+    publish_organisation = BooleanField(
+        _l("The name of the organisation may be published with the view."))
     country = SelectField(_l("Country or area"), validate_choice=False)
     age_range = SelectField(_l("Age range (optional)"), validate_choice=False)
     gender = SelectField(_l("Gender (optional)"), validate_choice=False)
@@ -121,7 +142,20 @@ class SubmissionForm(BaseForm):
             consent_publication=bool(self.consent_publication.data),
             anonymous=bool(self.anonymous.data),
             paragraph=self.paragraph.data or None,
+            on_behalf_of_organisation=bool(self.on_behalf_of_organisation.data),
+            organisation_name=self.organisation_name.data,
+            organisation_website=_typed_address(self.organisation_website.data),
+            publish_organisation=bool(self.publish_organisation.data),
         )
+
+
+def _typed_address(value: str | None) -> str:
+    """A website as people type it ("example.org") made into an address: the service
+    takes only http(s) addresses, and "javascript:..." keeps its scheme and is refused."""
+    value = (value or "").strip()
+    if value and "://" not in value and ":" not in value.split("/", 1)[0]:
+        return "https://" + value
+    return value
 
 
 def _serializer() -> URLSafeTimedSerializer:

@@ -207,6 +207,10 @@ def dictionary() -> list[tuple[str, str]]:
         ("published_at", _("When the view was accepted for publication (UTC, ISO 8601).")),
         ("paragraph", _("The paragraph of the strategy the view is about, as its key "
                         "(principles.p2); empty when the view is about no paragraph.")),
+        ("organisation", _("The organisation the view was sent on behalf of, when its author "
+                           "agreed that the name be published; empty otherwise.")),
+        ("organisation_website", _("The website of that organisation, when one was given "
+                                   "and the name may be published.")),
     ]
 
 

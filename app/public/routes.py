@@ -306,6 +306,11 @@ class _FormView:
         self.consent_publication = submission.consent_publication
         self.anonymous = submission.anonymous
         self.paragraph = submission.paragraph_key or ""
+        organisation = submission.organisation
+        self.on_behalf_of_organisation = organisation is not None
+        self.organisation_name = organisation.name if organisation else ""
+        self.organisation_website = (organisation.website or "") if organisation else ""
+        self.publish_organisation = organisation.publish if organisation else False
 
 
 @bp.get("/<lang:lang>/manage/<token>/copy.json")

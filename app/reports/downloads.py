@@ -96,7 +96,8 @@ def submissions_export(fmt: str, f: reports.ReportFilter, user: User, lang: str)
         export.iter_rows(db.reports_session, f, with_personal=with_personal), labels)
     if fmt == "csv":
         body = stream_with_context(export.csv_chunks(
-            records, columns=(*export.COLUMNS, *export.LABEL_COLUMNS)))
+            records, columns=(*export.COLUMNS, *export.LABEL_COLUMNS,
+                              *export.ORGANISATION_COLUMNS)))
         return _attachment(Response(body, mimetype=MIMETYPES["csv"]),
                            _filename("submissions", "csv"))
     if fmt == "jsonl":
@@ -202,6 +203,9 @@ def xlsx_report(f: reports.ReportFilter, lang: str, rows: int,
             "decided_at": _("Decided (UTC)"), "cluster_id": _("Campaign"),
             "channel": _("Channel"), "source": _("Source"),
             "paragraph": _("Paragraph of the strategy"),
+            "organisation": _("On behalf of (organisation)"),
+            "organisation_website": _("Website of the organisation"),
+            "organisation_publish": _("Organisation's name may be published"),
         }
         sheet_names = {"readme": _("Read me"), "all": _("All submissions"),
                        "totals": _("Totals"), "by_actor": _("Codes by actor type"),
@@ -276,7 +280,8 @@ def xlsx_report(f: reports.ReportFilter, lang: str, rows: int,
             code_sheets=[(item.code, labels.items.get(item.code, "")) for item in coded]
             if sheets_per_code else [],
             totals=totals, by_actor=cross_actor, by_region=cross_region,
-            with_personal=with_personal, share_heading=_("Share"))
+            with_personal=with_personal, share_heading=_("Share"),
+            yes_no=(_("yes"), _("no")))
 
 
 def summary_docx_response(code: str, f: reports.ReportFilter, user: User, lang: str

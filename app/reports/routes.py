@@ -164,6 +164,8 @@ def dashboard(lang: str) -> Any:
         principle_items=data.items[ItemKind.PRINCIPLE],
         commitment_items=data.items[ItemKind.COMMITMENT],
         actor_codes=[a.value for a in ActorType], region_codes=[*REGIONS, "unknown"],
+        organisations=data.organisations,
+        organisation_actors=[a.value for a in ActorType if a != ActorType.INDIVIDUAL],
         actor_label=actor_label, region_label=region_label,
         coder_agreement=coder_agreement, code_labels={
             item.code: f"{item.code} · {localized(item.labels, lang)}"

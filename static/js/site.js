@@ -45,7 +45,26 @@
     });
   }
 
+  // The organisation's fields (submit form): hidden for someone answering as an
+  // individual, folded until "on behalf of an organisation" is ticked. A box ticked with
+  // an error next to it stays in sight.
+  function organisationFields() {
+    var block = document.querySelector("[data-organisation]");
+    var box = document.getElementById("on_behalf_of_organisation");
+    var details = document.getElementById("organisation-details");
+    var actor = document.getElementById("actor_type");
+    if (!block || !box || !details || !actor) { return; }
+    function update() {
+      block.hidden = actor.value === "individual" && !box.checked;
+      details.hidden = !box.checked;
+    }
+    box.addEventListener("change", update);
+    actor.addEventListener("change", update);
+    update();
+  }
+
   function start() {
+    organisationFields();
     unfoldFilters();
     focusErrorSummary();
     copyButtons();

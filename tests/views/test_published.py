@@ -256,7 +256,7 @@ def test_open_data_downloads(client, mixed):
     assert set(rows[plain.reference]) == {"reference", "round", "language", "title", "text",
                                           "actor_type", "region", "principles", "commitments",
                                           "technologies", "themes", "published_at",
-                                          "paragraph"}
+                                          "paragraph", "organisation", "organisation_website"}
 
     lines = client.get(f"{base}/views.jsonl").get_data(as_text=True).splitlines()
     records = {r["reference"]: r for r in map(json.loads, lines)}

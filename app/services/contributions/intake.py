@@ -35,6 +35,7 @@ from app.models import (
 from app.security import UnsafeText, clean_text, hash_token, new_token
 from app.services import NotEditable, NotFound, StaleVersion, ValidationFailed, parse_id
 from app.services.assist import clusters, search, stored_suggestions
+from app.services.contributions import organisations
 from app.services.publishing import outbox
 from app.services.strategy import editions as strategy_editions
 from app.services.text import langid
@@ -74,6 +75,11 @@ class SubmissionInput:
     anonymous: Any = True
     # The key of a paragraph of the current strategy text ("principles.p2"), or nothing.
     paragraph: Any = None
+    # Sent on behalf of an organisation (issue #21): see services.contributions.organisations.
+    on_behalf_of_organisation: Any = False
+    organisation_name: Any = None
+    organisation_website: Any = None
+    publish_organisation: Any = False
 
 
 @dataclass
@@ -93,6 +99,7 @@ class _Clean:
     consent_publication: bool
     anonymous: bool
     paragraph: str | None = None
+    organisation: organisations.OrganisationInput | None = None
 
 
 class _Checker:
@@ -250,6 +257,9 @@ def _validate(session: Session, data: SubmissionInput, *, round_: Round | None,
             "We can only receive your view if you agree to its processing."))
     consent_publication = check.flag("consent_publication", data.consent_publication, False)
     anonymous = check.flag("anonymous", data.anonymous, True)
+    organisation = organisations.check(
+        check, actor_type, data.on_behalf_of_organisation, data.organisation_name,
+        data.organisation_website, data.publish_organisation)
 
     if check.errors:
         raise ValidationFailed(check.errors)
@@ -257,7 +267,7 @@ def _validate(session: Session, data: SubmissionInput, *, round_: Round | None,
                   actor_type=actor_type, country=country, age_range=age_range, gender=gender,
                   email=email, items=items, consent_processing=consent_processing,
                   consent_publication=consent_publication, anonymous=anonymous,
-                  paragraph=paragraph)
+                  paragraph=paragraph, organisation=organisation)
 
 
 def _paragraph(session: Session, check: _Checker, value: Any) -> str | None:
@@ -313,6 +323,7 @@ def _apply(submission: Submission, clean: _Clean) -> None:
         submission.personal = personal
     else:
         submission.personal = None
+    organisations.apply(submission, clean.organisation)
 
 
 def _answer(existing: Answer | None, question_id: int, position: int, text: str) -> Answer:
@@ -370,7 +381,7 @@ def find_by_token(session: Session, token: str) -> Submission:
     submission = session.scalar(
         select(Submission)
         .options(selectinload(Submission.answers), selectinload(Submission.tags),
-                 selectinload(Submission.personal))
+                 selectinload(Submission.personal), selectinload(Submission.organisation))
         .where(Submission.manage_token_hash == hash_token(token)))
     if submission is None:
         raise NotFound(_l("This link is not valid. Check that you copied all of it."))
@@ -410,6 +421,7 @@ def erase(session: Session, submission: Submission) -> Submission:
     submission.answers = []
     submission.tags = []
     submission.personal = None
+    submission.organisation = None
     submission.erased_at = utcnow()
     session.flush()
     search.remove(session, submission)
@@ -442,6 +454,7 @@ def copy_of(submission: Submission) -> dict[str, Any]:
         "consent_publication": submission.consent_publication,
         "anonymous": submission.anonymous,
         "paragraph": submission.paragraph_key,
+        "organisation": organisations.as_dict(submission.organisation),
         "created_at": submission.created_at.isoformat(),
         "updated_at": submission.updated_at.isoformat(),
         "erased_at": submission.erased_at.isoformat() if submission.erased_at else None,

@@ -8,6 +8,9 @@ version when there is one), the moderators' tags, and context that identifies no
 the actor type, the UN M49 region (never the country), the language and the dates.
 Never an email, an age range, a gender or a manage token.
 
+The organisation a view was sent on behalf of (issue #21) is published only when its
+author also ticked `publish_organisation`; otherwise nothing says there was one.
+
 The title follows the same rule (`Submission.public_title`): a redacted view is published
 with the title the moderator wrote for it, and with none when they wrote none.
 """
@@ -20,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import Select, and_, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from app.i18n import lazy_gettext as _l
@@ -28,6 +31,7 @@ from app.models import (
     KIND_OF_GROUP,
     Answer,
     ItemKind,
+    Organisation,
     RejectReason,
     Status,
     Submission,
@@ -45,7 +49,8 @@ PAGE_SIZE = 20
 BATCH = 1000
 # The open data columns, in order (the data dictionary on the open data page describes each).
 COLUMNS = ("reference", "round", "language", "title", "text", "actor_type", "region",
-           "principles", "commitments", "technologies", "themes", "published_at", "paragraph")
+           "principles", "commitments", "technologies", "themes", "published_at", "paragraph",
+           "organisation", "organisation_website")
 LIST_COLUMNS = tuple(KIND_OF_GROUP)
 # The dimensions of the aggregated counts of all approved views.
 AGGREGATES = ("principles", "commitments", "technologies", "themes", "actor_types", "regions",
@@ -133,6 +138,9 @@ class PublishedView:
     decided_at: dt.datetime
     tags: dict[str, list[str]] = field(default_factory=dict)
     paragraph: str | None = None  # the key of the strategy paragraph it is about
+    # Only when its author agreed that the name be published (issue #21).
+    organisation: str | None = None
+    organisation_website: str | None = None
 
     def record(self) -> dict[str, Any]:
         """The open data row."""
@@ -140,13 +148,23 @@ class PublishedView:
                 "language": self.language, "title": self.title or "", "text": self.text,
                 "actor_type": self.actor_type, "region": self.region,
                 **{key: self.tags.get(key, []) for key in LIST_COLUMNS},
-                "published_at": self.decided_at.isoformat(), "paragraph": self.paragraph}
+                "published_at": self.decided_at.isoformat(), "paragraph": self.paragraph,
+                "organisation": self.organisation,
+                "organisation_website": self.organisation_website}
 
 
 _VIEW_COLUMNS = (Submission.id, Submission.reference, Submission.round_id, Submission.language,
                  Submission.title, Submission.body, Submission.redacted_text,
                  Submission.redacted_title, Submission.actor_type, Submission.country,
-                 Submission.decided_at, Submission.paragraph_key)
+                 Submission.decided_at, Submission.paragraph_key,
+                 Organisation.name.label("organisation"),
+                 Organisation.website.label("organisation_website"))
+
+
+def _select_views() -> Select:
+    """The columns of a PublishedView; an organisation's only with consent to publish it."""
+    return select(*_VIEW_COLUMNS).outerjoin(Organisation, and_(
+        Organisation.submission_id == Submission.id, Organisation.publish.is_(True)))
 
 
 def _views(session: Session, rows: list[Any]) -> list[PublishedView]:
@@ -182,7 +200,8 @@ def _views(session: Session, rows: list[Any]) -> list[PublishedView]:
             actor_type=row.actor_type.value if row.actor_type else None,
             region=region_of(row.country), decided_at=row.decided_at,
             tags={key: list(codes) for key, codes in tags.get(row.id, {}).items()},
-            paragraph=row.paragraph_key))
+            paragraph=row.paragraph_key,
+            organisation=row.organisation, organisation_website=row.organisation_website))
     return out
 
 
@@ -206,7 +225,7 @@ def page(session: Session, round_id: int, f: PublicFilter | None = None, *,
     """One page of a round's published views, newest decision first, with keyset
     pagination on (decided_at, id): a page costs the same at any depth."""
     f = f or PublicFilter()
-    query = (select(*_VIEW_COLUMNS)
+    query = (_select_views()
              .where(*published(round_id), *f.conditions(session))
              .order_by(Submission.decided_at.desc(), Submission.id.desc()).limit(limit + 1))
     if cursor:
@@ -225,7 +244,7 @@ def get(session: Session, reference: str) -> PublishedView | None:
     reference = (reference or "").strip().upper()
     if not _REFERENCE.fullmatch(reference):
         return None
-    row = session.execute(select(*_VIEW_COLUMNS)
+    row = session.execute(_select_views()
                           .where(Submission.reference == reference, *published())).first()
     return _views(session, [row])[0] if row is not None else None
 
@@ -241,7 +260,7 @@ def iter_published(session: Session, round_id: int, *, batch: int = BATCH
     stays flat and each batch is one short query (plus two for answers and tags)."""
     last_id = 0
     while True:
-        rows = session.execute(select(*_VIEW_COLUMNS)
+        rows = session.execute(_select_views()
                                .where(*published(round_id), Submission.id > last_id)
                                .order_by(Submission.id).limit(batch)).all()
         if not rows:

@@ -30,6 +30,7 @@ from app.i18n import gettext as _
 from app.models import (
     Answer,
     ItemKind,
+    Organisation,
     Submission,
     SubmissionTag,
     TagSource,
@@ -62,6 +63,7 @@ class View:
     highlight: str | None
     codes: list[str] = field(default_factory=list)  # the other codes, in taxonomy order
     attachments: list[str] = field(default_factory=list)  # views carry no files yet
+    organisation: str | None = None  # sent on behalf of (issue #21), for the reference group
 
 
 @dataclass
@@ -166,7 +168,9 @@ def load_views(session: Session, ids: Sequence[int], subject: str) -> list[View]
                 select(Submission.id, Submission.reference, Submission.title, Submission.body,
                        Submission.redacted_text, Submission.redacted_title,
                        Submission.language, Submission.actor_type, Submission.country,
-                       Submission.created_at, Submission.highlight)
+                       Submission.created_at, Submission.highlight,
+                       Organisation.name.label("organisation"))
+                .outerjoin(Organisation, Organisation.submission_id == Submission.id)
                 .where(Submission.id.in_(chunk))):
             rows[row.id] = row
     answers: dict[int, list[str]] = defaultdict(list)
@@ -197,7 +201,8 @@ def load_views(session: Session, ids: Sequence[int], subject: str) -> list[View]
             actor_type=row.actor_type.value if row.actor_type is not None else "unknown",
             country=row.country, region=region_of(row.country) or "unknown",
             created_at=row.created_at,
-            highlight=mask_emails(row.highlight) if row.highlight else None, codes=codes))
+            highlight=mask_emails(row.highlight) if row.highlight else None, codes=codes,
+            organisation=row.organisation))
     return views
 
 

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from app.models import (
     Keyword,
+    Organisation,
     PersonalData,
     Submission,
     SubmissionKeyword,
@@ -36,6 +37,9 @@ from app.models.submission import public_title
 from app.regions import region_of
 from app.services.reporting.reports import ReportFilter, conditions
 
+# On whose behalf a view was sent (issue #21): in CSV files after the label columns, so
+# that a program reading the earlier columns by position keeps working.
+ORGANISATION_COLUMNS = ("organisation", "organisation_website", "organisation_publish")
 COLUMNS = ("reference", "round", "language", "title", "body", "actor_type", "country", "region",
            "age_range", "gender", "principles", "commitments", "technologies", "themes",
            "keywords", "created_at", "decided_at", "cluster_id", "channel", "source",
@@ -91,6 +95,7 @@ def iter_rows(session: Session, f: ReportFilter, *, with_personal: bool = False,
         answers = _answers(connection, ids)
         personal = _personal(connection, ids) if with_personal else {}
         sources = _sources(connection, ids)
+        organisations = _organisations(connection, ids)
         no_tags: dict[str, list[str]] = {}
         for (sid, reference, round_id, language, title, body, redacted, redacted_title,
              actor_type, country, created_at, decided_at, cluster_id, channel,
@@ -120,6 +125,9 @@ def iter_rows(session: Session, f: ReportFilter, *, with_personal: bool = False,
                 "channel": channel,
                 "source": sources.get(sid),  # the workshop or import it came from
                 "paragraph": paragraph,  # the strategy's paragraph it is about, if any
+                # On whose behalf (issue #21): the reference group sees the name whether
+                # or not it may be published; `organisation_publish` says if it may.
+                **organisations.get(sid, NO_ORGANISATION),
             }
         last_id = ids[-1]
 
@@ -217,6 +225,20 @@ def _personal(session: Connection, ids: list[int]) -> dict[int, tuple[str | None
     wanted = set(ids)
     return {sid: (age.value if age else None, gender.value if gender else None)
             for sid, age, gender in rows if sid in wanted}
+
+
+NO_ORGANISATION = {"organisation": None, "organisation_website": None,
+                   "organisation_publish": None}
+
+
+def _organisations(session: Connection, ids: list[int]) -> dict[int, dict[str, Any]]:
+    rows = session.execute(select(Organisation.submission_id, Organisation.name,
+                                  Organisation.website, Organisation.publish)
+                           .where(_within(Organisation.submission_id, ids)))
+    wanted = set(ids)
+    return {sid: {"organisation": name, "organisation_website": website,
+                  "organisation_publish": bool(publish)}
+            for sid, name, website, publish in rows if sid in wanted}
 
 
 @dataclass(frozen=True)
@@ -348,17 +370,20 @@ class XlsxReport:
     by_region: Table
     with_personal: bool = False
     share_heading: str = "%"
+    yes_no: tuple[str, str] = ("yes", "no")  # a true or false cell, in the reader's language
 
 
 DATA_COLUMNS = ("reference", "round", "language", "language_label", "title", "body",
                 "actor_type", "actor_type_label", "country", "country_label", "region",
                 "region_label", "age_range_label", "gender_label", "principles",
                 "commitments", "technologies", "themes", "keywords", "created_at",
-                "decided_at", "cluster_id", "channel", "source", "paragraph")
+                "decided_at", "cluster_id", "channel", "source", "paragraph",
+                *ORGANISATION_COLUMNS)
 PERSONAL_COLUMNS = frozenset({"age_range_label", "gender_label"})
 TAGGED_COLUMNS = frozenset({"principles", "commitments", "technologies", "themes"})
 DATE_COLUMNS = frozenset({"created_at", "decided_at"})
-USER_TEXT_COLUMNS = frozenset({"reference", "title", "body", "keywords"})
+USER_TEXT_COLUMNS = frozenset({"reference", "title", "body", "keywords", "organisation",
+                               "organisation_website"})
 WIDE_COLUMNS = {"body": 80, "title": 40}  # wrapped: a readable line, not the longest text
 MAX_WIDTH = 45
 WIDTH_SAMPLE = 500  # column widths fit the header and the first rows
@@ -487,7 +512,7 @@ def write_xlsx(rows: Iterator[dict[str, Any]], report: XlsxReport) -> Any:
     for record in rows:
         if everything.next_row >= XLSX_MAX_ROWS:
             break
-        values = _xlsx_values(record, columns, labels)
+        values = _xlsx_values(record, columns, labels, report.yes_no)
         if everything.next_row <= WIDTH_SAMPLE:
             everything.fit(values)
         height = everything.height(values)
@@ -578,12 +603,14 @@ def _formats(workbook: Any, rtl: bool) -> dict[str, Any]:
     }
 
 
-def _xlsx_values(record: dict[str, Any], columns: tuple[str, ...], labels: Labels
-                 ) -> list[Any]:
+def _xlsx_values(record: dict[str, Any], columns: tuple[str, ...], labels: Labels,
+                 yes_no: tuple[str, str] = ("yes", "no")) -> list[Any]:
     values: list[Any] = []
     for column in columns:
         value = record[column]
-        if column in TAGGED_COLUMNS:
+        if isinstance(value, bool):
+            value = yes_no[0] if value else yes_no[1]
+        elif column in TAGGED_COLUMNS:
             value = "\n".join(labels.tagged(code) for code in value)
         elif column == "keywords":
             value = "; ".join(value)
@@ -671,5 +698,6 @@ def _tables_sheet(workbook: Any, name: str, tables: list[Table], report: XlsxRep
         sheet.set_column(index, index, width)
 
 
-__all__ = ["COLUMNS", "LABEL_COLUMNS", "Labels", "Table", "XlsxReport", "csv_chunks",
-           "iter_rows", "jsonl_chunks", "neutralize", "sheet_name", "with_labels", "write_xlsx"]
+__all__ = ["COLUMNS", "LABEL_COLUMNS", "ORGANISATION_COLUMNS", "Labels", "Table", "XlsxReport",
+           "csv_chunks", "iter_rows", "jsonl_chunks", "neutralize", "sheet_name", "with_labels",
+           "write_xlsx"]

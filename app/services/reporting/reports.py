@@ -22,6 +22,7 @@ from app.models import (
     Gender,
     ItemKind,
     Keyword,
+    Organisation,
     PersonalData,
     Round,
     Status,
@@ -39,7 +40,8 @@ from app.services.platform import taxonomy as taxonomy_service
 
 YOUTH_AGES = (AgeRange.UNDER_18, AgeRange.AGE_18_24)
 GROUPS = ("principle", "commitment", "technology", "theme", "keyword", "actor_type", "region",
-          "language", "detected_language", "channel", "paragraph")
+          "language", "detected_language", "channel", "paragraph",
+          "organisations_by_actor_type", "organisations_by_region")
 
 
 @dataclass
@@ -278,6 +280,37 @@ def code_crosstabs(session: Session, f: ReportFilter
             {code: dict(c) for code, c in by_region.items()})
 
 
+def organisation_counts(session: Session, f: ReportFilter) -> dict[str, Any]:
+    """Distinct organisations that sent approved views matching `f` (issue #21), by actor
+    type, by region and both: {"total": n, "by_actor_type": {actor: n}, "by_region":
+    {region: n}, "cells": {actor: {region: n}}}. A name counts once however it was typed
+    ("UNESCO", " unesco ": `Organisation.name_key`); one named under two actor types or
+    regions counts in each, and once in the total. Plain data, so that it can be cached.
+
+    One query for the distinct (actor type, country, name) triples: there are at most as
+    many as organisations times countries, a few thousand, summed here by region."""
+    rows = session.execute(
+        select(Submission.actor_type, Submission.country, Organisation.name_key)
+        .join(Organisation, Organisation.submission_id == Submission.id)
+        .where(*conditions(f, counting=True)).distinct())
+    everyone: set[str] = set()
+    by_actor: dict[str, set[str]] = defaultdict(set)
+    by_region: dict[str, set[str]] = defaultdict(set)
+    cells: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for actor_type, country, key in rows:
+        actor = actor_type.value if actor_type is not None else "unknown"
+        region = region_of(country) or "unknown"
+        everyone.add(key)
+        by_actor[actor].add(key)
+        by_region[region].add(key)
+        cells[actor][region].add(key)
+    return {"total": len(everyone),
+            "by_actor_type": {actor: len(keys) for actor, keys in by_actor.items()},
+            "by_region": {region: len(keys) for region, keys in by_region.items()},
+            "cells": {actor: {region: len(keys) for region, keys in regions.items()}
+                      for actor, regions in cells.items()}}
+
+
 def over_time(session: Session, f: ReportFilter) -> list[tuple[dt.date, int]]:
     """Approved submissions per day of receipt (UTC)."""
     day = utc_date(Submission.created_at)
@@ -310,6 +343,7 @@ class Quote:
     country: str | None
     actor_type: str | None
     text: str
+    organisation: str | None = None  # the organisation the view was sent on behalf of
 
 
 def highlights(session: Session, f: ReportFilter, *, per_group: int = 5
@@ -317,17 +351,19 @@ def highlights(session: Session, f: ReportFilter, *, per_group: int = 5
     """The moderators' highlight excerpts, grouped by actor type, newest decisions first.
 
     Only the excerpt (checked at decision time to come from the public text), the reference
-    code, language and country: never a name or an email."""
+    code, language, country and the organisation it was sent on behalf of (the reference
+    group reads it; issue #21): never a person's name or an email."""
     rows = session.execute(
         select(Submission.reference, Submission.language, Submission.country,
-               Submission.actor_type, Submission.highlight)
+               Submission.actor_type, Submission.highlight, Organisation.name)
+        .outerjoin(Organisation, Organisation.submission_id == Submission.id)
         .where(*conditions(f, counting=True), Submission.highlight.is_not(None))
         .order_by(Submission.decided_at.desc(), Submission.id.desc()).limit(per_group * 40))
     grouped: dict[str, list[Quote]] = defaultdict(list)
-    for reference, language, country, actor, text in rows:
+    for reference, language, country, actor, text, organisation in rows:
         key = actor.value if actor else "unknown"
         if len(grouped[key]) < per_group:
-            grouped[key].append(Quote(reference, language, country, key, text))
+            grouped[key].append(Quote(reference, language, country, key, text, organisation))
     return dict(grouped)
 
 
@@ -347,6 +383,8 @@ class Dashboard:
     submissions: int = 0  # the same as total (see `totals`)
     unique_voices: int | None = None  # None in a cached copy from before campaign folding
     paragraphs: dict[str, int] = field(default_factory=dict)  # by paragraph key
+    # Distinct organisations (see `organisation_counts`); {} in a cached copy from before.
+    organisations: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_counts(cls, counts: dict[str, Any], items: dict[ItemKind, list[TaxonomyItem]]
@@ -370,6 +408,7 @@ def dashboard_counts(session: Session, f: ReportFilter) -> dict[str, Any]:
         "languages": count_by_language(session, f),
         "channels": count_by_channel(session, f),
         "paragraphs": count_by_column(session, f, Submission.paragraph_key),
+        "organisations": organisation_counts(session, f),
         "timeline": [(day.isoformat(), n) for day, n in over_time(session, f)],
     }
 
@@ -445,6 +484,10 @@ def stats(session: Session, f: ReportFilter, group_by: str) -> dict[str, int]:
         return count_by_column(session, f, Submission.detected_language)
     if group_by == "paragraph":
         return count_by_column(session, f, Submission.paragraph_key)
+    if group_by == "organisations_by_actor_type":  # organisations, not views (issue #21)
+        return organisation_counts(session, f)["by_actor_type"]
+    if group_by == "organisations_by_region":
+        return organisation_counts(session, f)["by_region"]
     return count_by_tag(session, f, ItemKind(group_by))
 
 

@@ -507,6 +507,8 @@ class _Writer:
             self._fast_paragraph([(part, rtl, language, False)], rtl=rtl,
                                  style=self._style_ids["Quote"])
         facts = [_actor_label(view.actor_type), _region_label(view.region, lang)]
+        if view.organisation:
+            facts.insert(1, _("on behalf of %(organisation)s", organisation=view.organisation))
         if view.country:
             facts.append(country_name(view.country, lang))
         if language:
@@ -584,6 +586,9 @@ class _Writer:
                 paragraph = self.paragraph(style="Quote", rtl=rtl)
                 self.run(paragraph, text, rtl=rtl, language=quote.language)
                 about = [_("Reference %(reference)s", reference=quote.reference)]
+                if quote.organisation:
+                    about.append(_("on behalf of %(organisation)s",
+                                   organisation=quote.organisation))
                 if quote.language:
                     about.append(language_name(quote.language, self.lang))
                 if quote.country:

@@ -148,7 +148,8 @@ def queue(session: Session, f: QueueFilter, *, cursor: str | None = None, limit:
     options = [joinedload(Submission.claimed_by)]
     if with_details:
         options += [selectinload(Submission.tags), selectinload(Submission.keywords),
-                    selectinload(Submission.answers), selectinload(Submission.personal)]
+                    selectinload(Submission.answers), selectinload(Submission.personal),
+                    selectinload(Submission.organisation)]
     elif with_text:
         options.append(selectinload(Submission.answers))
     if listing:

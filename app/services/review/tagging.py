@@ -71,7 +71,8 @@ def get_for_review(session: Session, submission_id: int) -> Submission | None:
         select(Submission)
         .options(selectinload(Submission.answers), selectinload(Submission.tags),
                  selectinload(Submission.keywords), selectinload(Submission.notes),
-                 joinedload(Submission.personal), joinedload(Submission.round))
+                 joinedload(Submission.personal), joinedload(Submission.organisation),
+                 joinedload(Submission.round))
         .where(Submission.id == submission_id))
 
 
