@@ -20,12 +20,13 @@ from wtforms import (
     FormField,
     HiddenField,
     PasswordField,
+    SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 
-from app.forms import BaseForm, SelectField
+from app.forms import BaseForm
 from app.i18n import LANGUAGES, native_name
 from app.i18n import lazy_gettext as _l
 from app.labels import ROLES
