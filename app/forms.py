@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+import wtforms
 from flask import current_app, session
+from markupsafe import Markup, escape
 from wtforms import Form, SelectMultipleField, widgets
 from wtforms.csrf.session import SessionCSRF
 
@@ -36,11 +39,63 @@ class BaseForm(Form):
         return token is not None and not token.validate(self)
 
 
+class FastSelect(widgets.Select):
+    """A <select> rendered with one join instead of a widget call per option.
+
+    The country list (about 250 options) and the language list (about 180) are on the
+    submission form and the staff filters: WTForms' per-option rendering cost several
+    milliseconds of CPU per page on its own. Same markup, same escaping."""
+
+    def __call__(self, field: Any, **kwargs: Any) -> Markup:
+        kwargs.setdefault("id", field.id)
+        flags = getattr(field, "flags", {})
+        for key in dir(flags):
+            if key in self.validation_attrs and key not in kwargs:
+                kwargs[key] = getattr(flags, key)
+        html = [f"<select {widgets.html_params(name=field.name, **kwargs)}>"]
+        for value, label, selected, _render_kw in field.iter_choices():
+            html.append(f'<option value="{escape(value)}"{" selected" if selected else ""}>'
+                        f"{escape(label)}</option>")
+        html.append("</select>")
+        return Markup("".join(html))  # noqa: S704  # nosec B704
+
+
+def _plain_choices(field: Any, selected: Any) -> list[tuple[Any, Any, bool, dict]] | None:
+    """Choices as (value, label, selected, render_kw) without WTForms' per-option objects,
+    when they are the plain (value, label) pairs of string fields that every form here
+    uses; None otherwise (the caller falls back to WTForms). Same result, a fraction of
+    the cost on the 250-option country lists and the taxonomy checkboxes."""
+    choices = field.choices
+    if field.coerce is not str or not isinstance(choices, list):
+        return None
+    out = []
+    for choice in choices:
+        if not isinstance(choice, tuple) or len(choice) != 2:
+            return None
+        value, label = choice
+        out.append((value, label, selected(value), {}))
+    return out
+
+
+class SelectField(wtforms.SelectField):
+    widget = FastSelect()
+
+    def iter_choices(self) -> Any:
+        data = self.data
+        fast = _plain_choices(self, lambda value: value == data)
+        return fast if fast is not None else super().iter_choices()
+
+
 class MultiCheckboxField(SelectMultipleField):
     """A list of checkboxes (usable without JavaScript on any phone)."""
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+    def iter_choices(self) -> Any:
+        data = set(self.data or ())
+        fast = _plain_choices(self, lambda value: value in data)
+        return fast if fast is not None else super().iter_choices()
 
     def pre_validate(self, form: Form) -> None:
         """Unknown codes are refused by the service with a clearer message."""

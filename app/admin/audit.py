@@ -5,13 +5,13 @@ from typing import Any
 
 from flask import abort, render_template, request, url_for
 from sqlalchemy import select
-from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
 from app.admin.forms import AuditFilterForm, refuse_control_characters
 from app.admin.routes import SECTIONS, bp
 from app.auth.access import role_required
 from app.db import db
+from app.forms import SelectField
 from app.i18n import gettext as _
 from app.i18n import lazy_gettext as _l
 from app.i18n import localized

@@ -20,13 +20,12 @@ from wtforms import (
     FormField,
     HiddenField,
     PasswordField,
-    SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 
-from app.forms import BaseForm
+from app.forms import BaseForm, SelectField
 from app.i18n import LANGUAGES, native_name
 from app.i18n import lazy_gettext as _l
 from app.labels import ROLES

@@ -5,12 +5,12 @@ from typing import Any
 
 from flask import Response, abort, g, render_template, request
 from sqlalchemy import select
-from wtforms import BooleanField, FileField, SelectField, StringField
+from wtforms import BooleanField, FileField, StringField
 
 from app.admin.routes import SECTIONS, bp
 from app.auth.access import role_required
 from app.db import db
-from app.forms import CSRF_ERROR, BaseForm
+from app.forms import CSRF_ERROR, BaseForm, SelectField
 from app.i18n import gettext as _
 from app.i18n import lazy_gettext as _l
 from app.i18n import localized

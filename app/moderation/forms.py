@@ -5,12 +5,11 @@ from wtforms import (
     DateField,
     Form,
     HiddenField,
-    SelectField,
     StringField,
     TextAreaField,
 )
 
-from app.forms import BaseForm, MultiCheckboxField
+from app.forms import BaseForm, MultiCheckboxField, SelectField
 from app.i18n import LANGUAGES, countries, localized, native_name
 from app.i18n import lazy_gettext as _l
 from app.labels import ACTOR_TYPES, REJECT_REASONS, STATUSES

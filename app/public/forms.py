@@ -5,9 +5,9 @@ import time
 
 from flask import current_app
 from itsdangerous import BadData, URLSafeTimedSerializer
-from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
 
-from app.forms import BaseForm, MultiCheckboxField
+from app.forms import BaseForm, MultiCheckboxField, SelectField
 from app.i18n import countries, localized, written_languages
 from app.i18n import lazy_gettext as _l
 from app.labels import ACTOR_TYPES, AGE_RANGES, GENDERS

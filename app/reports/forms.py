@@ -1,8 +1,9 @@
 """The report filter, read from the query string (GET, so no CSRF token)."""
 from __future__ import annotations
 
-from wtforms import DateField, Form, SelectField, StringField
+from wtforms import DateField, Form, StringField
 
+from app.forms import SelectField
 from app.i18n import LANGUAGES, localized, native_name
 from app.i18n import lazy_gettext as _l
 from app.labels import ACTOR_TYPES, AGE_RANGES, GENDERS

@@ -1,10 +1,10 @@
 """Forms of the revision pages. They check shape only; app.services.strategy decides."""
 from __future__ import annotations
 
-from wtforms import BooleanField, FileField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, FileField, StringField, TextAreaField
 
 from app.admin.forms import _per_language
-from app.forms import BaseForm, MultiCheckboxField
+from app.forms import BaseForm, MultiCheckboxField, SelectField
 from app.i18n import LANGUAGES, native_name
 from app.i18n import lazy_gettext as _l
 from app.models.strategy_text import KEY_MAX, LABEL_MAX
