@@ -120,8 +120,6 @@ class Config:
     # The Word summary of a code quotes every view up to this many; above, a sample
     # stratified by actor type and region (the reports page lists them all).
     SUMMARY_MAX_VIEWS = int(os.environ.get("SUMMARY_MAX_VIEWS", "3000"))
-    # The open rounds and the taxonomy, kept per process (see app.cache.local).
-    REFERENCE_CACHE_SECONDS = int(os.environ.get("REFERENCE_CACHE_SECONDS", "10"))
     # How many proxies in front of the app set X-Forwarded-For (nginx: 1). 0 trusts none.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
@@ -167,9 +165,9 @@ class TestingConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     SUBMIT_RATE_LIMIT = LOGIN_RATE_LIMIT = RECEIPT_RATE_LIMIT = API_RATE_LIMIT = \
         DOWNLOAD_RATE_LIMIT = "100000 per minute"
-    # Tests check counts and reference data right after writes.
+    # Tests check counts right after writes (reference data follows its version anyway).
     CACHE_BACKEND = "memory"
-    COUNTS_CACHE_SECONDS = REPORTS_CACHE_SECONDS = REFERENCE_CACHE_SECONDS = 0
+    COUNTS_CACHE_SECONDS = REPORTS_CACHE_SECONDS = 0
     SECRET_KEY = "testing-only-secret"  # noqa: S105 - the test suite's, never deployed
     DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
     # Flask's test client sends `Host: localhost`; the browser tests' server is 127.0.0.1.

@@ -1,4 +1,6 @@
-"""A small cache for counts that are costly to compute at a million rows.
+"""The cache for counts that are costly to compute at a million rows (the one cache of
+computed values: reference data, the rounds and the taxonomy, follows its version in the
+database instead, see app.reference).
 
 Redis when REDIS_URL is set (shared by every worker and node); otherwise files in the
 instance folder (shared by the workers of one machine: CACHE_BACKEND=files, the default),
@@ -158,120 +160,41 @@ def init_app(app: Flask) -> None:
 def _key(namespace: str, parts: Any) -> str:
     digest = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode())
     prefix = current_app.config.get("CACHE_KEY_PREFIX", "unu:cache")
-    return f"{prefix}:{namespace}:{digest.hexdigest()[:32]}"
+    # "v2": entries are the plain value (earlier releases wrapped it with a freshness time).
+    return f"{prefix}:v2:{namespace}:{digest.hexdigest()[:32]}"
 
 
-# A value stays in the backend STALE_FACTOR times its freshness: once stale it is still
-# served while one thread of the process recomputes it in the background, so the reader who
-# happens to come after the expiry does not wait for a million-row count (a cold dashboard
-# took 8 s at a million rows on SQLite); only a key never computed, or unused for that long,
-# is computed while the reader waits.
-STALE_FACTOR = 10
-_refreshing: set[str] = set()
-_refreshing_lock = threading.Lock()
-
-
-def _read(backend: Any, key: str, namespace: str) -> tuple[Any, bool] | None:
-    """(value, fresh) from the backend, or None when missing or unreadable."""
+def _read(backend: Any, key: str, namespace: str) -> Any:
+    """The stored value, or _MISSING when absent, expired or unreadable."""
     try:
         cached = backend.get(key)
     except Exception:  # noqa: BLE001 - the cache must never fail a request
         log.warning("cache read failed for %s", namespace)
-        return None
-    if cached is None:
-        return None
-    entry = json.loads(cached)
-    if isinstance(entry, dict) and "fresh_until" in entry and "value" in entry:
-        return entry["value"], entry["fresh_until"] > time.time()
-    return entry, True  # written by an earlier version: fresh until it expires
+        return _MISSING
+    return _MISSING if cached is None else json.loads(cached)
 
 
-def _write(backend: Any, key: str, namespace: str, value: Any, ttl: int) -> Any:
-    """Store `value` (made JSON-shaped) fresh for `ttl` seconds; return it as read back."""
-    encoded = json.dumps({"fresh_until": time.time() + ttl, "value": value}, default=str)
-    try:
-        backend.set(key, encoded, ttl * STALE_FACTOR)
-    except Exception:  # noqa: BLE001
-        log.warning("cache write failed for %s", namespace)
-    return json.loads(encoded)["value"]
-
-
-def _refresh_in_background(backend: Any, key: str, namespace: str, ttl: int,
-                           compute: Callable[[], Any]) -> None:
-    with _refreshing_lock:
-        if key in _refreshing:
-            return
-        _refreshing.add(key)
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-
-    def run() -> None:
-        try:
-            with app.app_context():  # its own database session, removed at the end
-                _write(backend, key, namespace, compute(), ttl)
-        except Exception:  # the stale value stays; the next reader tries again
-            log.exception("background refresh of %s failed", namespace)
-        finally:
-            with _refreshing_lock:
-                _refreshing.discard(key)
-
-    threading.Thread(target=run, name=f"refresh {namespace}", daemon=True).start()
+_MISSING = object()
 
 
 def remember(namespace: str, parts: Any, ttl: int, compute: Callable[[], Any]) -> Any:
-    """The cached JSON value for (namespace, parts): computed and stored when missing,
-    recomputed in the background when stale (see STALE_FACTOR). `compute` must only use
-    the database sessions and plain values: it may run in another thread."""
+    """The cached JSON value for (namespace, parts): computed and stored for `ttl` seconds
+    when missing. The value comes back as JSON made it (tuples become lists), cached or
+    not."""
     backend = current_app.extensions.get("cache")
     if backend is None or ttl <= 0:
         return json.loads(json.dumps(compute(), default=str))  # same shape either way
     key = _key(namespace, parts)
     found = _read(backend, key, namespace)
-    if found is not None:
-        value, fresh = found
-        if not fresh:
-            _refresh_in_background(backend, key, namespace, ttl, compute)
-        return value
+    if found is not _MISSING:
+        return found
     with _STRIPES[hash(key) % len(_STRIPES)]:
         found = _read(backend, key, namespace)  # computed while this thread waited?
-        if found is not None:
-            return found[0]
-        return _write(backend, key, namespace, compute(), ttl)
-
-
-# Reference data read on every public and staff request (the open round with its questions,
-# the taxonomy): loaded once per process for a few seconds instead of on every request (a
-# third of the submission POST's cost at a million rows, measured by make bench). The
-# objects are detached from any session, so callers read them and never hand them to one:
-# link rows by id (`round_id=`, `item_id=`), not by relationship. An admin's change shows
-# at once in the process that made it (`forget_local`) and within the TTL everywhere else.
-_local: dict[str, tuple[float, Any]] = {}
-LOCAL_MAX_ENTRIES = 4096
-
-
-def local(namespace: str, parts: Any, compute: Callable[[], Any]) -> Any:
-    """A per-process memo of `compute()` for REFERENCE_CACHE_SECONDS (0: no memo)."""
-    ttl = current_app.config.get("REFERENCE_CACHE_SECONDS", 0)
-    if ttl <= 0:
-        return compute()
-    key = f"{namespace}:{json.dumps(parts, sort_keys=True, default=str)}"
-    hit = _local.get(key)
-    if hit is not None and hit[0] > time.monotonic():
-        return hit[1]
-    with _STRIPES[hash(key) % len(_STRIPES)]:
-        hit = _local.get(key)
-        if hit is not None and hit[0] > time.monotonic():
-            return hit[1]
-        value = compute()
-        if len(_local) >= LOCAL_MAX_ENTRIES:  # keys may come from query strings: bound them
-            now = time.monotonic()
-            for stale in [k for k, (expires, _v) in list(_local.items()) if expires <= now]:
-                _local.pop(stale, None)
-            if len(_local) >= LOCAL_MAX_ENTRIES:
-                _local.clear()
-        _local[key] = (time.monotonic() + ttl, value)
-        return value
-
-
-def forget_local() -> None:
-    """Drop every per-process memo (after an admin changes rounds or the taxonomy)."""
-    _local.clear()
+        if found is not _MISSING:
+            return found
+        encoded = json.dumps(compute(), default=str)
+        try:
+            backend.set(key, encoded, ttl)
+        except Exception:  # noqa: BLE001
+            log.warning("cache write failed for %s", namespace)
+        return json.loads(encoded)

@@ -18,8 +18,10 @@ from babel.numbers import (
 )
 from flask import Flask, g, has_request_context, request, url_for
 from flask_babel import get_locale as babel_locale
-from flask_babel import get_translations as babel_translations
-from flask_babel.speaklater import LazyString
+from flask_babel import gettext as gettext
+from flask_babel import lazy_gettext as lazy_gettext
+from flask_babel import lazy_ngettext as lazy_ngettext
+from flask_babel import ngettext as ngettext
 from werkzeug.routing import BaseConverter
 
 # In the UN's order (English alphabetical order of the language names).
@@ -56,61 +58,11 @@ def select_locale() -> str:
     return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
 
 
-# Flask-Babel keeps the request's locale and catalog in `g._flask_babel`, but each of its
-# helpers reaches that namespace through three lookups of the `g` proxy, and gettext,
-# get_locale and get_translations call one another: about 2 ms of a queue page's 15 went
-# there (hundreds of calls a page). The helpers below read the namespace once and remember
-# the locale code and catalog in it, next to the locale they belong to, so
-# `flask_babel.force_locale` (which swaps `babel_locale`) is still obeyed. Application code
-# and templates use these instead of Flask-Babel's own gettext functions; the names
-# (`gettext`, `ngettext`, `lazy_gettext`, `_`, `_l`) are the ones `pybabel extract` knows.
-
-def _babel_context() -> Any:
-    try:
-        return g._flask_babel
-    except (AttributeError, RuntimeError):  # not made yet, or outside any app context
-        return None
-
-
-def _remembered(slot: str, compute: Any) -> Any:
-    """`compute()`, kept in Flask-Babel's namespace next to the locale it was made for."""
-    context = _babel_context()
-    if context is not None:
-        cached = getattr(context, slot, None)
-        if cached is not None and cached[0] is getattr(context, "babel_locale", None):
-            return cached[1]
-    value = compute()
-    context = _babel_context()  # Flask-Babel makes it on its first call
-    if context is not None:
-        setattr(context, slot, (getattr(context, "babel_locale", None), value))
-    return value
-
+# Application code and templates translate through Flask-Babel's own functions; they are
+# imported from here so that locale logic has one seam (`pybabel extract` knows the names).
 
 def current_language() -> str:
-    return _remembered("unu_language", lambda: str(babel_locale() or DEFAULT_LANGUAGE))
-
-
-def translations() -> Any:
-    """The catalog of the current locale (Flask-Babel's `get_translations`, remembered)."""
-    return _remembered("unu_translations", babel_translations)
-
-
-def gettext(string: str, **variables: Any) -> str:
-    text = translations().ugettext(string)
-    return text % variables if variables else text
-
-
-def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
-    variables.setdefault("num", num)
-    return translations().ungettext(singular, plural, num) % variables
-
-
-def lazy_gettext(string: str, **variables: Any) -> LazyString:
-    return LazyString(gettext, string, **variables)
-
-
-def lazy_ngettext(singular: str, plural: str, num: int, **variables: Any) -> LazyString:
-    return LazyString(ngettext, singular, plural, num, **variables)
+    return str(babel_locale() or DEFAULT_LANGUAGE)
 
 
 def text_direction(lang: str | None = None) -> str:
@@ -205,20 +157,6 @@ def switch_language_url(lang: str) -> str:
     return url_for("public.home", lang=lang)
 
 
-_SENTINEL = 2147483647  # the largest id a route's int converter takes here
-
-
-def url_maker(endpoint: str, key: str, **values: Any) -> Any:
-    """`url_for(endpoint, key=n, **values)` for many rows that differ only in the integer
-    path argument `key`: built once and filled in per row (a url_for costs about 25 us,
-    and a queue page has fifty row links)."""
-    base = url_for(endpoint, **{key: _SENTINEL}, **values)
-    head, found, tail = base.partition(f"/{_SENTINEL}")
-    if not found:  # `key` is not in the path: build each one
-        return lambda ident: url_for(endpoint, **{key: ident}, **values)
-    return lambda ident: f"{head}/{int(ident)}{tail}"
-
-
 def init_app(app: Flask) -> None:
     app.url_map.converters["lang"] = LangConverter
 
@@ -227,19 +165,9 @@ def init_app(app: Flask) -> None:
         if values and "lang" in values:
             g.lang = values["lang"]
 
-    # Werkzeug answers "does this endpoint take <lang>?" by walking its rules; url_for runs
-    # this for every link (about 70 on a queue page), so the answer is kept per endpoint.
-    expects_lang: dict[str, bool] = {}
-
     @app.url_defaults
     def _add_lang(endpoint: str, values: dict[str, Any]) -> None:
-        if "lang" in values:
-            return
-        expected = expects_lang.get(endpoint)
-        if expected is None:
-            expected = expects_lang[endpoint] = app.url_map.is_endpoint_expecting(
-                endpoint, "lang")
-        if expected:
+        if "lang" not in values and app.url_map.is_endpoint_expecting(endpoint, "lang"):
             values["lang"] = current_language()
 
     @app.context_processor
@@ -247,22 +175,11 @@ def init_app(app: Flask) -> None:
         lang = current_language()
         return {"locale": lang, "text_dir": text_direction(lang)}
 
-    # Templates translate through the remembered catalog too (Flask-Babel installed its
-    # own callables in `babel.init_app`; these replace them with the same behaviour).
-    app.jinja_env.install_gettext_callables(
-        gettext=lambda s: translations().ugettext(s),
-        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
-        pgettext=lambda c, s: translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
-        newstyle=True,
-    )
-
     # Globals rather than context: imported macros see them too.
     app.jinja_env.globals.update(
         languages=[(code, native_name(code)) for code in LANGUAGES],
         current_language=current_language,
         switch_language_url=switch_language_url,
-        url_maker=url_maker,
         localized=localized,
         pick=pick,
         country_name=country_name,
@@ -285,9 +202,11 @@ def join_words(items: Any, lang: str | None = None) -> str:
     return LIST_SEPARATORS.get(lang or current_language(), "; ").join(str(i) for i in items)
 
 
-# Babel's formatting is exact but slow (a third of the dashboard's time went to it): the
-# same counts, shares and minutes come back on every page, so each result is memoized
-# (bounded, per process; the inputs are plain values and the outputs immutable strings).
+# Babel's formatting is exact but slow, and the same counts, shares and times come back on
+# every page: each result is kept (bounded, per process; plain values in, immutable strings
+# out). Kept by issue #19's rule (more than 10 % CPU per request): bench/profile_page.py at
+# 20,000 views, the dashboard (/en/reports/) 14.5 ms without these memos, 12.1 ms with them
+# (-16 %); the queue 16.1 -> 14.9 ms.
 
 def format_number(value: Any, lang: str | None = None) -> str:
     return _format_number(value, lang or current_language())

@@ -1,76 +1,195 @@
-"""Reference data that nearly every request reads and that rarely changes: the rounds (the
-open ones with their questions), and the taxonomy of a strategy version.
+"""Reference data that nearly every request reads and that rarely changes: the rounds with
+their questions, and the taxonomy (the current strategy version and its items).
 
-Each worker keeps them for REFERENCE_CACHE_SECONDS (app.cache.local) instead of loading and
-decoding them on every request. The objects are detached from the session: read them, and
-link new rows to them by id (`round_id=`, `item_id=`), never through a relationship, or
-the session would try to take over an object that other threads share.
+Each worker builds a read-only copy of them as frozen dataclasses and keeps it while the
+version of its kind stored in the database (app.models.reference) stays the same: one
+small query per request tells whether a round or the taxonomy changed anywhere, and a
+change shows at once in every worker and on every node. The copies are plain values, not
+ORM objects: read them, and hand services their ids.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+import dataclasses
+import datetime as dt
+import threading
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
-from app import cache
-from app.db import db
-from app.models import ItemKind, Round, TaxonomyItem
-from app.services.platform import rounds as rounds_service
-from app.services.platform import taxonomy as taxonomy_service
+from flask import current_app, g, has_request_context
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.db import db, utcnow
+from app.models import ItemKind, ReferenceVersion, Round, StrategyVersion, TaxonomyItem
+from app.models.reference import CHANGED, ROUNDS, TAXONOMY
 
 
-def _detached(objects: Iterable[Any]) -> None:
-    for obj in objects:
-        if obj in db.session:
-            db.session.expunge(obj)
+def _texts(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(value or {}))
 
 
-def open_rounds() -> list[Round]:
-    """The rounds open now, closing soonest first, with their questions loaded."""
-    def load() -> list[Round]:
-        found = rounds_service.open_rounds(db.session)
-        for round_ in found:
-            _detached(round_.questions)
-        _detached(found)
-        return found
-    return cache.local("open_rounds", [], load)
+@dataclasses.dataclass(frozen=True)
+class QuestionData:
+    id: int
+    position: int
+    text: Mapping[str, str]
 
 
-def all_rounds() -> list[Round]:
-    """Every round, newest first (for the filter forms of staff pages; questions not loaded)."""
-    def load() -> list[Round]:
-        found = rounds_service.list_rounds(db.session)
-        _detached(found)
-        return found
-    return cache.local("all_rounds", [], load)
+@dataclasses.dataclass(frozen=True)
+class RoundData:
+    id: int
+    strategy_version_id: int
+    title: Mapping[str, str]
+    description: Mapping[str, str]
+    opens_at: dt.datetime
+    closes_at: dt.datetime
+    created_at: dt.datetime
+    questions: tuple[QuestionData, ...]
+
+    def is_open_at(self, when: dt.datetime) -> bool:
+        return self.opens_at <= when < self.closes_at
+
+    @property
+    def is_open(self) -> bool:
+        return self.is_open_at(utcnow())
+
+
+@dataclasses.dataclass(frozen=True)
+class ItemData:
+    id: int
+    strategy_version_id: int
+    kind: ItemKind
+    code: str
+    slug: str | None
+    position: int
+    labels: Mapping[str, str]
+    descriptions: Mapping[str, str]
+    official: Mapping[str, bool]
+
+    is_active = True  # only active items are kept
+
+
+@dataclasses.dataclass(frozen=True)
+class Taxonomy:
+    current_version_id: int | None
+    items: Mapping[int, Mapping[ItemKind, tuple[ItemData, ...]]]  # by strategy version
+
+
+def _round_data(round_: Round) -> RoundData:
+    return RoundData(
+        id=round_.id, strategy_version_id=round_.strategy_version_id,
+        title=_texts(round_.title), description=_texts(round_.description),
+        opens_at=round_.opens_at, closes_at=round_.closes_at, created_at=round_.created_at,
+        questions=tuple(QuestionData(q.id, q.position, _texts(q.text))
+                        for q in round_.questions))
+
+
+def _load_rounds() -> tuple[RoundData, ...]:
+    """Every round with its questions, newest first."""
+    found = db.session.scalars(select(Round).options(selectinload(Round.questions))
+                               .order_by(Round.opens_at.desc(), Round.id.desc()))
+    return tuple(_round_data(r) for r in found)
+
+
+def _load_taxonomy() -> Taxonomy:
+    current = db.session.scalar(select(StrategyVersion.id).where(StrategyVersion.is_current))
+    grouped: dict[int, dict[ItemKind, list[ItemData]]] = {}
+    for item in db.session.scalars(select(TaxonomyItem)
+                                   .where(TaxonomyItem.retired_at.is_(None))
+                                   .order_by(TaxonomyItem.kind, TaxonomyItem.position)):
+        by_kind = grouped.setdefault(item.strategy_version_id, {k: [] for k in ItemKind})
+        by_kind[item.kind].append(ItemData(
+            id=item.id, strategy_version_id=item.strategy_version_id, kind=item.kind,
+            code=item.code, slug=item.slug, position=item.position,
+            labels=_texts(item.labels), descriptions=_texts(item.descriptions),
+            official=_texts(item.official)))
+    return Taxonomy(current, MappingProxyType({
+        version: MappingProxyType({kind: tuple(items) for kind, items in by_kind.items()})
+        for version, by_kind in grouped.items()}))
+
+
+_LOADERS: dict[str, Callable[[], Any]] = {ROUNDS: _load_rounds, TAXONOMY: _load_taxonomy}
+
+
+class _Store:
+    """This app's copies in this process: kind -> (version, value)."""
+
+    def __init__(self) -> None:
+        self.copies: dict[str, tuple[int, Any]] = {}
+        self.lock = threading.Lock()
+
+
+def _versions() -> dict[str, int]:
+    """The stored version of each kind, read once per request."""
+    if has_request_context() and "reference_versions" in g:
+        return g.reference_versions
+    found = dict(db.session.execute(select(ReferenceVersion.kind, ReferenceVersion.version))
+                 .all())
+    if has_request_context():
+        g.reference_versions = found
+    return found
+
+
+def _get(kind: str) -> Any:
+    if db.session.info.get(CHANGED):  # this transaction changed reference data
+        return _LOADERS[kind]()
+    version = _versions().get(kind, 0)
+    store: _Store = current_app.extensions.setdefault("reference", _Store())
+    held = store.copies.get(kind)
+    if held is not None and held[0] == version:
+        return held[1]
+    with store.lock:  # one build per process when the version moves
+        held = store.copies.get(kind)
+        if held is not None and held[0] == version:
+            return held[1]
+        value = _LOADERS[kind]()
+        store.copies[kind] = (version, value)
+        return value
+
+
+def all_rounds() -> tuple[RoundData, ...]:
+    """Every round, newest first, with its questions."""
+    return _get(ROUNDS)
+
+
+def get_round(round_id: int | None) -> RoundData | None:
+    return next((r for r in all_rounds() if r.id == round_id), None)
+
+
+def open_rounds(now: dt.datetime | None = None) -> list[RoundData]:
+    """The rounds open now, closing soonest first."""
+    now = now or utcnow()
+    return sorted((r for r in all_rounds() if r.is_open_at(now)),
+                  key=lambda r: (r.closes_at, r.id))
 
 
 def current_taxonomy_version_id() -> int | None:
     """The id of the strategy version marked current, if any."""
-    def load() -> int | None:
-        version = taxonomy_service.current_version(db.session)
-        return version.id if version is not None else None
-    return cache.local("current_taxonomy_version", [], load)
+    return _get(TAXONOMY).current_version_id
 
 
-def items_by_kind(strategy_version_id: int) -> dict[ItemKind, list[TaxonomyItem]]:
+def items_by_kind(strategy_version_id: int | None) -> dict[ItemKind, list[ItemData]]:
     """The active taxonomy items of a version, grouped by kind, in their order."""
-    def load() -> dict[ItemKind, list[TaxonomyItem]]:
-        grouped = taxonomy_service.items_by_kind(db.session, strategy_version_id)
-        _detached(item for items in grouped.values() for item in items)
-        return grouped
-    return cache.local("items_by_kind", [strategy_version_id], load)
+    found = _get(TAXONOMY).items.get(strategy_version_id, {})
+    return {kind: list(found.get(kind, ())) for kind in ItemKind}
 
 
-def report_items(round_id: int | None) -> dict[ItemKind, list[TaxonomyItem]]:
+def report_items(round_id: int | None) -> dict[ItemKind, list[ItemData]]:
     """The taxonomy a report speaks of: that of its round, else the current version.
-    `services.reports.items_for` answers the same from a session (for the CLI and the
-    Word summary); this one reads the per-process copies, for pages and downloads."""
-    version_id = None
-    if round_id is not None:
-        version_id = next((r.strategy_version_id for r in all_rounds() if r.id == round_id),
-                          None)
+    `services.reporting.reports.items_for` answers the same from a session (for the CLI and
+    the Word summary); this one reads the copies, for pages and downloads."""
+    round_ = get_round(round_id) if round_id is not None else None
+    version_id = round_.strategy_version_id if round_ is not None else None
     if version_id is None:
         version_id = current_taxonomy_version_id()
     if version_id is None:
         return {kind: [] for kind in ItemKind}
     return items_by_kind(version_id)
+
+
+@event.listens_for(Session, "before_commit")
+def _forget_versions_read(session: Session) -> None:
+    """A request that changed reference data reads the versions again after committing."""
+    if session.info.get(CHANGED) and has_request_context():
+        g.pop("reference_versions", None)

@@ -51,8 +51,7 @@ def main() -> int:
         "APP_ENV": "development", "DATABASE_URL": args.database_url,
         "REQUIRE_2FA": "false", "RATELIMIT_ENABLED": "false", "STAFF_IDLE_MINUTES": "600",
         # Counts computed during the warm-up and kept in this process: a shared cache
-        # left stale by another run would be refreshed by a background thread, whose CPU
-        # the figure below would count.
+        # filled by another run would make the figure depend on that run.
         "CACHE_BACKEND": "memory",
         "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_hex(32),
     })

@@ -150,35 +150,15 @@ def test_one_computation_per_key_at_a_time(app):
     assert len(calls) == 1
 
 
-def test_a_stale_value_is_served_while_it_is_recomputed_in_the_background(app, monkeypatch):
-    """Past its freshness a value is still answered at once, and one background thread
-    computes the new one (with its own app context); the next reader gets that."""
-    import threading
-    import time
-
+def test_a_value_expires_with_its_ttl_and_is_computed_again(app, monkeypatch):
+    """No stale-while-recompute: past its TTL a value is gone, and the next reader
+    computes it (in its own thread)."""
     app.extensions["cache"] = MemoryBackend()
-    started, release = threading.Event(), threading.Event()
-    calls: list[str] = []
-
-    def compute_new():
-        calls.append(threading.current_thread().name)
-        started.set()
-        assert release.wait(5)
-        from flask import current_app
-        return {"n": 2, "app": current_app.name}  # runs inside an app context
-
     clock = [1000.0]
-    monkeypatch.setattr(cache.time, "time", lambda: clock[0])
+    monkeypatch.setattr(cache.time, "monotonic", lambda: clock[0])
     with app.app_context():
-        assert cache.remember("stale", [1], 60, lambda: {"n": 1}) == {"n": 1}
-        clock[0] += 61  # stale now, still stored (STALE_FACTOR x 60 s)
-        assert cache.remember("stale", [1], 60, compute_new) == {"n": 1}  # not waiting
-        assert started.wait(5)
-        assert cache.remember("stale", [1], 60, compute_new) == {"n": 1}  # one refresh only
-        release.set()
-        for _ in range(100):
-            if cache.remember("stale", [1], 60, compute_new)["n"] == 2:
-                break
-            time.sleep(0.02)
-        assert cache.remember("stale", [1], 60, compute_new) == {"n": 2, "app": app.name}
-    assert len(calls) == 1 and calls[0] != threading.current_thread().name
+        assert cache.remember("ttl", [1], 60, lambda: {"n": 1}) == {"n": 1}
+        clock[0] += 59
+        assert cache.remember("ttl", [1], 60, lambda: {"n": 2}) == {"n": 1}
+        clock[0] += 2
+        assert cache.remember("ttl", [1], 60, lambda: {"n": 2}) == {"n": 2}

@@ -110,20 +110,3 @@ def test_remembered_catalog_follows_force_locale(app):
     with app.app_context():  # outside a request: the default language, untranslated
         assert current_language() == "en"
         assert gettext("Review queue") == "Review queue"
-
-
-def test_url_maker_gives_what_url_for_gives(app):
-    from flask import url_for
-
-    from app.i18n import url_maker
-
-    with app.test_request_context("/ar/moderate"):
-        app.preprocess_request()
-        for values in ({}, {"status": "all", "q": "2147483647 / & é"}, {"q": "ا ل"}):
-            make = url_maker("moderation.review", "submission_id", **values)
-            for ident in (1, 42, 2147483647):
-                assert make(ident) == url_for("moderation.review", submission_id=ident,
-                                              **values)
-        # Not a path argument: still right, built each time.
-        make = url_maker("moderation.queue", "round", status="all")
-        assert make(3) == url_for("moderation.queue", round=3, status="all")

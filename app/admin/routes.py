@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, render_template
 
-from app import cache
 from app.auth.access import role_required
 from app.models import Role
 
@@ -21,15 +20,6 @@ def index(lang: str) -> Any:
 # The sections of the panel, in the order the index page lists them. Each area module adds
 # its routes to `bp` and its entry here.
 SECTIONS: list[tuple[str, Any]] = []
-
-
-@bp.after_request
-def _forget_reference_data(response: Response) -> Response:
-    # An admin changed rounds or the taxonomy: this process shows it at once, the others
-    # within REFERENCE_CACHE_SECONDS (see app.reference).
-    if request.method not in ("GET", "HEAD"):
-        cache.forget_local()
-    return response
 
 
 @bp.app_context_processor

@@ -6,18 +6,18 @@ import datetime as dt
 from typing import Any
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
-from wtforms import DateTimeLocalField, StringField
+from wtforms import DateTimeLocalField, SelectField, StringField
 
 from app.admin.forms import DATETIME_FORMATS, attach_errors, refuse_control_characters
 from app.admin.routes import SECTIONS, bp
 from app.auth.access import role_required
 from app.auth.forms import EmptyForm
 from app.db import db, utcnow
-from app.forms import CSRF_ERROR, BaseForm, SelectField
+from app.forms import CSRF_ERROR, BaseForm
 from app.i18n import gettext as _
 from app.i18n import lazy_gettext as _l
 from app.i18n import localized
-from app.models import Role, Round, Workshop
+from app.models import Role, Workshop
 from app.security import external_url
 from app.services import ValidationFailed, parse_id
 from app.services.contributions import workshops
@@ -74,10 +74,9 @@ def create_workshop(lang: str) -> Any:
     raw = (form.participants.data or "").strip()
     participants = parse_id(raw) if raw else None
     round_id = parse_id(form.round_id.data or "")
-    round_ = db.session.get(Round, round_id) if round_id is not None else None
     try:
         created = workshops.create(
-            db.session, round_=round_, name=form.name.data, facilitator=form.facilitator.data,
+            db.session, round_id=round_id, name=form.name.data, facilitator=form.facilitator.data,
             participants=participants if participants is not None else -1,
             starts_at=form.starts_at.data, ends_at=form.ends_at.data, by=g.staff_user)
     except ValidationFailed as exc:

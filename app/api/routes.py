@@ -14,7 +14,6 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy.exc import IntegrityError
 
-from app import reference
 from app.db import db
 from app.errors import json_errors
 from app.i18n import LANGUAGES, current_language, localized
@@ -28,7 +27,7 @@ from app.security import (
     limit,
     token_or_address,
 )
-from app.services import ValidationFailed, parse_id
+from app.services import ValidationFailed
 from app.services.contributions import intake
 from app.services.platform import rounds
 from app.services.platform import taxonomy as taxonomy_service
@@ -151,12 +150,10 @@ def create_submission() -> Any:
     data = intake.SubmissionInput(**{k: payload[k] for k in SUBMISSION_FIELDS if k in payload})
     if "anonymous" not in payload:
         data.anonymous = True
-    round_id = parse_id(data.round_id)
-    known_round = next((r for r in reference.open_rounds() if r.id == round_id), None)
     try:
         submission, token = intake.submit(db.session, data, channel=Channel.API, token=token,
                                           idempotency_key_hash=key_hash,
-                                          idempotency_body_hash=body_hash, round_=known_round)
+                                          idempotency_body_hash=body_hash)
         # The private link by email too, when one was given (issue #18), in the view's
         # language: the same link the answer carries.
         outbox.enqueue_receipt(db.session, submission, _link_language(submission),

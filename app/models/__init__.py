@@ -6,6 +6,7 @@ from app.models.consultation import Question, Round
 from app.models.offline import OfflineImport, SubmissionProvenance
 from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.publication import published_views_index
+from app.models.reference import ReferenceVersion
 from app.models.response import ResponseChange, ResponseStatus, RoundResponse
 from app.models.search import SubmissionSearch
 from app.models.site_text import SiteText
@@ -70,6 +71,7 @@ __all__ = [
     "OutboxStatus",
     "PersonalData",
     "Question",
+    "ReferenceVersion",
     "RejectReason",
     "ResponseChange",
     "ResponseStatus",

@@ -113,8 +113,8 @@ def queue(lang: str) -> Any:
         abort(400)
     ids = [item.id for item in page.items]
     # A search shows where the words matched; otherwise each row shows how its text begins.
-    snippets = {item.id: search.snippet(item.full_text, queue_filter.q)
-                for item in page.items} if queue_filter.q else {}
+    snippets = search.snippets({item.id: item.full_text for item in page.items},
+                               queue_filter.q) if queue_filter.q else {}
     text_starts = {} if queue_filter.q else moderation.text_starts(db.session, ids)
     chips = _suggestion_chips(lang, stored_suggestions.top_for(db.session, ids))
     counts = cache.remember(
@@ -127,26 +127,15 @@ def queue(lang: str) -> Any:
     version_id = reference.current_taxonomy_version_id()
     if version_id is not None:
         bulk_form.prepare(lang, reference.items_by_kind(version_id))
-    # The tag checkboxes (tens of them) are the same on every page of a language and
-    # taxonomy version: rendered once per process for REFERENCE_CACHE_SECONDS.
-    bulk_tags = cache.local(
-        "bulk_tags", [lang, version_id],
-        lambda: Markup(render_template("moderation/_bulk_tags.html",  # noqa: S704  # nosec B704
-                                       bulk_form=bulk_form)))
     filter_args = _filter_args()
-    # The filter form depends on the query string alone (no CSRF: it is a GET form).
-    filters_html = cache.local(
-        "queue_filters", [lang, sorted(filter_args.items())],
-        lambda: Markup(render_template("moderation/_queue_filters.html",  # noqa: S704  # nosec B704
-                                       form=form, filter_args=filter_args)))
     # Labels translated once per page rather than once per row.
     return render_template(
-        "moderation/queue.html", page=page, counts=counts, filters_html=filters_html,
+        "moderation/queue.html", page=page, counts=counts, form=form,
         statuses={s: str(label) for s, label in STATUSES.items()},
         actor_types={a: str(label) for a, label in ACTOR_TYPES.items()},
         bulk_form=bulk_form, filter_args=filter_args, current_status=queue_filter.status,
         snippets=snippets, text_starts=text_starts, chips=chips,
-        bulk_tags=bulk_tags, newest_first=_newest_first(), page_size=_page_size(),
+        newest_first=_newest_first(), page_size=_page_size(),
         page_sizes=PAGE_SIZES, select_page=request.args.get("select") == "page",
         cursor=request.args.get("cursor"))
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 from flask import (
@@ -17,9 +16,11 @@ from flask import (
     request,
     url_for,
 )
+from limits import RateLimitItemPerMinute
 
 from app import reference
 from app.db import db
+from app.extensions import limiter
 from app.forms import CSRF_ERROR
 from app.i18n import current_language
 from app.i18n import gettext as _
@@ -57,15 +58,11 @@ def privacy(lang: str) -> str:
     return render_template("public/privacy.html")
 
 
-def _round_for_submission() -> Round | None:
+def _round_for_submission() -> reference.RoundData | None:
     """The round named by `?round=`, else the open round closing soonest."""
     requested = request.args.get("round", "")
     if requested:
-        ident = parse_id(requested)
-        # The form's own action names its round: usually an open one, held per process.
-        found = next((r for r in reference.open_rounds() if r.id == ident), None)
-        if found is None and ident is not None:
-            found = db.session.get(Round, ident)
+        found = reference.get_round(parse_id(requested))
         if found is None:
             abort(404)
         return found
@@ -73,8 +70,8 @@ def _round_for_submission() -> Round | None:
     return open_now[0] if open_now else None
 
 
-def _build_form(round_: Round, formdata: Any = None, obj: Any = None, **kwargs: Any
-                ) -> SubmissionForm:
+def _build_form(round_: Round | reference.RoundData, formdata: Any = None, obj: Any = None,
+                **kwargs: Any) -> SubmissionForm:
     form = SubmissionForm(formdata, obj=obj, **kwargs)
     items = reference.items_by_kind(round_.strategy_version_id)
     form.prepare(current_language(), list(round_.questions), items)
@@ -102,7 +99,8 @@ def _attach_errors(form: SubmissionForm, errors: dict[str, list[Any]]) -> dict[s
     return loose
 
 
-FULL_PAGE_BREACHES = 3
+# A client gets the whole form back this many times a minute once over the limit.
+FULL_PAGE_BREACHES = RateLimitItemPerMinute(3)
 
 
 def _repeated_breach(key: str) -> bool:
@@ -110,19 +108,12 @@ def _repeated_breach(key: str) -> bool:
 
     A person who goes over the limit sends again a few times at most; a flood sends
     hundreds a second, and rendering the whole form for each would spend the workers on
-    the bots (measured by make bench's flood scenario). Counts are per process and
-    approximate: a race only shifts the threshold by a request or two."""
-    # Per client key in this process (and app): (start of the minute, count).
-    breaches: dict[str, tuple[float, int]] = current_app.extensions.setdefault(
-        "submit_breaches", {})
-    now = time.monotonic()
-    start, count = breaches.get(key, (now, 0))
-    if now - start > 60:
-        start, count = now, 0
-    if len(breaches) > 10_000:  # bounded: forget everyone rather than grow
-        breaches.clear()
-    breaches[key] = (start, count + 1)
-    return count >= FULL_PAGE_BREACHES
+    the bots (measured by make bench's flood scenario). Counted by the rate limiter's own
+    storage (Redis when configured: every worker and node), like the limit itself."""
+    try:
+        return not limiter.limiter.hit(FULL_PAGE_BREACHES, "submit-breach", key)
+    except Exception:  # noqa: BLE001 - the storage is down: the limiter lets people in too
+        return False
 
 
 def _submit_rate_limited(limit: Any) -> Response | None:
@@ -176,8 +167,7 @@ def submit(lang: str) -> Any:
                 else "fast_fill"
             try:
                 _submission, token = intake.submit(
-                    db.session, form.to_input(round_.id, request.form), flag=flag,
-                    round_=round_)
+                    db.session, form.to_input(round_.id, request.form), flag=flag)
             except ValidationFailed as exc:
                 db.session.rollback()
                 other_errors = _attach_errors(form, exc.errors)

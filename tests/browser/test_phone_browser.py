@@ -195,7 +195,7 @@ def test_workshop_link_at_360_px_in_arabic(new_context, screenshots):
     session = db.session
     round_ = rounds.list_rounds(session)[0]
     now = utcnow()
-    workshop = workshops.create(session, round_=round_, name="ورشة الشباب، القاهرة",
+    workshop = workshops.create(session, round_id=round_.id, name="ورشة الشباب، القاهرة",
                                 facilitator="أمينة", participants=20,
                                 starts_at=now - dt.timedelta(minutes=5),
                                 ends_at=now + dt.timedelta(hours=2), by=None)

@@ -1,27 +1,94 @@
-"""The per-process cache of the open rounds and the taxonomy (app.reference)."""
+"""The per-process copies of the rounds and the taxonomy (app.reference): frozen values,
+rebuilt when the version of their kind stored in the database moves, and moved in the
+same transaction as any change to those rows."""
 from __future__ import annotations
+
+import dataclasses
+import re
 
 import pytest
 from sqlalchemy import func, select
 
-from app import cache
-from app.models import Submission, SubmissionTag
+from app import reference
+from app.db import db
+from app.models import ReferenceVersion, Round, Submission, SubmissionTag
 from tests.factories import submission_data
 from tests.helpers import form_post, login, web_form
 from tests.views.test_admin import edit_form
 
 
+def _versions(session) -> dict[str, int]:
+    return dict(session.execute(select(ReferenceVersion.kind, ReferenceVersion.version)).all())
+
+
 @pytest.fixture()
-def cached(app):
-    app.config["REFERENCE_CACHE_SECONDS"] = 60
-    cache.forget_local()
-    yield app
-    cache.forget_local()
+def loads(app, monkeypatch):
+    """How many times each kind was built from the database."""
+    counted = {"rounds": 0, "taxonomy": 0}
+    for kind, loader in list(reference._LOADERS.items()):
+        def counting(kind=kind, loader=loader):
+            counted[kind] += 1
+            return loader()
+        monkeypatch.setitem(reference._LOADERS, kind, counting)
+    return counted
 
 
-def test_cached_round_and_taxonomy_serve_form_and_api(cached, client, session, open_round,
-                                                     taxonomy):
-    for title in ("First", "Second"):  # the second request uses the cached, detached objects
+def test_the_copies_are_frozen_values_not_orm_objects(app, session, open_round, taxonomy):
+    with app.test_request_context("/en/"):
+        found = reference.open_rounds()
+        assert [r.id for r in found] == [open_round.id]
+        assert isinstance(found[0], reference.RoundData)
+        assert not isinstance(found[0], Round)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            found[0].title = {"en": "Changed"}
+        with pytest.raises(TypeError):
+            found[0].title["en"] = "Changed"  # read-only mapping
+        items = reference.items_by_kind(open_round.strategy_version_id)
+        assert items and all(isinstance(i, reference.ItemData)
+                             for group in items.values() for i in group)
+        assert found[0].questions[0].text["en"] == "Question 1?"
+
+
+def test_built_once_per_version_and_rebuilt_when_it_moves(app, client, session, open_round,
+                                                          taxonomy, loads):
+    round_id = open_round.id
+    for _ in range(3):
+        assert client.get("/en/submit").status_code == 200
+    assert loads == {"rounds": 1, "taxonomy": 1}
+    before = _versions(session)
+    session.get(Round, round_id).title = {"en": "Renamed round"}
+    session.commit()  # any writer (CLI, another worker) moves the version with its change
+    after = _versions(session)
+    assert after["rounds"] == before["rounds"] + 1 and after["taxonomy"] == before["taxonomy"]
+    assert "Renamed round" in client.get("/en/submit").get_data(as_text=True)
+    assert loads == {"rounds": 2, "taxonomy": 1}
+
+
+def test_a_change_rolled_back_moves_nothing(app, session, open_round, taxonomy):
+    before = _versions(session)
+    open_round.title = {"en": "Never committed"}
+    session.flush()
+    assert _versions(session)["rounds"] == before["rounds"] + 1  # within the transaction
+    session.rollback()
+    assert _versions(session) == before
+
+
+def test_a_transaction_that_changed_reference_data_reads_it_live(app, session, open_round,
+                                                                 taxonomy, loads):
+    round_id = open_round.id
+    with app.test_request_context("/en/"):
+        assert reference.get_round(round_id).title["en"] != "Pending"
+        db.session.get(Round, round_id).title = {"en": "Pending"}
+        db.session.flush()
+        assert reference.get_round(round_id).title["en"] == "Pending"
+        db.session.rollback()
+    with app.test_request_context("/en/"):
+        assert reference.get_round(round_id).title["en"] != "Pending"
+    assert loads["rounds"] == 2  # the pending copy was never kept
+
+
+def test_cached_round_and_taxonomy_serve_form_and_api(client, session, open_round, taxonomy):
+    for title in ("First", "Second"):  # the second request uses the held copies
         response = form_post(client, "/en/submit", web_form(open_round, title=title))
         assert response.status_code == 303, response.get_data(as_text=True)[:2000]
         response = client.post("/api/v1/submissions",
@@ -35,42 +102,32 @@ def test_cached_round_and_taxonomy_serve_form_and_api(cached, client, session, o
         as_text=True)
 
 
-def test_an_admin_change_shows_at_once_in_the_same_process(cached, client, session,
-                                                           open_round, taxonomy):
+def test_an_admin_change_shows_at_once(client, session, open_round, taxonomy):
     assert "Question 1?" in client.get("/en/submit").get_data(as_text=True)
+    before = _versions(session)
     login(client, session, "admin")
     page = f"/en/admin/rounds/{open_round.id}"
     form = edit_form(open_round, **{"questions-0-en": "A reworded first question?"})
     assert form_post(client, page, form, page=page).status_code == 303
+    assert _versions(session)["rounds"] > before["rounds"]
+    assert _versions(session)["taxonomy"] == before["taxonomy"]  # one version per kind
     html = client.get("/en/submit").get_data(as_text=True)
     assert "A reworded first question?" in html and "Question 1?" not in html
 
 
-def test_cached_queue_filters_follow_the_query_string(cached, client, session, open_round,
-                                                      taxonomy):
-    """The queue's filter form is rendered once per query string and language: each
-    filter shows its own selection, and the second moderator's page its own CSRF token."""
+def test_queue_filters_follow_the_query_string(client, session, open_round, taxonomy):
+    """Each filter shows its own selection, in the page's language."""
     login(client, session, "moderator")
 
     def selected(html: str, name: str) -> str:
-        import re
         select_html = re.search(rf'<select[^>]*name="{name}".*?</select>', html, re.S).group(0)
-        found = re.search(r'<option value="([^"]*)" selected', select_html)
+        found = re.search(r'<option selected value="([^"]*)"', select_html)
         return found.group(1) if found else ""
 
-    for _ in range(2):  # the second round of requests is served from the cache
+    for _ in range(2):
         for language in ("fr", "es", ""):
             html = client.get(f"/en/moderate?language={language}&status=all").get_data(
                 as_text=True)
             assert selected(html, "language") == language
             assert selected(html, "status") == "all"
     assert "Langue" in client.get("/fr/moderate?language=fr").get_data(as_text=True)
-
-
-def test_local_cache_stays_bounded(cached, monkeypatch):
-    monkeypatch.setattr(cache, "LOCAL_MAX_ENTRIES", 5)
-    with cached.app_context():
-        for n in range(12):
-            assert cache.local("bounded", [n], lambda n=n: n * 2) == n * 2
-            assert len(cache._local) <= 5
-        assert cache.local("bounded", [11], lambda: "recomputed") == 22  # still held

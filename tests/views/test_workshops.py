@@ -22,7 +22,7 @@ def _workshop(session, round_, *, participants=3, starts=None, ends=None,
               name="Youth lab, Nairobi"):
     now = utcnow()
     created = workshops.create(
-        session, round_=round_, name=name, facilitator="Amina K.", participants=participants,
+        session, round_id=round_.id, name=name, facilitator="Amina K.", participants=participants,
         starts_at=starts or now - dt.timedelta(minutes=5),
         ends_at=ends or now + dt.timedelta(hours=2), by=None)
     session.commit()

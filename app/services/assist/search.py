@@ -26,9 +26,8 @@ an error.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -348,13 +347,6 @@ def _folded_with_origin(text: str) -> tuple[str, Sequence[int]]:
     return "".join(pieces), origin
 
 
-@lru_cache(maxsize=256)
-def _parsed(q: str) -> tuple[Query, list[re.Pattern[str]]]:
-    """The query and its patterns, once per query rather than once per snippet."""
-    query = parse(q)
-    return query, _patterns(query)
-
-
 def _patterns(query: Query) -> list[re.Pattern[str]]:
     patterns = []
     for number, group in enumerate(query.groups):
@@ -370,8 +362,18 @@ def _patterns(query: Query) -> list[re.Pattern[str]]:
 def snippet(text: str | None, q: str | None, width: int = 200) -> Markup:
     """About `width` characters of `text` centred on the first match of `q`, escaped, with
     each match in <mark>; the start of the text when nothing matches in it."""
-    text = text or ""
-    query, patterns = _parsed(q or "")
+    return snippets({0: text}, q, width)[0]
+
+
+def snippets(texts: Mapping[Any, str | None], q: str | None, width: int = 200
+             ) -> dict[Any, Markup]:
+    """`snippet` of each text (by key), the query parsed once for them all."""
+    query = parse(q or "")
+    patterns = _patterns(query)
+    return {key: _snippet(text or "", query, patterns, width) for key, text in texts.items()}
+
+
+def _snippet(text: str, query: Query, patterns: list[re.Pattern[str]], width: int) -> Markup:
     spans: list[tuple[int, int]] = []
     if query.groups and text:
         folded, origin = _folded_with_origin(text)

@@ -14,8 +14,8 @@ either source alone can propose a code, and agreement raises it.
 scikit-learn and numpy are imported only to train or to score with a model, so that
 workers that never suggest do not pay for them. Each process keeps the compiled lexicon
 and the unpickled model in memory, keyed by what would change them (the lexicon's last
-edit, the newest model's id, checked at most every REFERENCE_CACHE_SECONDS), so a review
-page costs the scoring alone.
+edit, the newest model's id, asked in one query per page), so a review page costs the
+scoring alone.
 """
 from __future__ import annotations
 
@@ -33,11 +33,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flask import has_app_context
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from app import cache
 from app.db import utcnow
 from app.i18n import LANGUAGES
 from app.i18n import lazy_gettext as _l
@@ -419,13 +417,7 @@ def suggestions(session: Session, submission: Submission) -> dict[str, list[Sugg
     """The suggested tags of a submission, by code group (principles, commitments,
     technologies, themes), best first. Fast enough to compute on each review page."""
     version_id = submission.round.strategy_version_id
-    # Whether the lexicon or the model changed is asked at most every
-    # REFERENCE_CACHE_SECONDS per process: a review page usually costs no query here.
-    def stamp() -> tuple[Any, tuple]:
-        return _stamp(session, version_id)
-
-    newest, key = cache.local("suggest_stamp", [version_id], stamp) if has_app_context() \
-        else stamp()
+    newest, key = _stamp(session, version_id)  # one query: did the lexicon or model change?
     compiled = compiled_lexicon(session, version_id, tuple(key))
     return score(submission_text(submission), compiled, current_model(session, tuple(newest)),
                  prior=prior_model(session, version_id, tuple(key)))

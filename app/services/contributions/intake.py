@@ -342,17 +342,13 @@ def new_reference() -> str:
 def submit(session: Session, data: SubmissionInput, *, channel: Channel = Channel.WEB,
            token: str | None = None, idempotency_key_hash: str | None = None,
            idempotency_body_hash: str | None = None, flag: str | None = None,
-           round_: Round | None = None) -> tuple[Submission, str]:
+           ) -> tuple[Submission, str]:
     """Validate and store a new submission; return it with the secret of its private link.
 
     The secret is returned once and stored only as a hash. `token` lets the caller choose
-    it (an API retry derives the same one from its Idempotency-Key). `round_` spares a
-    query when the caller already holds the round `data.round_id` names (possibly a
-    detached, per-process copy: see app.reference; it is only read).
+    it (an API retry derives the same one from its Idempotency-Key).
     """
-    if round_ is not None and parse_id(data.round_id) != round_.id:
-        round_ = None
-    clean = _validate(session, data, round_=round_, check_open=True)
+    clean = _validate(session, data, round_=None, check_open=True)
     token = token or new_token()
     reference = new_reference()
     while session.scalar(select(Submission.id).where(Submission.reference == reference)):

@@ -57,11 +57,12 @@ def _text(errors: dict[str, list[Any]], name: str, value: Any) -> str:
     return cleaned
 
 
-def create(session: Session, *, round_: Round | None, name: Any, facilitator: Any,
+def create(session: Session, *, round_id: int | None, name: Any, facilitator: Any,
            participants: Any, starts_at: dt.datetime | None, ends_at: dt.datetime | None,
            by: User | None) -> Workshop:
     """A new workshop link; ValidationFailed names each field that is wrong."""
     errors: dict[str, list[Any]] = {}
+    round_ = session.get(Round, round_id) if round_id is not None else None
     if round_ is None:
         errors["round_id"] = [_l("Choose a consultation round.")]
     clean_name = _text(errors, "name", name)
@@ -142,7 +143,7 @@ def submit(session: Session, workshop: Workshop, data: intake.SubmissionInput, *
     check_open(workshop)
     data.round_id = workshop.round_id
     submission, token = intake.submit(session, data, channel=Channel.WORKSHOP,
-                                      flag=flag, round_=workshop.round)
+                                      flag=flag)
     now = utcnow()
     taken = session.execute(
         update(Workshop)

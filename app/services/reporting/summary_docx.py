@@ -513,7 +513,7 @@ class _Writer:
             facts.append(country_name(view.country, lang))
         if language:
             facts.append(language_name(language, lang))
-        facts.append(_long_date(view.created_at.astimezone(dt.UTC).date(), lang))
+        facts.append(format_day(view.created_at.astimezone(dt.UTC).date(), "long", lang))
         runs = [(_("Reference %(reference)s", reference=""), self.rtl, None, False),
                 (view.reference, False, None, False),
                 (" · " + " · ".join(facts), self.rtl, None, False)]
@@ -649,11 +649,6 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 def _spaced(label: str) -> str:
     """A label ending in a colon, then a space (none after Chinese's full-width colon)."""
     return label if label.endswith("：") else label + " "
-
-
-@functools.lru_cache(maxsize=4096)
-def _long_date(day: dt.date, lang: str) -> str:
-    return format_day(day, "long", lang)
 
 
 def _lang_attributes(element: Any, language: str) -> None:
