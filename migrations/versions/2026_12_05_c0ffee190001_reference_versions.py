@@ -6,7 +6,7 @@ and rebuilds it when the version of its kind has moved; any change to those rows
 in the same transaction. No existing table is touched, so no row can be lost.
 
 Revision ID: c0ffee190001
-Revises: c0ffee200001
+Revises: c0ffee210002
 Create Date: 2026-12-05 12:30:00
 """
 from alembic import op
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = 'c0ffee190001'
-down_revision = 'c0ffee200001'
+down_revision = 'c0ffee210002'
 branch_labels = None
 depends_on = None
 

@@ -1,4 +1,4 @@
-"""c0ffee190001 (issue #19): a database filled at c0ffee200001 upgrades with every row and
+"""c0ffee190001 (issue #19): a database filled at c0ffee210002 upgrades with every row and
 value kept, gains `reference_versions` with both kinds at 1, and downgrades back, on
 SQLite and PostgreSQL."""
 from __future__ import annotations
@@ -10,7 +10,7 @@ from app.db import db
 from app.migrate import alembic_config
 from tests.migrations.test_migration_upgrades import _dump, _fill, _project
 
-FILLED_AT, REVISION = "c0ffee200001", "c0ffee190001"
+FILLED_AT, REVISION = "c0ffee210002", "c0ffee190001"
 
 
 def _same_rows(before: dict, after: dict) -> None:
