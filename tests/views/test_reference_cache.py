@@ -121,7 +121,7 @@ def test_queue_filters_follow_the_query_string(client, session, open_round, taxo
 
     def selected(html: str, name: str) -> str:
         select_html = re.search(rf'<select[^>]*name="{name}".*?</select>', html, re.S).group(0)
-        found = re.search(r'<option selected value="([^"]*)"', select_html)
+        found = re.search(r'<option (?=[^>]*\bselected\b)[^>]*value="([^"]*)"', select_html)
         return found.group(1) if found else ""
 
     for _ in range(2):
