@@ -14,7 +14,7 @@ import json
 import tempfile
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,12 +34,16 @@ from app.models import (
 )
 from app.models.submission import public_title
 from app.regions import region_of
+from app.services.reporting import attachments
 from app.services.reporting.reports import ReportFilter, conditions
 
 COLUMNS = ("reference", "round", "language", "title", "body", "actor_type", "country", "region",
            "age_range", "gender", "principles", "commitments", "technologies", "themes",
            "keywords", "created_at", "decided_at", "cluster_id", "channel", "source")
 LIST_COLUMNS = ("principles", "commitments", "technologies", "themes", "keywords")
+# The files a moderator marked public (issue #21): their names, and where the reference
+# group downloads them (same order). After the label columns in CSV, at the end in JSON.
+ATTACHMENT_COLUMNS = ("attachments", "attachment_urls")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_FIRST = frozenset(FORMULA_PREFIXES)
 BATCH = 1000
@@ -58,11 +62,14 @@ def neutralize(value: Any) -> Any:
 
 
 def iter_rows(session: Session, f: ReportFilter, *, with_personal: bool = False,
-              batch: int = BATCH) -> Iterator[dict[str, Any]]:
+              batch: int = BATCH, attachment_url: Callable[[int], str] | None = None
+              ) -> Iterator[dict[str, Any]]:
     """Approved submissions matching `f` as dicts with the export columns, by id.
 
     Age range and gender are filled only `with_personal` (moderators and admins); for
-    everyone else the columns stay empty. No email is ever read.
+    everyone else the columns stay empty. No email is ever read. Attachments: the public
+    ones only, whoever exports (`reporting.attachments`), each named and, given
+    `attachment_url` (attachment id -> URL), with its download address.
 
     The hot loop runs on Core rows (no ORM objects, enums read as their stored strings):
     at a million rows the per-row cost is the whole cost of an export."""
@@ -90,6 +97,7 @@ def iter_rows(session: Session, f: ReportFilter, *, with_personal: bool = False,
         answers = _answers(connection, ids)
         personal = _personal(connection, ids) if with_personal else {}
         sources = _sources(connection, ids)
+        files = attachments.public_files(connection, ids)
         no_tags: dict[str, list[str]] = {}
         for (sid, reference, round_id, language, title, body, redacted, redacted_title,
              actor_type, country, created_at, decided_at, cluster_id, channel) in rows:
@@ -117,6 +125,9 @@ def iter_rows(session: Session, f: ReportFilter, *, with_personal: bool = False,
                 "cluster_id": cluster_id,  # the campaign it was folded into, if any
                 "channel": channel,
                 "source": sources.get(sid),  # the workshop or import it came from
+                "attachments": [item.filename for item in files.get(sid, ())],
+                "attachment_urls": [attachment_url(item.id) for item in files.get(sid, ())]
+                if attachment_url is not None else [],
             }
         last_id = ids[-1]
 
@@ -351,12 +362,13 @@ DATA_COLUMNS = ("reference", "round", "language", "language_label", "title", "bo
                 "actor_type", "actor_type_label", "country", "country_label", "region",
                 "region_label", "age_range_label", "gender_label", "principles",
                 "commitments", "technologies", "themes", "keywords", "created_at",
-                "decided_at", "cluster_id", "channel", "source")
+                "decided_at", "cluster_id", "channel", "source", *ATTACHMENT_COLUMNS)
 PERSONAL_COLUMNS = frozenset({"age_range_label", "gender_label"})
 TAGGED_COLUMNS = frozenset({"principles", "commitments", "technologies", "themes"})
 DATE_COLUMNS = frozenset({"created_at", "decided_at"})
-USER_TEXT_COLUMNS = frozenset({"reference", "title", "body", "keywords"})
-WIDE_COLUMNS = {"body": 80, "title": 40}  # wrapped: a readable line, not the longest text
+USER_TEXT_COLUMNS = frozenset({"reference", "title", "body", "keywords", "attachments"})
+# Wrapped: a readable line, not the longest text.
+WIDE_COLUMNS = {"body": 80, "title": 40, "attachments": 40, "attachment_urls": 60}
 MAX_WIDTH = 45
 WIDTH_SAMPLE = 500  # column widths fit the header and the first rows
 
@@ -584,6 +596,8 @@ def _xlsx_values(record: dict[str, Any], columns: tuple[str, ...], labels: Label
             value = "\n".join(labels.tagged(code) for code in value)
         elif column == "keywords":
             value = "; ".join(value)
+        elif column in ATTACHMENT_COLUMNS:
+            value = "\n".join(value)
         elif column in DATE_COLUMNS:
             values.append(_utc_naive(value))
             continue
@@ -668,5 +682,6 @@ def _tables_sheet(workbook: Any, name: str, tables: list[Table], report: XlsxRep
         sheet.set_column(index, index, width)
 
 
-__all__ = ["COLUMNS", "LABEL_COLUMNS", "Labels", "Table", "XlsxReport", "csv_chunks",
-           "iter_rows", "jsonl_chunks", "neutralize", "sheet_name", "with_labels", "write_xlsx"]
+__all__ = ["ATTACHMENT_COLUMNS", "COLUMNS", "LABEL_COLUMNS", "Labels", "Table", "XlsxReport",
+           "csv_chunks", "iter_rows", "jsonl_chunks", "neutralize", "sheet_name", "with_labels",
+           "write_xlsx"]
