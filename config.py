@@ -61,6 +61,14 @@ class Config:
     # percent-encoded Arabic or Chinese text and refuses anything larger with a 413.
     MAX_CONTENT_LENGTH = 512 * 1024
     MAX_FORM_PARTS = 200
+    # Attachments to a view (issue #21): how many files, how large each and together.
+    # A request carrying files may be as large as they are together, plus the form.
+    ATTACHMENT_MAX_FILES = int(os.environ.get("ATTACHMENT_MAX_FILES", "3"))
+    ATTACHMENT_MAX_MB = float(os.environ.get("ATTACHMENT_MAX_MB", "10"))
+    ATTACHMENT_TOTAL_MB = float(os.environ.get("ATTACHMENT_TOTAL_MB", "20"))
+    # Where the files are kept (app.storage): default `attachments` in the instance folder.
+    # Every node must see the same folder (docs/deploy.md: a mounted volume).
+    ATTACHMENT_DIR = os.environ.get("ATTACHMENT_DIR")
     # The CSRF token of a public form: long enough to write a considered view on a phone.
     CSRF_TIME_LIMIT_MINUTES = int(os.environ.get("CSRF_TIME_LIMIT_MINUTES", "180"))
 

@@ -189,6 +189,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_utc, "utc_datetime")
     app.add_template_filter(format_number, "format_number")
     app.add_template_filter(format_share, "format_percent")
+    app.add_template_filter(format_size, "format_size")
     app.add_template_filter(format_waited, "waited")
     app.add_template_filter(join_words, "join_words")
 
@@ -233,6 +234,21 @@ def format_share(value: float, lang: str | None = None) -> str:
 @functools.lru_cache(maxsize=4096)
 def _format_share(value: float, lang: str) -> str:
     return format_percent(value, locale=cldr(lang), decimal_quantization=False)
+
+
+def format_size(size: int, lang: str | None = None) -> str:
+    """A file's size in CLDR's short units of the reader's language (340 kB, 1,2 Mo),
+    one decimal at most above a megabyte."""
+    from babel.units import format_unit
+
+    locale = cldr(lang or current_language())
+    if size < 1000:
+        return format_unit(size, "digital-byte", length="short", locale=locale)
+    if size < 1000 * 1000:
+        return format_unit(round(size / 1000), "digital-kilobyte", length="short",
+                           locale=locale)
+    return format_unit(round(size / 1000 / 1000, 1), "digital-megabyte", length="short",
+                       locale=locale, format="#,##0.#")
 
 
 def format_utc(value: Any, lang: str | None = None) -> str:

@@ -59,3 +59,12 @@ CHANNELS = {
     Channel.WORKSHOP: _l("Workshop"),
     Channel.PAPER: _l("Paper form"),
 }
+
+# Attachments (issue #21), by the content type decided when the file arrived.
+FILE_TYPES = {
+    "application/pdf": _l("PDF"),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document":
+        _l("Word document (DOCX)"),
+    "application/vnd.oasis.opendocument.text": _l("OpenDocument text (ODT)"),
+    "text/plain": _l("Plain text"),
+}

@@ -165,7 +165,8 @@ def no_store_when_signed_in(response: Response) -> Response:
     """
     if request.endpoint == "static":
         return response
-    if current_user and current_user.is_authenticated:
+    if current_user and current_user.is_authenticated and \
+            "no-store" not in response.headers.get("Cache-Control", ""):
         response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -44,6 +44,54 @@ ZERO = {
 # {n}: the number as the page writes it. Arabic "zero" is only reached by messages with no
 # zero message of their own (never shown with zero today, but kept readable).
 EXPECTED: dict[str, dict[str, dict[str, str]]] = {
+    # Attachments (issue #21): pages of a file, on the review page, the views of a code and
+    # the published view; in the Word summary; the heading over a view's files; the size
+    # of the text read from a file.
+    "%(shown)s page": {
+        "en": {"one": "{n} page", "other": "{n} pages"},
+        "es": {"one": "{n} página", "other": "{n} páginas"},
+        "fr": {"one": "{n} page", "other": "{n} pages"},
+        "ru": {"one": "{n} страница", "few": "{n} страницы", "many": "{n} страниц"},
+        "zh": {"other": "{n}页"},
+        "ar": {"zero": "{n} صفحة", "one": "صفحة واحدة", "two": "صفحتان", "few": "{n} صفحات",
+               "many": "{n} صفحةً", "other": "{n} صفحة"},
+    },
+    "(%(count)s page)": {
+        "en": {"one": "({n} page)", "other": "({n} pages)"},
+        "es": {"one": "({n} página)", "other": "({n} páginas)"},
+        "fr": {"one": "({n} page)", "other": "({n} pages)"},
+        "ru": {"one": "({n} страница)", "few": "({n} страницы)", "many": "({n} страниц)"},
+        "zh": {"other": "（{n}页）"},
+        "ar": {"zero": "({n} صفحة)", "one": "(صفحة واحدة)", "two": "(صفحتان)",
+               "few": "({n} صفحات)", "many": "({n} صفحةً)", "other": "({n} صفحة)"},
+    },
+    "Attached file": {
+        "en": {"one": "Attached file", "other": "Attached files"},
+        "es": {"one": "Archivo adjunto", "other": "Archivos adjuntos"},
+        "fr": {"one": "Fichier joint", "other": "Fichiers joints"},
+        "ru": {"one": "Прикреплённый файл", "few": "Прикреплённые файлы",
+               "many": "Прикреплённые файлы"},
+        "zh": {"other": "附件"},
+        "ar": {"zero": "الملفات المرفقة", "one": "الملف المرفق", "two": "الملفان المرفقان",
+               "few": "الملفات المرفقة", "many": "الملفات المرفقة", "other": "الملفات المرفقة"},
+    },
+    "Text read from the file (%(shown)s character)": {
+        "en": {"one": "Text read from the file ({n} character)",
+               "other": "Text read from the file ({n} characters)"},
+        "es": {"one": "Texto leído del archivo ({n} carácter)",
+               "other": "Texto leído del archivo ({n} caracteres)"},
+        "fr": {"one": "Texte lu dans le fichier ({n} caractère)",
+               "other": "Texte lu dans le fichier ({n} caractères)"},
+        "ru": {"one": "Текст из файла ({n} символ)", "few": "Текст из файла ({n} символа)",
+               "many": "Текст из файла ({n} символов)"},
+        "zh": {"other": "从文件中读取的文本（{n}个字符）"},
+        "ar": {"zero": "النص المستخرج من الملف ({n} حرف)",
+               "one": "النص المستخرج من الملف (حرف واحد)",
+               "two": "النص المستخرج من الملف (حرفان)",
+               "few": "النص المستخرج من الملف ({n} أحرف)",
+               "many": "النص المستخرج من الملف ({n} حرفًا)",
+               "other": "النص المستخرج من الملف ({n} حرف)"},
+    },
     "%(count)s view": {
         "en": {"one": "{n} view", "other": "{n} views"},
         "es": {"one": "{n} opinión", "other": "{n} opiniones"},

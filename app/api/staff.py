@@ -58,6 +58,11 @@ def serialize(submission: Submission, role: Role, *, blind: bool = False) -> dic
         "paragraph": submission.paragraph_key,  # of the strategy's text (issue #20), or None
         # On whose behalf (issue #21): every staff role, the reference group included.
         "organisation": organisations.as_dict(submission.organisation),
+        # Its files (issue #21): every one for moderators and admins, the public ones only
+        # for the reference group (who sees approved submissions only).
+        "attachments": [{"id": a.id, "name": a.filename, "type": a.content_type,
+                         "size": a.size, "pages": a.page_count, "public": a.public}
+                        for a in submission.attachments if reviewer or a.public],
     }
     if reviewer:
         personal = submission.personal

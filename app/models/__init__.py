@@ -1,4 +1,5 @@
 """All models, imported here so that `Base.metadata` knows every table."""
+from app.models.attachment import Attachment
 from app.models.audit import AuditEvent
 from app.models.cluster import Cluster, ClusterBand, SubmissionSignature
 from app.models.coding import Coding, CodingCode, CodingState, DoubleCoding, DoubleCodingShare
@@ -50,6 +51,7 @@ __all__ = [
     "AgeRange",
     "Answer",
     "ApiToken",
+    "Attachment",
     "AuditEvent",
     "Channel",
     "Cluster",

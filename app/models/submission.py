@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
+from app.models.attachment import Attachment
 from app.models.consultation import Question, Round
 from app.models.taxonomy import TaxonomyItem, enum_column
 from app.models.user import User
@@ -179,6 +180,8 @@ class Submission(Base):
     notes: Mapped[list[Note]] = relationship(back_populates="submission",
                                              cascade="all, delete-orphan",
                                              order_by="Note.created_at")
+    attachments: Mapped[list[Attachment]] = relationship(
+        cascade="all, delete-orphan", order_by="Attachment.position")
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
     claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
 

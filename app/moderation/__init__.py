@@ -1,6 +1,7 @@
 """The moderators' workspace: the queue and review page (`routes.py`, which holds the
-blueprint), campaigns and double coding."""
+blueprint), campaigns, double coding and attached files."""
 from app.moderation import (  # noqa: F401 - each adds its routes to `bp`
+    attachments,
     campaigns,
     coding,
 )

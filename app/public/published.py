@@ -23,6 +23,7 @@ from flask import (
 
 from app import cache
 from app.db import db
+from app.files import file_missing, send_attachment
 from app.i18n import current_language, language_name, localized, pick, text_direction
 from app.i18n import gettext as _
 from app.labels import ACTOR_TYPES, REJECT_REASONS
@@ -137,6 +138,16 @@ def contribution(lang: str, reference: str) -> Any:
     _items, labels = _labels(round_)
     return render_template("public/contribution.html", view=view, round=round_, labels=labels,
                            actor_label=actor_label, region_label=region_label)
+
+
+@bp.get("/<lang:lang>/contributions/<reference>/files/<int(max=2147483647):attachment_id>")
+def contribution_file(lang: str, reference: str, attachment_id: int) -> Any:
+    """A file of a published view that a moderator made public; any other id of any other
+    file is not found, the same way."""
+    found = publication.published_attachment(db.session, reference, attachment_id)
+    if found is None:
+        return file_missing(_("There is no such file with this published view."))
+    return send_attachment(found)
 
 
 # Moderation transparency.

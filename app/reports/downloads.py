@@ -22,6 +22,7 @@ from app.i18n import lazy_gettext as _l
 from app.labels import ACTOR_TYPES, AGE_RANGES, GENDERS
 from app.models import ActorType, ItemKind, User
 from app.regions import REGIONS
+from app.security import external_url
 from app.services.accounts import audit
 from app.services.reporting import export, reports
 
@@ -93,11 +94,12 @@ def submissions_export(fmt: str, f: reports.ReportFilter, user: User, lang: str)
     items = reference.report_items(f.round_id)
     labels = export_labels(items, lang)
     records = export.with_labels(
-        export.iter_rows(db.reports_session, f, with_personal=with_personal), labels)
+        export.iter_rows(db.reports_session, f, with_personal=with_personal,
+                         attachment_url=attachment_url), labels)
     if fmt == "csv":
         body = stream_with_context(export.csv_chunks(
             records, columns=(*export.COLUMNS, *export.LABEL_COLUMNS,
-                              *export.ORGANISATION_COLUMNS)))
+                              *export.ORGANISATION_COLUMNS, *export.ATTACHMENT_COLUMNS)))
         return _attachment(Response(body, mimetype=MIMETYPES["csv"]),
                            _filename("submissions", "csv"))
     if fmt == "jsonl":
@@ -116,6 +118,11 @@ def submissions_export(fmt: str, f: reports.ReportFilter, user: User, lang: str)
 
     return _attachment(Response(chunks(), mimetype=MIMETYPES["xlsx"]),
                        _filename("submissions", "xlsx"))
+
+
+def attachment_url(attachment_id: int) -> str:
+    """Where the reference group downloads a public attachment (an export's links)."""
+    return external_url("reports.download_attachment", attachment_id=attachment_id)
 
 
 def export_labels(items: dict[ItemKind, list[Any]], lang: str) -> export.Labels:
@@ -206,6 +213,8 @@ def xlsx_report(f: reports.ReportFilter, lang: str, rows: int,
             "organisation": _("On behalf of (organisation)"),
             "organisation_website": _("Website of the organisation"),
             "organisation_publish": _("Organisation's name may be published"),
+            "attachments": _("Attached files"),
+            "attachment_urls": _("Attached files: download links"),
         }
         sheet_names = {"readme": _("Read me"), "all": _("All submissions"),
                        "totals": _("Totals"), "by_actor": _("Codes by actor type"),

@@ -142,7 +142,7 @@ def test_csv_export_by_api(client, session, corpus):
                              "region_label", "age_range_label", "gender_label",
                              "principles_labels", "commitments_labels", "technologies_labels",
                              "themes_labels", "organisation", "organisation_website",
-                             "organisation_publish"]
+                             "organisation_publish", "attachments", "attachment_urls"]
     assert len(rows) == 4
     by_lang = {row["language"]: row for row in rows}
     assert by_lang["ar"]["title"] == "الاتصال أولا"

@@ -30,6 +30,7 @@ from app.i18n import lazy_gettext as _l
 from app.models import (
     KIND_OF_GROUP,
     Answer,
+    Attachment,
     ItemKind,
     Organisation,
     RejectReason,
@@ -41,9 +42,9 @@ from app.models import (
 )
 from app.models.submission import public_title
 from app.regions import region_of
-from app.services import ValidationFailed, cursors, filters
+from app.services import ValidationFailed, cursors, filters, parse_id
 from app.services.assist import clusters, search
-from app.services.reporting import reports
+from app.services.reporting import attachments, reports
 
 PAGE_SIZE = 20
 BATCH = 1000
@@ -141,6 +142,8 @@ class PublishedView:
     # Only when its author agreed that the name be published (issue #21).
     organisation: str | None = None
     organisation_website: str | None = None
+    # The files a moderator marked public (issue #21); filled for the view's own page.
+    attachments: list[attachments.PublicFile] = field(default_factory=list)
 
     def record(self) -> dict[str, Any]:
         """The open data row."""
@@ -246,7 +249,25 @@ def get(session: Session, reference: str) -> PublishedView | None:
         return None
     row = session.execute(_select_views()
                           .where(Submission.reference == reference, *published())).first()
-    return _views(session, [row])[0] if row is not None else None
+    if row is None:
+        return None
+    view = _views(session, [row])[0]
+    view.attachments = attachments.public_files(session, [row.id]).get(row.id, [])
+    return view
+
+
+def published_attachment(session: Session, reference: str, attachment_id: Any
+                         ) -> Attachment | None:
+    """The attachment `attachment_id` of the published view `reference`, if a moderator
+    marked it public; None otherwise (whatever else the id names)."""
+    reference = (reference or "").strip().upper()
+    ident = parse_id(str(attachment_id))
+    if ident is None or not _REFERENCE.fullmatch(reference):
+        return None
+    return session.scalar(
+        select(Attachment).join(Submission, Submission.id == Attachment.submission_id)
+        .where(Attachment.id == ident, Attachment.public.is_(True),
+               Submission.reference == reference, *published()))
 
 
 def newest(session: Session, round_id: int, limit: int = 50) -> list[PublishedView]:

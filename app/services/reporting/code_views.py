@@ -39,6 +39,7 @@ from app.models import (
 from app.models.submission import public_title
 from app.regions import region_of
 from app.services.reporting import reports
+from app.services.reporting.attachments import PublicFile, public_files
 from app.services.text import pii
 
 GROUP_KINDS = (ItemKind.THEME, ItemKind.TECHNOLOGY)
@@ -62,8 +63,9 @@ class View:
     created_at: dt.datetime
     highlight: str | None
     codes: list[str] = field(default_factory=list)  # the other codes, in taxonomy order
-    attachments: list[str] = field(default_factory=list)  # views carry no files yet
     organisation: str | None = None  # sent on behalf of (issue #21), for the reference group
+    # The files a moderator marked public (issue #21), in the contributor's order.
+    attachments: list[PublicFile] = field(default_factory=list)
 
 
 @dataclass
@@ -182,6 +184,7 @@ def load_views(session: Session, ids: Sequence[int], subject: str) -> list[View]
             answers[sid].append(text)
     kind_order = list(ItemKind)
     tags = _tags(session, ids)
+    files = public_files(session, ids)
     views = []
     for sid in ids:
         row = rows.get(sid)
@@ -202,7 +205,8 @@ def load_views(session: Session, ids: Sequence[int], subject: str) -> list[View]
             country=row.country, region=region_of(row.country) or "unknown",
             created_at=row.created_at,
             highlight=mask_emails(row.highlight) if row.highlight else None, codes=codes,
-            organisation=row.organisation))
+            organisation=row.organisation,
+            attachments=files.get(sid, [])))
     return views
 
 

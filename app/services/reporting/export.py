@@ -14,7 +14,7 @@ import json
 import tempfile
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +35,7 @@ from app.models import (
 )
 from app.models.submission import public_title
 from app.regions import region_of
+from app.services.reporting import attachments
 from app.services.reporting.reports import ReportFilter, conditions
 
 # On whose behalf a view was sent (issue #21): in CSV files after the label columns, so
@@ -45,6 +46,9 @@ COLUMNS = ("reference", "round", "language", "title", "body", "actor_type", "cou
            "keywords", "created_at", "decided_at", "cluster_id", "channel", "source",
            "paragraph")
 LIST_COLUMNS = ("principles", "commitments", "technologies", "themes", "keywords")
+# The files a moderator marked public (issue #21): their names, and where the reference
+# group downloads them (same order). After the label columns in CSV, at the end in JSON.
+ATTACHMENT_COLUMNS = ("attachments", "attachment_urls")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_FIRST = frozenset(FORMULA_PREFIXES)
 BATCH = 1000
@@ -63,11 +67,14 @@ def neutralize(value: Any) -> Any:
 
 
 def iter_rows(session: Session, f: ReportFilter, *, with_personal: bool = False,
-              batch: int = BATCH) -> Iterator[dict[str, Any]]:
+              batch: int = BATCH, attachment_url: Callable[[int], str] | None = None
+              ) -> Iterator[dict[str, Any]]:
     """Approved submissions matching `f` as dicts with the export columns, by id.
 
     Age range and gender are filled only `with_personal` (moderators and admins); for
-    everyone else the columns stay empty. No email is ever read.
+    everyone else the columns stay empty. No email is ever read. Attachments: the public
+    ones only, whoever exports (`reporting.attachments`), each named and, given
+    `attachment_url` (attachment id -> URL), with its download address.
 
     The hot loop runs on Core rows (no ORM objects, enums read as their stored strings):
     at a million rows the per-row cost is the whole cost of an export."""
@@ -96,6 +103,7 @@ def iter_rows(session: Session, f: ReportFilter, *, with_personal: bool = False,
         personal = _personal(connection, ids) if with_personal else {}
         sources = _sources(connection, ids)
         organisations = _organisations(connection, ids)
+        files = attachments.public_files(connection, ids)
         no_tags: dict[str, list[str]] = {}
         for (sid, reference, round_id, language, title, body, redacted, redacted_title,
              actor_type, country, created_at, decided_at, cluster_id, channel,
@@ -128,6 +136,9 @@ def iter_rows(session: Session, f: ReportFilter, *, with_personal: bool = False,
                 # On whose behalf (issue #21): the reference group sees the name whether
                 # or not it may be published; `organisation_publish` says if it may.
                 **organisations.get(sid, NO_ORGANISATION),
+                "attachments": [item.filename for item in files.get(sid, ())],
+                "attachment_urls": [attachment_url(item.id) for item in files.get(sid, ())]
+                if attachment_url is not None else [],
             }
         last_id = ids[-1]
 
@@ -378,13 +389,14 @@ DATA_COLUMNS = ("reference", "round", "language", "language_label", "title", "bo
                 "region_label", "age_range_label", "gender_label", "principles",
                 "commitments", "technologies", "themes", "keywords", "created_at",
                 "decided_at", "cluster_id", "channel", "source", "paragraph",
-                *ORGANISATION_COLUMNS)
+                *ORGANISATION_COLUMNS, *ATTACHMENT_COLUMNS)
 PERSONAL_COLUMNS = frozenset({"age_range_label", "gender_label"})
 TAGGED_COLUMNS = frozenset({"principles", "commitments", "technologies", "themes"})
 DATE_COLUMNS = frozenset({"created_at", "decided_at"})
 USER_TEXT_COLUMNS = frozenset({"reference", "title", "body", "keywords", "organisation",
-                               "organisation_website"})
-WIDE_COLUMNS = {"body": 80, "title": 40}  # wrapped: a readable line, not the longest text
+                               "organisation_website", "attachments"})
+# Wrapped: a readable line, not the longest text.
+WIDE_COLUMNS = {"body": 80, "title": 40, "attachments": 40, "attachment_urls": 60}
 MAX_WIDTH = 45
 WIDTH_SAMPLE = 500  # column widths fit the header and the first rows
 
@@ -614,6 +626,8 @@ def _xlsx_values(record: dict[str, Any], columns: tuple[str, ...], labels: Label
             value = "\n".join(labels.tagged(code) for code in value)
         elif column == "keywords":
             value = "; ".join(value)
+        elif column in ATTACHMENT_COLUMNS:
+            value = "\n".join(value)
         elif column in DATE_COLUMNS:
             values.append(_utc_naive(value))
             continue
@@ -698,6 +712,7 @@ def _tables_sheet(workbook: Any, name: str, tables: list[Table], report: XlsxRep
         sheet.set_column(index, index, width)
 
 
-__all__ = ["COLUMNS", "LABEL_COLUMNS", "ORGANISATION_COLUMNS", "Labels", "Table", "XlsxReport",
+__all__ = ["ATTACHMENT_COLUMNS", "COLUMNS", "LABEL_COLUMNS", "ORGANISATION_COLUMNS", "Labels",
+           "Table", "XlsxReport",
            "csv_chunks", "iter_rows", "jsonl_chunks", "neutralize", "sheet_name", "with_labels",
            "write_xlsx"]

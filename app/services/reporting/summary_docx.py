@@ -55,6 +55,7 @@ from app.regions import region_name
 from app.security import external_url
 from app.services import ValidationFailed
 from app.services.reporting import code_views, reliability, reports
+from app.services.reporting.attachments import PublicFile
 from app.services.text import pii
 
 MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -520,10 +521,26 @@ class _Writer:
         if view.codes:
             runs += [(" · " + _spaced(_("Also tagged:")), self.rtl, None, False),
                      (", ".join(view.codes), False, None, False)]
-        if view.attachments:
-            runs += [(" · " + _spaced(_("Attachments:")), self.rtl, None, False),
-                     (", ".join(view.attachments), False, None, False)]
         self._fast_paragraph(runs, rtl=self.rtl)
+        if view.attachments:
+            self._attachments(view.attachments)
+
+    def _attachments(self, files: list[PublicFile]) -> None:
+        """Under a view: "Attachments: name (12 pages), name" (the files a moderator made
+        public), each name in its own direction."""
+        lang, rtl = self.lang, self.rtl
+        runs = [(_spaced(_("Attachments:")), rtl, None, False)]
+        for number, item in enumerate(files):
+            if number:
+                runs.append((list_separator(lang), rtl, None, False))
+            name = item.filename or "?"
+            runs.append((name, direction_of(name) == "rtl", None, False))
+            if item.page_count:
+                runs.append((" " + ngettext("(%(count)s page)", "(%(count)s pages)",
+                                            item.page_count,
+                                            count=_number(item.page_count, lang)),
+                             rtl, None, False))
+        self._fast_paragraph(runs, rtl=rtl)
 
     @functools.cached_property
     def _style_ids(self) -> dict[str, str]:

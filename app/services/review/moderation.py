@@ -20,6 +20,7 @@ from app.i18n import lazy_gettext as _l
 from app.models import (
     ActorType,
     Answer,
+    Attachment,
     ItemKind,
     Keyword,
     Note,
@@ -139,7 +140,7 @@ def queue(session: Session, f: QueueFilter, *, cursor: str | None = None, limit:
           with_text: bool = False, listing: bool = False) -> Page:
     """One page of submissions, oldest first by default, with keyset pagination: the
     cost of a page does not grow with how far into the queue it is. `with_details` loads
-    tags, keywords, answers and personal data in a fixed number of queries (no N+1);
+    tags, keywords, answers, personal data and attachments in a fixed number of queries (no N+1);
     `with_text` the answers and body, for `full_text` (search snippets); `listing` only
     LISTING_COLUMNS (and the text with `with_text`), for a page that lists them."""
     limit = max(1, min(limit, 200))
@@ -149,7 +150,9 @@ def queue(session: Session, f: QueueFilter, *, cursor: str | None = None, limit:
     if with_details:
         options += [selectinload(Submission.tags), selectinload(Submission.keywords),
                     selectinload(Submission.answers), selectinload(Submission.personal),
-                    selectinload(Submission.organisation)]
+                    selectinload(Submission.organisation),
+                    # Their files without the text read from them (the API lists them).
+                    selectinload(Submission.attachments).defer(Attachment.text)]
     elif with_text:
         options.append(selectinload(Submission.answers))
     if listing:
