@@ -252,7 +252,6 @@ def attach(session: Session, submission: Submission, files: list[Checked]) -> No
             position=start + offset, sha256=sha256, size=item.size,
             content_type=item.content_type, filename=item.filename or "",
             text=item.text, page_count=item.page_count, language=item.language))
-    session.flush()
 
 
 def detach(session: Session, submission: Submission, attachment_id: Any) -> Attachment:
