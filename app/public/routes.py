@@ -42,7 +42,8 @@ bp = Blueprint("public", __name__)
 def _files_on_the_form() -> None:
     """The submission form may carry attached files: a larger body, for it alone. Before
     any view decorator (the rate limit's answer reads the form too)."""
-    if request.method == "POST" and request.endpoint == "public.submit":
+    if request.method == "POST" and request.endpoint == "public.submit" and \
+            request.mimetype == "multipart/form-data":
         accept_files()
 
 
