@@ -5,7 +5,7 @@ import logging
 import time
 from typing import Any
 
-from flask import Flask, jsonify, make_response, render_template, request
+from flask import Flask, current_app, jsonify, make_response, render_template, request
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -51,6 +51,10 @@ def json_errors(errors: dict[str, list[Any]], status: int) -> Any:
 
 def render_error(status: int, headers: Any = None) -> Any:
     title, message = MESSAGES.get(status, MESSAGES[500] if status >= 500 else MESSAGES[400])
+    if status == 413 and request.environ.get("unu.accepts_files"):  # security.accept_files
+        message = _l("What you sent is too large: the files attached to a view may come to "
+                     "at most %(size)s MB together. Go back, attach fewer or smaller files, "
+                     "and send again.", size=f"{current_app.config['ATTACHMENT_TOTAL_MB']:g}")
     if wants_json():
         response = json_errors({"request": [message]}, status)[0]
     else:

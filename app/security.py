@@ -324,6 +324,22 @@ def refuse_nul_bytes() -> Any:
     return None
 
 
+UPLOADS_ENVIRON_KEY = "unu.accepts_files"
+# Room for the form's own fields beside the files (answers of 5 000 characters each).
+FORM_ROOM_BYTES = 2 * 1024 * 1024
+
+
+def accept_files() -> None:
+    """Let this request carry attached files (issue #21): its body may be as large as
+    ATTACHMENT_TOTAL_MB plus room for the form (Flask 3.1: per request), instead of the
+    site's MAX_CONTENT_LENGTH. Called before the body is read; a larger body gets the 413
+    page that names the limit for files (app.errors)."""
+    total = int(float(current_app.config["ATTACHMENT_TOTAL_MB"]) * 1024 * 1024)
+    request.max_content_length = max(total + FORM_ROOM_BYTES,
+                                     current_app.config["MAX_CONTENT_LENGTH"] or 0)
+    request.environ[UPLOADS_ENVIRON_KEY] = True
+
+
 def init_app(app: Flask) -> None:
     from config import trusted_hosts
 

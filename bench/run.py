@@ -12,7 +12,8 @@ the ratios mean something on a noisy machine. Environment:
   BENCH_ONLY           comma-separated scenario groups to run (default all): ceiling,
                        post, fold, pages, moderation, reports, search, assist, public, floor,
                        exports, docx, summary,
-                       opendata, flood
+                       opendata, flood, attach
+  BENCH_ATTACH_POSTS   views with a 5 MB PDF sent one after another (default 40)
   BENCH_EXPORTS        formats to export (default csv,jsonl,xlsx)
   BENCH_EXPORT_TIMEOUT seconds after which an export download is given up (default 180)
   BENCH_HUMAN_RATE     human submissions per second in the flood scenario (default 10)
@@ -60,6 +61,7 @@ ONLY = {s.strip() for s in os.environ.get("BENCH_ONLY", "").split(",") if s.stri
 EXPORTS = [s.strip() for s in os.environ.get("BENCH_EXPORTS", "csv,jsonl,xlsx").split(",")
            if s.strip()]
 HUMAN_RATE = float(os.environ.get("BENCH_HUMAN_RATE", "10"))
+ATTACH_POSTS = int(os.environ.get("BENCH_ATTACH_POSTS", "40"))
 EXPORT_LIMIT = float(os.environ.get("BENCH_EXPORT_TIMEOUT", "180"))
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "").strip()
 SUMMARY_MAX_VIEWS = int(os.environ.get("SUMMARY_MAX_VIEWS", "3000"))
@@ -287,6 +289,14 @@ def _status_kb(pid: int, key: str) -> int:
             if line.startswith(key + ":"):
                 return int(line.split()[1])
     return 0
+
+
+def _children_cpu_seconds(pid: int) -> float:
+    """CPU time of a process's children that it has waited for (the attachment readers)."""
+    with contextlib.suppress(OSError, IndexError, ValueError):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+    return 0.0
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -987,6 +997,9 @@ def main() -> int:
     if wanted("flood"):
         flood(env, database, results, ceiling, add)
 
+    if wanted("attach"):
+        attach(env, add)
+
     total = time.perf_counter() - started
     load_after = os.getloadavg()
     header = (f"`make bench` on {dt.datetime.now():%Y-%m-%d %H:%M} at {version}, "
@@ -1006,6 +1019,104 @@ def main() -> int:
          "load": [load_before, load_after], "results": [r.__dict__ for r in results]},
         indent=1, default=str))
     return 0
+
+
+def pdf_of_size(size: int, word: str) -> bytes:
+    """A valid one-page PDF of about `size` bytes: a line of text, then a stream of random
+    bytes no page uses (as a scanned annex would weigh), so each paper is distinct."""
+    content = (b"BT /F1 12 Tf 72 720 Td (A position paper on digital cooperation: "
+               + word.encode() + b") Tj ET")
+    filler = os.urandom(max(0, size - 1200))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Length %d >>\nstream\n" % len(filler) + filler + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return bytes(out)
+
+
+def multipart_form(form: FormSession, title: str, pdf: bytes, name: str) -> tuple[bytes, str]:
+    boundary = secrets.token_hex(16)
+    fields = urllib.parse.parse_qsl(form_body(form, title))
+    parts = []
+    for key, value in fields:
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n'
+                     f"{value}\r\n".encode())
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="files"; '
+                 f'filename="{name}"\r\nContent-Type: application/pdf\r\n\r\n'.encode()
+                 + pdf + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def attach(env: dict[str, str], add: Any) -> None:
+    """Views with a 5 MB PDF through the form, one after another on a fresh server: what
+    one costs the worker (its own CPU, and the reader process's apart) and whether the
+    workers' resident memory stays flat from the first posts to the last."""
+    folder = DATA / "attachments"
+    shutil.rmtree(folder, ignore_errors=True)
+    with Server(env, extra_env={"ATTACHMENT_DIR": str(folder)}) as server:
+        form = open_form(server.port)
+        path = f"/en/submit?round={form.round_id}"
+        pdfs = [pdf_of_size(5 * 1024 * 1024, f"bench{n}") for n in range(ATTACH_POSTS)]
+        pids = server.workers()
+        idle = idle_rss_mb(server)
+        worker_ms, reader_ms, wall_ms, rss_after = [], [], [], []
+        errors = 0
+        with PeakRSS(server) as rss:
+            for n, pdf in enumerate(pdfs):
+                body, content_type = multipart_form(form, f"bench attach {n}", pdf,
+                                                    f"paper-{n}.pdf")
+                own = sum(_cpu_seconds(pid) for pid in pids)
+                children = sum(_children_cpu_seconds(pid) for pid in pids)
+                reply = http_request(server.port, "POST", path, body=body, headers={
+                    "Content-Type": content_type, "Cookie": form.cookie})
+                time.sleep(0.05)  # the worker's CPU counters settle
+                worker_ms.append((sum(_cpu_seconds(pid) for pid in pids) - own) * 1000)
+                reader_ms.append((sum(_children_cpu_seconds(pid) for pid in pids)
+                                  - children) * 1000)
+                wall_ms.append(reply.seconds * 1000)
+                rss_after.append(max(_status_kb(pid, "VmRSS") for pid in pids) / 1024)
+                if reply.status != 303:
+                    errors += 1
+                    log(f"attach post {n}: {reply.status} {reply.body[:200]!r}")
+        stored = sum(1 for _ in folder.glob("*/*"))
+
+    def p50(values: list[float]) -> float:
+        return sorted(values)[len(values) // 2]
+
+    tenth = max(1, len(rss_after) // 10)
+    first = sum(rss_after[:tenth]) / tenth
+    last = sum(rss_after[-tenth:]) / tenth
+    flat = last - first < 20
+    result = Result("view with a 5 MB PDF (form, one at a time)", 1, rps=None,
+                    p50=p50(wall_ms), p95=sorted(wall_ms)[int(len(wall_ms) * 0.95) - 1],
+                    p99=max(wall_ms), errors=errors, rss_mb=rss.mb, cpu_ms=p50(worker_ms),
+                    target="RSS flat (< 20 MB growth)", met=errors == 0 and flat,
+                    note=f"{ATTACH_POSTS} posts, {stored} files stored; worker CPU p50 "
+                         f"{p50(worker_ms):.0f} ms, reader process CPU p50 "
+                         f"{p50(reader_ms):.0f} ms; RSS idle {idle:.0f} MB, first posts "
+                         f"{first:.0f} MB, last posts {last:.0f} MB")
+    log(f"attach: wall p50 {p50(wall_ms):.0f} ms, worker CPU p50 {p50(worker_ms):.0f} ms, "
+        f"reader CPU p50 {p50(reader_ms):.0f} ms, RSS idle {idle:.0f} MB, first {first:.0f} "
+        f"MB, last {last:.0f} MB, peak {rss.mb:.0f} MB, errors {errors}")
+    add(result)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def flood(env: dict[str, str], database: Database, results: list[Result],

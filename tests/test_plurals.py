@@ -495,6 +495,98 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
 LANGS = ("ar", "zh", "en", "fr", "ru", "es")
 
 
+# Issue #21: attached files (N: a file name, S and T: sizes in MB).
+EXPECTED.update({
+    '%(num)s page': {
+        'en': {'one': '{n} page', 'other': '{n} pages'},
+        'es': {'one': '{n} página', 'other': '{n} páginas'},
+        'fr': {'one': '{n} page', 'other': '{n} pages'},
+        'ru': {'few': '{n} страницы', 'many': '{n} страниц', 'one': '{n} страница'},
+        'zh': {'other': '{n} 页'},
+        'ar': {'few': '{n} صفحات',
+               'many': '{n} صفحة',
+               'one': 'صفحة واحدة',
+               'other': '{n} صفحة',
+               'two': 'صفحتان',
+               'zero': '{n} صفحة'},
+    },
+    'Attach at most %(num)d file.': {
+        'en': {'one': 'Attach at most {n} file.', 'other': 'Attach at most {n} files.'},
+        'es': {'one': 'Adjunte como máximo {n} archivo.',
+               'other': 'Adjunte como máximo {n} archivos.'},
+        'fr': {'one': 'Joignez au plus {n} fichier.', 'other': 'Joignez au plus {n} fichiers.'},
+        'ru': {'few': 'Можно приложить не более {n} файлов.',
+               'many': 'Можно приложить не более {n} файлов.',
+               'one': 'Можно приложить не более {n} файла.'},
+        'zh': {'other': '最多可附上 {n} 个文件。'},
+        'ar': {'few': 'يمكنك إرفاق {n} ملفات على الأكثر.',
+               'many': 'يمكنك إرفاق {n} ملفًا على الأكثر.',
+               'one': 'يمكنك إرفاق ملف واحد على الأكثر.',
+               'other': 'يمكنك إرفاق {n} ملف على الأكثر.',
+               'two': 'يمكنك إرفاق ملفين على الأكثر.',
+               'zero': 'لا يمكن إرفاق أي ملف.'},
+    },
+    ("Up to %(num)s file: PDF, Word (DOCX), OpenDocument (ODT) or plain text, at most "
+     "%(size)s MB, and %(total)s MB together."): {
+        'en': {'one': 'Up to {n} file: PDF, Word (DOCX), OpenDocument (ODT) or plain text, at '
+                      'most S MB, and T MB together.',
+               'other': 'Up to {n} files: PDF, Word (DOCX), OpenDocument (ODT) or plain text, at '
+                        'most S MB each and T MB together.'},
+        'es': {'one': 'Hasta {n} archivo: PDF, Word (DOCX), OpenDocument (ODT) o texto sin '
+                      'formato, de S MB como máximo, y T MB en total.',
+               'other': 'Hasta {n} archivos: PDF, Word (DOCX), OpenDocument (ODT) o texto sin '
+                        'formato, de S MB como máximo cada uno y T MB en total.'},
+        'fr': {'one': 'Jusqu’à {n} fichier : PDF, Word (DOCX), OpenDocument (ODT) ou texte brut, '
+                      'S Mo au plus, et T Mo au total.',
+               'other': 'Jusqu’à {n} fichiers : PDF, Word (DOCX), OpenDocument (ODT) ou texte '
+                        'brut, S Mo au plus chacun et T Mo au total.'},
+        'ru': {'few': 'Не более {n} файлов: PDF, Word (DOCX), OpenDocument (ODT) или простой '
+                      'текст, каждый не больше S МБ, всего не больше T МБ.',
+               'many': 'Не более {n} файлов: PDF, Word (DOCX), OpenDocument (ODT) или простой '
+                       'текст, каждый не больше S МБ, всего не больше T МБ.',
+               'one': 'Не более {n} файла: PDF, Word (DOCX), OpenDocument (ODT) или простой '
+                      'текст, каждый не больше S МБ, всего не больше T МБ.'},
+        'zh': {'other': '最多 {n} 个文件：PDF、Word (DOCX)、OpenDocument (ODT) '
+                        '或纯文本，每个不超过 S MB，合计不超过 T MB。'},
+        'ar': {'few': '{n} ملفات على الأكثر: PDF أو Word (DOCX) أو OpenDocument (ODT) أو نص '
+                      'عادي، بحجم S م.بايت على الأكثر لكل ملف، وT م.بايت إجمالًا.',
+               'many': '{n} ملفًا على الأكثر: PDF أو Word (DOCX) أو OpenDocument (ODT) أو نص '
+                       'عادي، بحجم S م.بايت على الأكثر لكل ملف، وT م.بايت إجمالًا.',
+               'one': 'ملف واحد على الأكثر: PDF أو Word (DOCX) أو OpenDocument (ODT) أو نص عادي، '
+                      'بحجم S م.بايت على الأكثر، وT م.بايت إجمالًا.',
+               'other': '{n} ملف على الأكثر: PDF أو Word (DOCX) أو OpenDocument (ODT) أو نص '
+                        'عادي، بحجم S م.بايت على الأكثر لكل ملف، وT م.بايت إجمالًا.',
+               'two': 'ملفان على الأكثر: PDF أو Word (DOCX) أو OpenDocument (ODT) أو نص عادي، '
+                      'بحجم S م.بايت على الأكثر لكل ملف، وT م.بايت إجمالًا.',
+               'zero': 'لا يمكن إرفاق أي ملف.'},
+    },
+    '“%(name)s” has more than %(num)d page. Attach a shorter document or a summary.': {
+        'en': {'one': '“N” has more than {n} page. Attach a shorter document or a summary.',
+               'other': '“N” has more than {n} pages. Attach a shorter document or a summary.'},
+        'es': {'one': '«N» tiene más de {n} página. Adjunte un documento más breve o un resumen.',
+               'other': '«N» tiene más de {n} páginas. Adjunte un documento más breve o un '
+                        'resumen.'},
+        'fr': {'one': '« N » compte plus de {n} page. Joignez un document plus court ou un '
+                      'résumé.',
+               'other': '« N » compte plus de {n} pages. Joignez un document plus court ou un '
+                        'résumé.'},
+        'ru': {'few': 'В «N» больше {n} страниц. Приложите более короткий документ или краткое '
+                      'изложение.',
+               'many': 'В «N» больше {n} страниц. Приложите более короткий документ или краткое '
+                       'изложение.',
+               'one': 'В «N» больше {n} страницы. Приложите более короткий документ или краткое '
+                      'изложение.'},
+        'zh': {'other': '“N”超过 {n} 页。请附上更短的文件或摘要。'},
+        'ar': {'few': 'يتجاوز «N» {n} صفحات. أرفِق وثيقة أقصر أو ملخصًا.',
+               'many': 'يتجاوز «N» {n} صفحة. أرفِق وثيقة أقصر أو ملخصًا.',
+               'one': 'يتجاوز «N» صفحة واحدة. أرفِق وثيقة أقصر أو ملخصًا.',
+               'other': 'يتجاوز «N» {n} صفحة. أرفِق وثيقة أقصر أو ملخصًا.',
+               'two': 'يتجاوز «N» صفحتين. أرفِق وثيقة أقصر أو ملخصًا.',
+               'zero': 'يتجاوز «N» الحد المسموح به من الصفحات. أرفِق وثيقة أقصر أو ملخصًا.'},
+    },
+})
+
+
 def _plural_messages() -> list[tuple[str, str]]:
     with (ROOT / "translations" / "en" / "LC_MESSAGES" / "messages.po").open("rb") as fh:
         return [tuple(m.id) for m in read_po(fh) if m.pluralizable and m.id]
@@ -508,7 +600,7 @@ def _render(lang: str, singular: str, plural: str, n: int) -> str:
     translations = Translations.load(str(ROOT / "translations"), [lang])
     shown = format_number(n, lang)
     variables = {"num": n, "shown": shown, "count": shown, "used": 7, "reasons": "R",
-                 "code": "C"}
+                 "code": "C", "name": "N", "size": "S", "total": "T"}
     if n == 0 and singular in ZERO:
         return translations.ugettext(ZERO[singular]) % variables
     return translations.ungettext(singular, plural, n) % variables

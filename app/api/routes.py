@@ -1,10 +1,14 @@
 """The public JSON API, `/api/v1`. Documented in `openapi.json` beside this module.
 
 Messages follow the Accept-Language header. Bodies must be `application/json`, so that
-a cross-site HTML form cannot post here, and no cookie is ever set.
+a cross-site HTML form cannot post here, and no cookie is ever set. The one exception,
+`POST /submissions` with attached files, is `multipart/form-data` (the JSON as a
+`submission` part, the files as `files` parts); a browser that sends one from another
+site says so in its Origin header, and is refused.
 """
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
 import re
@@ -20,6 +24,7 @@ from app.i18n import LANGUAGES, current_language, localized
 from app.i18n import lazy_gettext as _l
 from app.models import Channel, ItemKind
 from app.security import (
+    accept_files,
     body_digest,
     external_url,
     hash_token,
@@ -28,7 +33,7 @@ from app.security import (
     token_or_address,
 )
 from app.services import ValidationFailed
-from app.services.contributions import intake
+from app.services.contributions import attachments, intake
 from app.services.platform import rounds
 from app.services.platform import taxonomy as taxonomy_service
 from app.services.publishing import outbox
@@ -51,6 +56,23 @@ SUBMISSION_FIELDS = (
     "consent_publication", "anonymous", "paragraph", "on_behalf_of_organisation",
     "organisation_name", "organisation_website", "publish_organisation",
 )
+
+
+@bp.before_request
+def _files_with_a_submission() -> Any:
+    """A submission with files may be larger than any other body (before the view's rate
+    limit, which may read the body). A browser on another site may not send one."""
+    if request.method != "POST" or request.endpoint != "api.create_submission" \
+            or request.mimetype != "multipart/form-data":
+        return None
+    origin = request.headers.get("Origin")
+    if origin is not None and origin.rstrip("/") != request.host_url.rstrip("/") and \
+            origin.rstrip("/") != (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/"):
+        return json_errors({"request": [_l(
+            "Views with files can be sent here by programs, not by pages of other "
+            "sites. Use the form on this site.")]}, 403)
+    accept_files()
+    return None
 
 
 @bp.after_request
@@ -112,12 +134,31 @@ def list_rounds() -> Any:
     return jsonify({"items": items})
 
 
-def _json_body() -> tuple[dict[str, Any] | None, Any]:
+def _json_body(*, files_allowed: bool = False) -> tuple[dict[str, Any] | None, Any]:
     """The request's JSON object, or an error response to return instead."""
+    if files_allowed and request.mimetype == "multipart/form-data":
+        return _submission_part()
     if request.mimetype != "application/json":
         return None, json_errors({"request": [_l(
             "Send the data as JSON, with the header Content-Type: application/json.")]}, 415)
-    raw = request.get_data(cache=False)
+    return _parse_object(request.get_data(cache=False))
+
+
+def _submission_part() -> tuple[dict[str, Any] | None, Any]:
+    """The `submission` part of a multipart body: a text field or a file part."""
+    part = request.files.get("submission")
+    raw = part.read(current_app.config["MAX_CONTENT_LENGTH"] + 1) if part is not None \
+        else request.form.get("submission", "").encode("utf-8", "surrogateescape")
+    if not raw:
+        return None, json_errors({"submission": [_l(
+            "Send the view as JSON in a part named “submission”.")]}, 400)
+    if len(raw) > current_app.config["MAX_CONTENT_LENGTH"]:
+        return None, json_errors({"submission": [_l(
+            "What you sent is too large. Shorten it and try again.")]}, 413)
+    return _parse_object(raw)
+
+
+def _parse_object(raw: bytes) -> tuple[dict[str, Any] | None, Any]:
     try:
         payload = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -132,9 +173,10 @@ def _json_body() -> tuple[dict[str, Any] | None, Any]:
 @bp.post("/submissions")
 @limit("SUBMIT_RATE_LIMIT")
 def create_submission() -> Any:
-    payload, error = _json_body()
+    payload, error = _json_body(files_allowed=True)
     if error is not None:
         return error
+    files = _uploads()
     key = request.headers.get("Idempotency-Key")
     token = key_hash = body_hash = None
     if key is not None:
@@ -142,12 +184,15 @@ def create_submission() -> Any:
             return json_errors({"Idempotency-Key": [_l(
                 "Use 8 to 255 visible ASCII characters, for example a random UUID.")]}, 400)
         key_hash = hash_token(key)
-        body_hash = body_digest(payload)
+        # A retry must send the same files too (their hashes, in order).
+        body_hash = body_digest({"submission": payload, "files": [
+            hashlib.sha256(f.data).hexdigest() for f in files]} if files else payload)
         token = idempotent_token(current_app.config["SECRET_KEY"], key)
         earlier = intake.find_by_idempotency_key(db.session, key_hash)
         if earlier is not None:  # a retry: the same answer, nothing stored twice
             return _replay(earlier, token, body_hash)
     data = intake.SubmissionInput(**{k: payload[k] for k in SUBMISSION_FIELDS if k in payload})
+    data.files = files
     if "anonymous" not in payload:
         data.anonymous = True
     try:
@@ -170,6 +215,15 @@ def create_submission() -> Any:
             raise
         return _replay(earlier, token, body_hash)
     return _created(submission, token)
+
+
+def _uploads() -> list[attachments.Upload]:
+    """The `files` parts of a multipart submission (none for a JSON body)."""
+    if request.mimetype != "multipart/form-data":
+        return []
+    most = attachments.limits().max_bytes + 1
+    return [attachments.Upload(part.filename or "", part.read(most))
+            for part in request.files.getlist("files")]
 
 
 def _replay(earlier: Any, token: str, body_hash: str) -> Any:

@@ -33,11 +33,15 @@ def backup_create(path: Path | None) -> None:
     from app.services.platform import backup
 
     target = path or backup.default_path(Path(current_app.instance_path) / "backups", db.engine)
+    from app import storage
+
     try:
         backup.create(db.engine, target, private_folder=path is None)
     except backup.BackupError as exc:
         raise click.ClickException(str(exc)) from None
+    copied = backup.back_up_files(storage.store(), target)
     click.echo(f"Backup written to {target}.")
+    click.echo(f"Attached files: {copied}, in {backup.files_folder(target)}.")
 
 
 @backup_cli.command("restore")
@@ -49,12 +53,24 @@ def backup_restore(path: Path, yes: bool) -> None:
 
     if not yes:
         click.confirm("This replaces everything in the database. Continue?", abort=True)
+    from sqlalchemy import text
+
+    from app import storage
+
     db.session.remove()
     try:
         backup.restore(db.engine, path)
     except backup.BackupError as exc:
         raise click.ClickException(str(exc)) from None
+    with db.engine.connect() as connection:
+        named = set(connection.scalars(text("SELECT DISTINCT sha256 FROM attachments")))
+    restored, missing = backup.restore_files(storage.store(), path, named)
     click.echo(f"Database restored from {path}.")
+    click.echo(f"Attached files restored: {restored}.")
+    if missing:
+        raise click.ClickException(
+            f"{len(missing)} attached file(s) named by the database are missing or damaged "
+            f"in {backup.files_folder(path)}: {', '.join(missing[:5])}")
 
 
 @privacy_cli.command("purge")
@@ -71,8 +87,12 @@ def privacy_purge(older_than: str) -> None:
                                  param_hint="--older-than") from None
     write_intent.set(True)
     count = privacy.purge_emails(db.session, older_than=age)
+    files = privacy.purge_attachments(db.session, older_than=age)
     db.session.commit()
+    orphans = privacy.purge_orphan_files(db.session)
     click.echo(f"Removed {count} email address(es).")
+    click.echo(f"Removed {files} withheld attached file(s) and {orphans} stored file(s) "
+               "no view names.")
 
 
 @demo_cli.command("seed")

@@ -74,6 +74,10 @@ class TagSource(enum.StrEnum):
 
 ORGANISATION_NAME_MAX = 200
 ORGANISATION_WEBSITE_MAX = 500
+# How much of the attachments' text language detection, search, suggestions and campaign
+# folding read: a word on page 200 of a long paper may be missed, but PostgreSQL's
+# tsvector (at most 1 MB) holds even a text of distinct Chinese bigrams this long.
+ASSIST_ATTACHMENT_CHARS = 50_000
 QUEUE_FILTER_COLUMNS = ("language", "actor_type", "country")
 REPORT_INDEX_COLUMNS = ("status", "round_id", "created_at", "language", "actor_type", "country",
                         "cluster_id", "detected_language", "channel", "id")
@@ -192,6 +196,14 @@ class Submission(Base):
         """Everything the contributor wrote: the answers, then the free text."""
         parts = [a.text for a in self.answers] + [self.body]
         return "\n\n".join(p for p in parts if p)
+
+    @property
+    def attachment_text(self) -> str:
+        """The text read from the attached files, as the services that help moderators
+        read it (language, search, suggestions, campaigns): the first
+        ASSIST_ATTACHMENT_CHARS characters of all of them."""
+        joined = "\n\n".join(a.text for a in self.attachments if a.text)
+        return joined[:ASSIST_ATTACHMENT_CHARS]
 
     @property
     def public_text(self) -> str:

@@ -165,3 +165,7 @@ def _serializer() -> URLSafeTimedSerializer:
 class EraseForm(BaseForm):
     confirm = BooleanField(_l("I understand that my view will be erased and cannot be "
                               "brought back."))
+
+
+class RemoveFileForm(BaseForm):
+    """The button that takes one attached file off a pending view: its CSRF token only."""

@@ -26,10 +26,10 @@ from app.i18n import current_language
 from app.i18n import gettext as _
 from app.labels import ACTOR_TYPES, AGE_RANGES, GENDERS, REJECT_REASONS, STATUSES
 from app.models import ItemKind, Round, Submission, TagSource
-from app.public.forms import EraseForm, SubmissionForm
-from app.security import external_url, limit, undecodable_form_fields
+from app.public.forms import EraseForm, RemoveFileForm, SubmissionForm
+from app.security import accept_files, external_url, limit, undecodable_form_fields
 from app.services import NotEditable, NotFound, StaleVersion, ValidationFailed, parse_id
-from app.services.contributions import intake
+from app.services.contributions import attachments, intake
 from app.services.contributions.intake import ENCODING_ERROR
 from app.services.platform import rounds
 from app.services.publishing import outbox
@@ -37,6 +37,25 @@ from app.services.publishing.responses import has_published as has_published_res
 from app.services.strategy import editions as strategy_editions
 
 bp = Blueprint("public", __name__)
+
+
+@bp.before_request
+def _files_on_the_form() -> None:
+    """The submission form may carry attached files: a larger body, for it alone. Before
+    any view decorator (the rate limit's answer reads the form too)."""
+    if request.method == "POST" and request.endpoint == "public.submit" and \
+            request.mimetype == "multipart/form-data":
+        accept_files()
+
+
+def uploads() -> list[attachments.Upload]:
+    """The files of the form's `files` input; an input left empty sends a part with no
+    name and no bytes, which is no file. Each is read up to one byte over the limit: the
+    service then says it is too large."""
+    most = attachments.limits().max_bytes + 1
+    return [attachments.Upload(part.filename or "", part.read(most))
+            for part in request.files.getlist("files")
+            if part.filename or part.content_length]
 
 
 @bp.get("/")
@@ -166,8 +185,9 @@ def submit(lang: str) -> Any:
             flag = None if form.filled_slowly(current_app.config["MIN_FILL_SECONDS"]) \
                 else "fast_fill"
             try:
-                _submission, token = intake.submit(
-                    db.session, form.to_input(round_.id, request.form), flag=flag)
+                data = form.to_input(round_.id, request.form)
+                data.files = uploads()
+                _submission, token = intake.submit(db.session, data, flag=flag)
             except ValidationFailed as exc:
                 db.session.rollback()
                 other_errors = _attach_errors(form, exc.errors)
@@ -176,8 +196,9 @@ def submit(lang: str) -> Any:
                 return received(_submission, token)
     form.stamp_start()
     return render_template("public/submit.html", form=form, round=round_, answers=answers,
-                           other_errors=other_errors, action=url_for("public.submit",
-                                                                       round=round_.id)), status
+                           other_errors=other_errors, files=attachments.limits(),
+                           accept=attachments.ACCEPT,
+                           action=url_for("public.submit", round=round_.id)), status
 
 
 def manage_link(token: str) -> str:
@@ -222,7 +243,8 @@ def _submission_or_404(token: str) -> Submission:
 def manage(lang: str, token: str) -> Response:
     submission = _submission_or_404(token)
     return _private(render_template(
-        "public/manage.html", submission=submission, token=token,
+        "public/manage.html", submission=submission, token=token, remove_form=RemoveFileForm(),
+        format_names=FORMAT_NAMES,
         is_new=request.args.get("new") == "1", statuses=STATUSES, actor_types=ACTOR_TYPES,
         age_ranges=AGE_RANGES, genders=GENDERS, reasons=REJECT_REASONS, TagSource=TagSource,
         ItemKind=ItemKind,
@@ -274,6 +296,33 @@ def edit(lang: str, token: str) -> Response:
         "public/submit.html", form=form, round=round_, answers=answers, editing=True,
         other_errors=other_errors, token=token,
         action=url_for("public.edit", token=token)), status))
+
+
+FORMAT_NAMES = {content_type: attachments.FORMAT_NAMES[kind]
+                for kind, content_type in attachments.CONTENT_TYPES.items()}
+
+
+@bp.post("/<lang:lang>/manage/<token>/files/<int:attachment_id>/remove")
+@limit("RECEIPT_RATE_LIMIT")
+def remove_file(lang: str, token: str, attachment_id: int) -> Response:
+    """The contributor takes one file off a view still waiting for review."""
+    submission = _submission_or_404(token)
+    form = RemoveFileForm(request.form)
+    if form.csrf_failed():
+        flash(str(CSRF_ERROR), "error")
+        return redirect(url_for("public.manage", token=token), code=303)
+    try:
+        intake.remove_file(db.session, submission, attachment_id)
+    except NotEditable as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+    except NotFound:
+        db.session.rollback()
+        abort(404)
+    else:
+        db.session.commit()
+        flash(_("The file has been removed from your view."), "success")
+    return redirect(url_for("public.manage", token=token), code=303)
 
 
 class _FormView:

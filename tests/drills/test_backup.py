@@ -80,7 +80,8 @@ def test_backups_are_private_whatever_the_umask(fresh_app, tmp_path):
         assert default.exit_code == 0, default.output
     finally:
         os.umask(old)
-    written = Path(default.output.strip().removeprefix("Backup written to ").rstrip("."))
+    written = Path(default.output.splitlines()[0].removeprefix("Backup written to ")
+                   .rstrip("."))
     assert written.parent == Path(fresh_app.instance_path) / "backups"
     for path in (target, written):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
@@ -106,3 +107,55 @@ def test_backup_refuses_the_live_database_file(fresh_app, tmp_path):
     alias.symlink_to(live)
     assert runner.invoke(args=["backup", "create", str(alias)]).exit_code == 1
     assert live.read_bytes() == before
+
+
+def test_backup_and_restore_carry_the_attached_files(fresh_app, tmp_path):
+    """Issue #21: the files are copied beside the backup, and a restore puts back those
+    the restored database names (checked against their SHA-256) and no others."""
+    import stat
+
+    from app import storage
+    from app.models import Attachment
+    from app.services.contributions.attachments import Upload
+
+    runner = fresh_app.test_cli_runner()
+    assert runner.invoke(args=["setup"]).exit_code == 0
+    with fresh_app.app_context():
+        round_ = factories.make_round(db.session)
+        factories.make_submission(db.session, round_, files=[
+            Upload("ورقة.txt", "ورقة موقف".encode()), Upload("paper.txt", b"paper one")])
+        kept = sorted(db.session.scalars(select(Attachment.sha256)))
+        db.session.remove()
+
+    target = tmp_path / "drill.backup"
+    result = runner.invoke(args=["backup", "create", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "Attached files: 2," in result.output
+    copies = target.with_name("drill.backup.files")
+    assert stat.S_IMODE(copies.stat().st_mode) == 0o700
+    assert sorted(p.name for p in copies.glob("*/*")) == kept
+
+    with fresh_app.app_context():
+        store = storage.store()
+        store.delete(kept[0])  # lost on disk
+        factories.make_submission(db.session, round_, files=[Upload("later.txt", b"later")])
+        later = db.session.scalar(select(Attachment.sha256).where(
+            Attachment.filename == "later.txt"))
+        db.session.remove()
+
+    result = runner.invoke(args=["backup", "restore", str(target), "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "Attached files restored: 1." in result.output
+    with fresh_app.app_context():
+        assert sorted(storage.store().names()) == kept
+        assert later not in set(storage.store().names())
+        with storage.store().open(kept[0]) as fh:
+            assert fh.read() in ("ورقة موقف".encode(), b"paper one")
+        db.session.remove()
+
+    # A damaged copy in the backup is reported, not restored.
+    (copies / kept[1][:2] / kept[1]).write_bytes(b"tampered")
+    with fresh_app.app_context():
+        storage.store().delete(kept[1])
+    result = runner.invoke(args=["backup", "restore", str(target), "--yes"])
+    assert result.exit_code == 1 and "missing or damaged" in result.output

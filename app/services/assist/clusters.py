@@ -55,8 +55,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from app.db import UTCDateTime, bulk_insert
-from app.models import Answer, Round, Submission
+from app.models import Answer, Attachment, Round, Submission
 from app.models.cluster import Cluster, ClusterBand, SubmissionSignature
+from app.models.submission import ASSIST_ATTACHMENT_CHARS
 from app.services.accounts import audit
 from app.services.assist import minhash
 
@@ -64,8 +65,10 @@ PER_BAND = 8  # LSH index rows looked up per band (see module docstring)
 # Folding at intake.
 
 def _texts(session: Session, submission: Submission) -> str:
+    # The attachments' text counts: a campaign of the same PDF with an empty or identical
+    # body folds (issue #21).
     return minhash.text_of(submission.title, [a.text for a in submission.answers],
-                           submission.body)
+                           submission.body, submission.attachment_text)
 
 
 # The statements of the intake path are built once, with bound parameters: building and
@@ -399,8 +402,10 @@ def _round_signatures(session: Session, round_id: int, batch: int
                 .where(Answer.submission_id.in_([r.id for r in rows]))
                 .order_by(Answer.submission_id, Answer.position)):
             answers[sid].append(text)
+        files = _attachment_texts(session, [r.id for r in rows])
         for row in rows:
-            sig = minhash.signature(minhash.text_of(row.title, answers.get(row.id, []), row.body))
+            sig = minhash.signature(minhash.text_of(row.title, answers.get(row.id, []), row.body,
+                                                    files.get(row.id, "")))
             if sig is not None:
                 ids.append(row.id)
                 sigs.append(sig)
@@ -408,6 +413,17 @@ def _round_signatures(session: Session, round_id: int, batch: int
         last = rows[-1].id
     matrix = np.vstack(sigs) if sigs else np.empty((0, minhash.NUM_PERM), np.uint32)
     return ids, matrix, meta
+
+
+def _attachment_texts(session: Session, ids: list[int]) -> dict[int, str]:
+    """Submission id -> its attachments' text as `Submission.attachment_text` reads it."""
+    found: dict[int, list[str]] = defaultdict(list)
+    for sid, text in session.execute(
+            select(Attachment.submission_id, Attachment.text)
+            .where(Attachment.submission_id.in_(ids), Attachment.text != "")
+            .order_by(Attachment.submission_id, Attachment.position)):
+        found[sid].append(text)
+    return {sid: "\n\n".join(texts)[:ASSIST_ATTACHMENT_CHARS] for sid, texts in found.items()}
 
 
 def _write_index(session: Session, round_id: int, ids: list[int], sigs: np.ndarray,

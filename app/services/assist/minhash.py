@@ -42,9 +42,11 @@ def _minhash(grams: np.ndarray) -> np.ndarray:
 
 # Signatures.
 
-def text_of(title: str | None, answers: Sequence[str], body: str | None) -> str:
-    """What is compared: the title, the answers and the free text, one sentence run each."""
-    return "\n".join(part for part in (title, *answers, body) if part)
+def text_of(title: str | None, answers: Sequence[str], body: str | None,
+            files: str | None = None) -> str:
+    """What is compared: the title, the answers, the free text and the attachments' text,
+    one sentence run each."""
+    return "\n".join(part for part in (title, *answers, body, files) if part)
 
 
 def _gram_hashes(sentences: list[str], size: int) -> np.ndarray:

@@ -52,6 +52,7 @@ from sqlalchemy.types import NullType
 
 from app.models import Status, Submission, SubmissionSearch
 from app.models.search import FTS_TABLE, TSV_COLUMN
+from app.models.submission import ASSIST_ATTACHMENT_CHARS
 from app.services.text import langid, textnorm
 
 MAX_QUERY = 500
@@ -91,10 +92,28 @@ def fold(text: str) -> str:
 def document(submission: Submission) -> str:
     """What search reads: the title and the text, or once a moderator wrote a redacted
     version, that version alone with its redacted title (if any). What was redacted out can
-    then no longer be found, by the reference group, the public or anyone."""
+    then no longer be found, by the reference group, the public or anyone.
+
+    Then the text of the attached files: all of them while the view waits for review
+    (only moderators see it then), afterwards only those a moderator marked public, so a
+    word in a withheld file never finds a published view (moderation re-indexes a view
+    with files when deciding it)."""
     if submission.redacted_text is not None or submission.redacted_title is not None:
-        return fold(f"{submission.public_title}\n{submission.public_text}")
-    return fold(f"{submission.title}\n{submission.full_text}")
+        text = f"{submission.public_title}\n{submission.public_text}"
+    else:
+        text = f"{submission.title}\n{submission.full_text}"
+    files = attachment_text(submission)
+    return fold(f"{text}\n{files}" if files else text)
+
+
+def attachment_text(submission: Submission) -> str:
+    """The attachments' text search may read (see `document`)."""
+    if not submission.attachments:
+        return ""
+    if submission.status == Status.PENDING:
+        return submission.attachment_text
+    shown = "\n\n".join(a.text for a in submission.attachments if a.public and a.text)
+    return shown[:ASSIST_ATTACHMENT_CHARS]
 
 
 def _upsert(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -130,7 +149,8 @@ def reindex(session: Session, *, batch: int = 2000) -> Iterator[int]:
     last_id, done = 0, 0
     while True:
         rows = list(session.scalars(
-            select(Submission).options(selectinload(Submission.answers))
+            select(Submission).options(selectinload(Submission.answers),
+                                       selectinload(Submission.attachments))
             .execution_options(populate_existing=True)
             .where(Submission.id > last_id).order_by(Submission.id).limit(batch)))
         if not rows:
@@ -142,7 +162,8 @@ def reindex(session: Session, *, batch: int = 2000) -> Iterator[int]:
                 continue
             documents.append({"submission_id": submission.id, "document": document(submission)})
             if submission.detected_language is None:
-                language = langid.detect(submission.title, submission.full_text)
+                language = langid.detect(submission.title, submission.full_text,
+                                         submission.attachment_text)
                 if language is not None:
                     detected.append({"row_id": submission.id, "found": language})
         _upsert(session, documents)

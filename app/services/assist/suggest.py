@@ -101,7 +101,10 @@ def lexicon_confidence(distinct_terms: int) -> float:
 def submission_text(submission: Submission) -> str:
     if submission.erased_at is not None:
         return ""
-    return "\n".join(p for p in (submission.title, submission.full_text) if p)[:TEXT_MAX]
+    # The attachments' text after the contributor's own (a view that is only a file is
+    # scored on the file).
+    parts = (submission.title, submission.full_text, submission.attachment_text)
+    return "\n".join(p for p in parts if p)[:TEXT_MAX]
 
 
 # The per-process caches.

@@ -240,6 +240,8 @@ _UNUSED = "attachments.unused_files"
 
 def attach(session: Session, submission: Submission, files: list[Checked]) -> None:
     """Store `files` and add them to `submission` (after those it has)."""
+    if not files:
+        return
     store = storage.store()
     start = max((a.position for a in submission.attachments), default=-1) + 1
     for offset, item in enumerate(files):
@@ -252,7 +254,6 @@ def attach(session: Session, submission: Submission, files: list[Checked]) -> No
             position=start + offset, sha256=sha256, size=item.size,
             content_type=item.content_type, filename=item.filename or "",
             text=item.text, page_count=item.page_count, language=item.language))
-    session.flush()
 
 
 def detach(session: Session, submission: Submission, attachment_id: Any) -> Attachment:
@@ -266,19 +267,24 @@ def detach(session: Session, submission: Submission, attachment_id: Any) -> Atta
         raise NotFound(_l("This file is not attached to this view."))
     submission.attachments.remove(found)
     session.flush()
-    _forget_unused(session, [found.sha256])
+    forget_unused(session, [found.sha256])
     return found
 
 
 def detach_all(session: Session, submission: Submission) -> None:
     """Every file of an erased view goes (the file on disk with the last row naming it)."""
+    if not submission.attachments:
+        return
     shas = [a.sha256 for a in submission.attachments]
     submission.attachments = []
     session.flush()
-    _forget_unused(session, shas)
+    forget_unused(session, shas)
 
 
-def _forget_unused(session: Session, shas: list[str]) -> None:
+def forget_unused(session: Session, shas: list[str]) -> None:
+    """Remove the files of `shas` from the store after the commit, those no row names."""
+    if not shas:
+        return
     root = str(storage.store().root)
     for sha256 in dict.fromkeys(shas):
         if session.scalar(select(Attachment.id).where(Attachment.sha256 == sha256)

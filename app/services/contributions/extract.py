@@ -98,12 +98,16 @@ def _zip_kind(data: bytes) -> str:
 
 def _pdf(data: bytes) -> tuple[str, int]:
     from pypdf import PdfReader
-    from pypdf.errors import FileNotDecryptedError, PdfReadError
+    from pypdf.errors import FileNotDecryptedError, LimitReachedError, PyPdfError
 
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
             raise Refused("encrypted")
+        # The count the page tree claims, before walking it; then the pages it holds.
+        claimed = reader.trailer["/Root"]["/Pages"].get("/Count", 0)
+        if isinstance(claimed, int) and claimed > MAX_PAGES:
+            raise Refused("pages")
         pages = len(reader.pages)
         if pages > MAX_PAGES:
             raise Refused("pages")
@@ -112,6 +116,11 @@ def _pdf(data: bytes) -> tuple[str, int]:
         parts: list[str] = []
         size = 0
         for page in reader.pages:
+            # Inflated here first: pypdf's text extraction swallows its own limit on
+            # inflating a stream (LimitReachedError) and would read a bomb as an empty page.
+            contents = page.get_contents()
+            if contents is not None:
+                contents.get_data()
             text = page.extract_text() or ""
             parts.append(text)
             size += len(text)
@@ -119,9 +128,9 @@ def _pdf(data: bytes) -> tuple[str, int]:
                 break
     except FileNotDecryptedError:
         raise Refused("encrypted") from None
-    except RecursionError:
+    except (RecursionError, LimitReachedError):
         raise Refused("bomb") from None
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError,
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
             AssertionError, OSError, UnicodeError, ZeroDivisionError):
         raise Refused("malformed") from None
     return "\n\n".join(parts), pages

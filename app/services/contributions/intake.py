@@ -35,7 +35,7 @@ from app.models import (
 from app.security import UnsafeText, clean_text, hash_token, new_token
 from app.services import NotEditable, NotFound, StaleVersion, ValidationFailed, parse_id
 from app.services.assist import clusters, search, stored_suggestions
-from app.services.contributions import organisations
+from app.services.contributions import attachments, organisations
 from app.services.publishing import outbox
 from app.services.strategy import editions as strategy_editions
 from app.services.text import langid
@@ -80,6 +80,8 @@ class SubmissionInput:
     organisation_name: Any = None
     organisation_website: Any = None
     publish_organisation: Any = False
+    # Attached files (attachments.Upload): read and checked before anything is stored.
+    files: Any = field(default_factory=list)
 
 
 @dataclass
@@ -178,7 +180,7 @@ class _Checker:
 
 
 def _validate(session: Session, data: SubmissionInput, *, round_: Round | None,
-              check_open: bool) -> _Clean:
+              check_open: bool, has_files: bool = False) -> _Clean:
     check = _Checker()
 
     if round_ is None:
@@ -212,7 +214,7 @@ def _validate(session: Session, data: SubmissionInput, *, round_: Round | None,
         text = check.text(f"answer_{question_id}", value, maximum=TEXT_MAX, required=False)
         if text:
             answers[question_id] = text
-    if not body and not answers and "body" not in check.errors:
+    if not body and not answers and not has_files and "body" not in check.errors:
         check.fail("body", _l("Write your view, or answer at least one of the questions."))
 
     actor_type = check.choice("actor_type", data.actor_type, ActorType, required=True)
@@ -299,7 +301,8 @@ def _apply(submission: Submission, clean: _Clean) -> None:
     submission.consent_publication = clean.consent_publication
     submission.anonymous = clean.anonymous
     submission.paragraph_key = clean.paragraph
-    submission.detected_language = langid.detect(clean.title, *clean.answers.values(), clean.body)
+    submission.detected_language = langid.detect(clean.title, *clean.answers.values(), clean.body,
+                                                 submission.attachment_text)
 
     order = {q.id: q.position for q in clean.round.questions}
     existing = {a.question_id: a for a in submission.answers}
@@ -348,7 +351,7 @@ def submit(session: Session, data: SubmissionInput, *, channel: Channel = Channe
     The secret is returned once and stored only as a hash. `token` lets the caller choose
     it (an API retry derives the same one from its Idempotency-Key).
     """
-    clean = _validate(session, data, round_=None, check_open=True)
+    clean, files = _validate_with_files(session, data, round_=None)
     token = token or new_token()
     reference = new_reference()
     while session.scalar(select(Submission.id).where(Submission.reference == reference)):
@@ -357,13 +360,37 @@ def submit(session: Session, data: SubmissionInput, *, channel: Channel = Channe
                             round_id=clean.round.id, status=Status.PENDING,
                             channel=channel, idempotency_key_hash=idempotency_key_hash,
                             idempotency_body_hash=idempotency_body_hash, flag=flag)
-    _apply(submission, clean)
     session.add(submission)
+    attachments.attach(session, submission, files)
+    _apply(submission, clean)
     session.flush()
     search.index(session, submission)
     clusters.fold(session, submission)
     stored_suggestions.store(session, submission)
     return submission, token
+
+
+def _validate_with_files(session: Session, data: SubmissionInput, *, round_: Round | None
+                         ) -> tuple[_Clean, list[attachments.Checked]]:
+    """The fields and the files, each checked, with the errors of both in one refusal:
+    a file that cannot be read is reported with the fields to correct."""
+    errors: dict[str, list[Any]] = {}
+    uploads = data.files if isinstance(data.files, list) else []
+    clean = None
+    try:
+        clean = _validate(session, data, round_=round_, check_open=True,
+                          has_files=bool(uploads))
+    except ValidationFailed as failed:
+        errors.update(failed.errors)
+    files: list[attachments.Checked] = []
+    if uploads:
+        try:
+            files = attachments.check(uploads, attachments.limits())
+        except ValidationFailed as failed:
+            errors.update(failed.errors)
+    if errors or clean is None:
+        raise ValidationFailed(errors)
+    return clean, files
 
 
 def find_by_idempotency_key(session: Session, key_hash: str) -> Submission | None:
@@ -377,7 +404,8 @@ def find_by_token(session: Session, token: str) -> Submission:
     submission = session.scalar(
         select(Submission)
         .options(selectinload(Submission.answers), selectinload(Submission.tags),
-                 selectinload(Submission.personal), selectinload(Submission.organisation))
+                 selectinload(Submission.personal), selectinload(Submission.organisation),
+                 selectinload(Submission.attachments))
         .where(Submission.manage_token_hash == hash_token(token)))
     if submission is None:
         raise NotFound(_l("This link is not valid. Check that you copied all of it."))
@@ -391,7 +419,8 @@ def update(session: Session, submission: Submission, data: SubmissionInput, *,
         raise NotEditable(_l("This view has already been reviewed and can no longer be changed."))
     if version is not None and version != submission.version:
         raise StaleVersion(_l("This view changed since you opened it. Review it and try again."))
-    clean = _validate(session, data, round_=submission.round, check_open=False)
+    clean = _validate(session, data, round_=submission.round, check_open=False,
+                      has_files=bool(submission.attachments))
     _apply(submission, clean)
     submission.updated_at = utcnow()
     session.flush()
@@ -399,6 +428,20 @@ def update(session: Session, submission: Submission, data: SubmissionInput, *,
     clusters.refold(session, submission)
     stored_suggestions.store(session, submission)
     return submission
+
+
+def remove_file(session: Session, submission: Submission, attachment_id: Any) -> None:
+    """The contributor takes one attached file off a view still waiting for review (the
+    view keeps its text: a view that was only a file keeps its title)."""
+    attachments.detach(session, submission, attachment_id)
+    submission.detected_language = langid.detect(
+        submission.title, *(a.text for a in submission.answers), submission.body,
+        submission.attachment_text)
+    submission.updated_at = utcnow()
+    session.flush()
+    search.index(session, submission)
+    clusters.refold(session, submission)
+    stored_suggestions.store(session, submission)
 
 
 def erase(session: Session, submission: Submission) -> Submission:
@@ -419,6 +462,7 @@ def erase(session: Session, submission: Submission) -> Submission:
     submission.personal = None
     submission.organisation = None
     submission.erased_at = utcnow()
+    attachments.detach_all(session, submission)
     session.flush()
     search.remove(session, submission)
     clusters.remove(session, submission)
@@ -451,6 +495,10 @@ def copy_of(submission: Submission) -> dict[str, Any]:
         "anonymous": submission.anonymous,
         "paragraph": submission.paragraph_key,
         "organisation": organisations.as_dict(submission.organisation),
+        "attachments": [{"filename": a.filename, "content_type": a.content_type,
+                         "size": a.size, "pages": a.page_count, "sha256": a.sha256,
+                         "language": a.language, "text": a.text}
+                        for a in submission.attachments],
         "created_at": submission.created_at.isoformat(),
         "updated_at": submission.updated_at.isoformat(),
         "erased_at": submission.erased_at.isoformat() if submission.erased_at else None,

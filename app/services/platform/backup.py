@@ -1,7 +1,9 @@
-"""Backups: SQLite's online backup API, or pg_dump/pg_restore for PostgreSQL."""
+"""Backups: SQLite's online backup API, or pg_dump/pg_restore for PostgreSQL; the attached
+files are copied beside them (issue #21)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import shutil
 import sqlite3
@@ -11,6 +13,8 @@ import subprocess  # nosec B404
 from pathlib import Path
 
 from sqlalchemy.engine import Engine, make_url
+
+from app.storage import FileStore
 
 
 class BackupError(RuntimeError):
@@ -134,3 +138,59 @@ def restore(engine: Engine, source: Path) -> None:
          "--dbname", url, str(source)], capture_output=True, text=True, check=False, env=env)
     if result.returncode != 0:
         raise BackupError(result.stderr.strip() or "pg_restore failed")
+
+
+# Attached files (issue #21): kept beside the database's backup, in `<backup>.files/`,
+# laid out as the store is (`ab/abcdef...`), each file once.
+
+def files_folder(target: Path) -> Path:
+    """Where the attached files of the backup at `target` are kept."""
+    return target.with_name(target.name + ".files")
+
+
+def back_up_files(store: FileStore, target: Path) -> int:
+    """Copy every stored file into `files_folder(target)` (0700 folders, 0600 files);
+    return how many. Run after the database's copy: a file stored in between is one no
+    row of that copy names, which a restore leaves out."""
+    copy = FileStore(files_folder(target))
+    copy.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(copy.root, 0o700)
+    done = 0
+    for sha256 in store.names():
+        if not copy.exists(sha256):
+            try:
+                with store.open(sha256) as source:
+                    copy.put(source)
+            except FileNotFoundError:  # removed since it was listed
+                continue
+        done += 1
+    return done
+
+
+def restore_files(store: FileStore, source: Path, named: set[str]) -> tuple[int, list[str]]:
+    """Make the store hold the files the restored database names (`named`): copied from
+    the backup's files (each checked against its name), and no others. Returns how many
+    were restored, and the names of those the backup lacks or holds damaged."""
+    copy = FileStore(files_folder(source))
+    restored, missing = 0, []
+    for sha256 in sorted(named):
+        if store.exists(sha256) and _intact(store, sha256):
+            continue
+        if not copy.exists(sha256) or not _intact(copy, sha256):
+            missing.append(sha256)
+            continue
+        with copy.open(sha256) as data:
+            store.put(data)
+        restored += 1
+    for sha256 in list(store.names()):
+        if sha256 not in named:
+            store.delete(sha256)
+    return restored, missing
+
+
+def _intact(store: FileStore, sha256: str) -> bool:
+    digest = hashlib.sha256()
+    with store.open(sha256) as data:
+        while chunk := data.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest() == sha256

@@ -17,6 +17,7 @@ from app.i18n import lazy_gettext as _l
 from app.models import Attachment, Submission, User
 from app.services import NotFound, parse_id
 from app.services.accounts import audit
+from app.services.assist import search
 
 
 def find(session: Session, submission_id: int, attachment_id: Any) -> Attachment | None:
@@ -43,4 +44,6 @@ def set_public(session: Session, submission: Submission, attachment_id: Any, *,
                  sha256=attachment.sha256)
     attachment.public = public
     session.flush()
+    # Once a view is decided, search reads only its public files' text: index it again.
+    search.index(session, submission)
     return attachment

@@ -360,7 +360,9 @@ def decide(session: Session, submission: Submission, *, by: User, action: str, v
         submission.claimed_by_id = None
         submission.claimed_until = None
     flush(session)
-    if redacted is not None or public_title is not None:  # search follows the public version
+    # Search follows the public version, and reads only the public attachments of a
+    # decided view (search.document).
+    if redacted is not None or public_title is not None or submission.attachments:
         search.index(session, submission)
     audit.record(session, f"submission.{action}", actor=by, target=submission,
                  before=before, after=snapshot(submission),

@@ -72,3 +72,45 @@ def test_moderators_cannot_erase(client, session, open_round):
     response = client.post(f"/en/moderate/submissions/{submission.id}/erase",
                            data={"csrf_token": csrf_token(html), "confirm": "yes"})
     assert response.status_code == 403
+
+
+def test_purge_drops_withheld_attachments_of_old_closed_rounds_and_orphan_files(
+        app, runner, session, taxonomy):
+    import os
+    import time
+
+    from app import storage
+    from app.models import Attachment
+    from app.services.contributions.attachments import Upload
+
+    closed = factories.make_round(session, opens_at=utcnow() - dt.timedelta(days=800),
+                                  closes_at=utcnow() - dt.timedelta(days=400))
+    open_now = factories.make_round(session)
+    with app.app_context():
+        old, _ = factories.make_submission(session, open_now, files=[
+            Upload("withheld.txt", b"my phone number is in this old paper"),
+            Upload("public.txt", b"a paper the moderators published")])
+        recent, _ = factories.make_submission(session, open_now, files=[
+            Upload("recent.txt", b"a recent paper")])
+        store = storage.store()
+        orphan = store.put(b"left by a crash between storing and committing")
+        os.utime(store.path(orphan), (time.time() - 7200, time.time() - 7200))
+        young_orphan = store.put(b"a request still in flight")
+    stored = session.get(Submission, old.id)
+    stored.round_id = closed.id
+    stored.created_at = utcnow() - dt.timedelta(days=500)
+    next(a for a in stored.attachments if a.filename == "public.txt").public = True
+    session.commit()
+
+    result = runner.invoke(args=["privacy", "purge", "--older-than", "365d"])
+    assert result.exit_code == 0, result.output
+    assert "Removed 1 withheld attached file(s) and 1 stored file(s) no view names." \
+        in result.output
+    session.expire_all()
+    assert sorted(session.scalars(select(Attachment.filename))) == ["public.txt", "recent.txt"]
+    with app.app_context():
+        names = set(storage.store().names())
+    assert names == set(session.scalars(select(Attachment.sha256))) | {young_orphan}
+    assert session.scalar(select(AuditEvent).where(
+        AuditEvent.action == "privacy.purge_attachments")).details["count"] == 1
+    assert recent.id

@@ -47,3 +47,26 @@ def test_another_views_file_is_not_found(app, session, open_round):
                                by=make_user(session, "moderator"))
     session.expire_all()
     assert attachments.find(session, files.submission.id, files.public.id).public is True
+
+
+def test_a_file_made_public_after_the_decision_is_searched_and_withheld_again_is_not(
+        app, session, open_round):
+    from app.services.assist import search
+
+    moderator = make_user(session, "moderator")
+    files = attachment_data.view_with_files(app, session, open_round, approved_by=moderator)
+    session.commit()
+    word = attachment_data.WITHHELD_TEXT.split()[-1].strip(".")
+
+    def found() -> bool:
+        return session.scalar(select(Submission.id).where(
+            Submission.id == files.submission.id, search.condition(session, word))) is not None
+
+    assert not found()  # decided: a withheld file's text is not searched
+    submission = session.get(Submission, files.submission.id)
+    attachments.set_public(session, submission, files.withheld.id, public=True, by=moderator)
+    session.commit()
+    assert found()
+    attachments.set_public(session, submission, files.withheld.id, public=False, by=moderator)
+    session.commit()
+    assert not found()
