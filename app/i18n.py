@@ -192,17 +192,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_size, "format_size")
     app.add_template_filter(format_waited, "waited")
     app.add_template_filter(join_words, "join_words")
-    app.add_template_filter(file_size, "file_size")
-
-
-def file_size(size: int, lang: str | None = None) -> str:
-    """A file's size for people: "850 KB", "2.4 MB", in the reader's number format."""
-    lang = lang or current_language()
-    if size < 1024 * 1024:
-        return gettext("%(size)s KB", size=format_decimal(max(1, round(size / 1024)),
-                                                          locale=cldr(lang)))
-    return gettext("%(size)s MB", size=format_decimal(round(size / (1024 * 1024), 1),
-                                                      locale=cldr(lang)))
 
 
 # Between items of a list whose items may hold "and" themselves (taxonomy labels).

@@ -244,7 +244,6 @@ def manage(lang: str, token: str) -> Response:
     submission = _submission_or_404(token)
     return _private(render_template(
         "public/manage.html", submission=submission, token=token, remove_form=RemoveFileForm(),
-        format_names=FORMAT_NAMES,
         is_new=request.args.get("new") == "1", statuses=STATUSES, actor_types=ACTOR_TYPES,
         age_ranges=AGE_RANGES, genders=GENDERS, reasons=REJECT_REASONS, TagSource=TagSource,
         ItemKind=ItemKind,
@@ -296,10 +295,6 @@ def edit(lang: str, token: str) -> Response:
         "public/submit.html", form=form, round=round_, answers=answers, editing=True,
         other_errors=other_errors, token=token,
         action=url_for("public.edit", token=token)), status))
-
-
-FORMAT_NAMES = {content_type: attachments.FORMAT_NAMES[kind]
-                for kind, content_type in attachments.CONTENT_TYPES.items()}
 
 
 @bp.post("/<lang:lang>/manage/<token>/files/<int:attachment_id>/remove")
