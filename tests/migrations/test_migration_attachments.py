@@ -10,26 +10,14 @@ from sqlalchemy import inspect, text
 
 from app.db import db
 from app.migrate import alembic_config
-from tests.migrations.test_migration_upgrades import _dump, _fill, _project
+from tests.migrations.test_migration_upgrades import _dump, filled_at, same_rows
 
 FILLED_AT, REVISION = "c0ffee190001", "c0ffee210001"
 
 
-def _same_rows(before, after) -> None:
-    for table, (names, rows) in before.items():
-        new_names, new_rows = after[table]
-        kept = [name for name in names if name in new_names]
-        assert len(new_rows) == len(rows), table
-        assert _project(names, rows, kept) == _project(new_names, new_rows, kept), table
-
-
 def test_attachments_revision_upgrades_a_filled_database(fresh_app):
     with fresh_app.app_context():
-        command.upgrade(alembic_config(), FILLED_AT)
-        with db.engine.begin() as connection:
-            _fill(connection)
-        with db.engine.connect() as connection:
-            before = _dump(connection)
+        before = filled_at(FILLED_AT)
         command.upgrade(alembic_config(), REVISION)
         with db.engine.connect() as connection:
             after = _dump(connection)
@@ -41,7 +29,7 @@ def test_attachments_revision_upgrades_a_filled_database(fresh_app):
             assert connection.execute(text("SELECT count(*) FROM attachments")).scalar() == 0
             if connection.dialect.name == "sqlite":
                 assert connection.execute(text("PRAGMA foreign_key_check")).all() == []
-        _same_rows(before, after)
+        same_rows(before, after)
 
         now = dt.datetime(2027, 3, 2, 9, 0, tzinfo=dt.UTC)
         with db.engine.begin() as connection:
@@ -57,4 +45,4 @@ def test_attachments_revision_upgrades_a_filled_database(fresh_app):
         command.downgrade(alembic_config(), FILLED_AT)
         with db.engine.connect() as connection:
             assert "attachments" not in inspect(connection).get_table_names()
-            _same_rows(before, _dump(connection))
+            same_rows(before, _dump(connection))

@@ -9,28 +9,14 @@ from sqlalchemy import inspect, text
 
 from app.db import db
 from app.migrate import alembic_config
-from tests.migrations.test_migration_upgrades import _dump, _fill, _project
+from tests.migrations.test_migration_upgrades import _dump, filled_at, same_rows
 
 FILLED_AT, REVISION = "c0ffee200001", "c0ffee210002"
 
 
-def _same(before, after) -> None:
-    for table, (names, rows) in before.items():
-        new_names, new_rows = after[table]
-        kept = [name for name in names if name in new_names]
-        assert kept == names, table
-        assert len(new_rows) == len(rows), table
-        assert _project(names, rows, kept) == _project(new_names, new_rows, kept), table
-
-
 def test_organisations_revision_upgrades_a_filled_database(fresh_app):
     with fresh_app.app_context():
-        command.upgrade(alembic_config(), FILLED_AT)
-        with db.engine.begin() as connection:
-            _fill(connection)
-        with db.engine.connect() as connection:
-            before = _dump(connection)
-        assert any(rows for _names, rows in before.values())
+        before = filled_at(FILLED_AT)
         command.upgrade(alembic_config(), REVISION)
         with db.engine.connect() as connection:
             after = _dump(connection)
@@ -39,7 +25,7 @@ def test_organisations_revision_upgrades_a_filled_database(fresh_app):
                 "SELECT count(*) FROM submission_organisations")).scalar() == 0
             if connection.dialect.name == "sqlite":
                 assert connection.execute(text("PRAGMA foreign_key_check")).all() == []
-        _same(before, after)
+        same_rows(before, after)
         with db.engine.begin() as connection:
             submission_id = connection.execute(text("SELECT min(id) FROM submissions")).scalar()
             connection.execute(text(
@@ -54,4 +40,4 @@ def test_organisations_revision_upgrades_a_filled_database(fresh_app):
         with db.engine.connect() as connection:
             assert "submission_organisations" not in inspect(connection).get_table_names()
             dumped = _dump(connection)
-        _same(before, dumped)
+        same_rows(before, dumped)

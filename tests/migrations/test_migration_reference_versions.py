@@ -8,27 +8,14 @@ from sqlalchemy import inspect, text
 
 from app.db import db
 from app.migrate import alembic_config
-from tests.migrations.test_migration_upgrades import _dump, _fill, _project
+from tests.migrations.test_migration_upgrades import _dump, filled_at, same_rows
 
 FILLED_AT, REVISION = "c0ffee210002", "c0ffee190001"
 
 
-def _same_rows(before: dict, after: dict) -> None:
-    for table, (names, rows) in before.items():
-        new_names, new_rows = after[table]
-        kept = [name for name in names if name in new_names]
-        assert len(new_rows) == len(rows), table
-        assert _project(names, rows, kept) == _project(new_names, new_rows, kept), table
-
-
 def test_reference_versions_revision_upgrades_a_filled_database(fresh_app):
     with fresh_app.app_context():
-        command.upgrade(alembic_config(), FILLED_AT)
-        with db.engine.begin() as connection:
-            _fill(connection)
-        with db.engine.connect() as connection:
-            before = _dump(connection)
-        assert any(rows for _names, rows in before.values())
+        before = filled_at(FILLED_AT)
         command.upgrade(alembic_config(), REVISION)
         with db.engine.connect() as connection:
             after = _dump(connection)
@@ -37,8 +24,8 @@ def test_reference_versions_revision_upgrades_a_filled_database(fresh_app):
                 ("rounds", 1), ("taxonomy", 1)]
             if connection.dialect.name == "sqlite":
                 assert connection.execute(text("PRAGMA foreign_key_check")).all() == []
-        _same_rows(before, after)
+        same_rows(before, after)
         command.downgrade(alembic_config(), FILLED_AT)
         with db.engine.connect() as connection:
             assert "reference_versions" not in inspect(connection).get_table_names()
-            _same_rows(before, _dump(connection))
+            same_rows(before, _dump(connection))
