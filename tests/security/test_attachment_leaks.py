@@ -56,8 +56,10 @@ def mixed(app, session, open_round):
     session.commit()
     submission, files["ERASED"] = _view(app, session, open_round, "ERASED")
     approve(session, by(), submission)
-    intake.erase(session, session.get(Submission, submission.id))
-    session.commit()
+    with app.app_context():  # erasing removes the stored files: the store is the app's
+        intake.erase(session, session.get(Submission, submission.id))
+        session.commit()
+    session.expire_all()
     files["refs"] = [s.reference for s in session.query(Submission).all()]
     return files
 

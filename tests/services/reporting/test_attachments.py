@@ -23,7 +23,9 @@ def test_public_files_of_approved_views_only(app, session, open_round):
     assert attachments.for_reference_group(session, approved.public.id).id == item.id
     for ident in (approved.withheld.id, pending.public.id, pending.withheld.id, "x", 0):
         assert attachments.for_reference_group(session, ident) is None
-    intake.erase(session, session.get(Submission, approved.submission.id))
-    session.commit()
+    with app.app_context():  # erasing removes the stored files: the store is the app's
+        intake.erase(session, session.get(Submission, approved.submission.id))
+        session.commit()
+    session.expire_all()
     assert attachments.public_files(session, [approved.submission.id]) == {}
     assert attachments.for_reference_group(session, approved.public.id) is None
