@@ -88,9 +88,8 @@ def test_remembered_catalog_follows_force_locale(app):
     block under `force_locale` (the Word summary, e-mails in the writer's language) must
     still get its own language, in code and in templates, and the page's afterwards."""
     from flask import render_template_string
-    from flask_babel import force_locale
 
-    from app.i18n import current_language, gettext, lazy_gettext
+    from app.i18n import current_language, force_locale, gettext, lazy_gettext
 
     lazy = lazy_gettext("Review queue")
     template = "{{ _('Review queue') }}|{% trans %}Review queue{% endtrans %}|{{ locale }}"

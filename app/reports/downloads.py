@@ -12,11 +12,10 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import force_locale
 
 from app import reference
 from app.db import db, writing
-from app.i18n import cldr, format_number, localized, text_direction
+from app.i18n import cldr, force_locale, format_number, localized, text_direction
 from app.i18n import gettext as _
 from app.i18n import lazy_gettext as _l
 from app.labels import ACTOR_TYPES, AGE_RANGES, GENDERS

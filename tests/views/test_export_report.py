@@ -203,9 +203,7 @@ def test_above_the_cap_the_workbook_keeps_its_features(client, session, views, m
 def test_no_sheet_name_is_cut_inside_a_word_in_any_language(session, taxonomy):
     """Every fixed sheet name fits whole in every language, and a code's sheet is named by
     its code when "code label" does not fit."""
-    from flask_babel import force_locale
-
-    from app.i18n import LANGUAGES
+    from app.i18n import LANGUAGES, force_locale
     from app.i18n import gettext as _
 
     for lang in LANGUAGES:

@@ -18,12 +18,11 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
 
-from flask_babel import force_locale
 from sqlalchemy import delete, exists, func, insert, select
 from sqlalchemy.orm import Session
 
 from app.db import utcnow
-from app.i18n import LANGUAGES, localized
+from app.i18n import LANGUAGES, force_locale, localized
 from app.i18n import gettext as _
 from app.models import (
     OutboxMessage,

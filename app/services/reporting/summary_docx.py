@@ -30,7 +30,6 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from flask import current_app, has_request_context
-from flask_babel import force_locale
 from lxml import etree
 from sqlalchemy.orm import Session
 
@@ -38,6 +37,7 @@ from app.db import utcnow
 from app.i18n import (
     LANGUAGES,
     country_name,
+    force_locale,
     format_day,
     format_number,
     format_share,

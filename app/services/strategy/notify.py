@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask_babel import force_locale
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from app.db import utcnow
+from app.i18n import force_locale, localized
 from app.i18n import gettext as _
-from app.i18n import localized
 from app.models import (
     OutboxMessage,
     OutboxStatus,

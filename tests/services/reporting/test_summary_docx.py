@@ -88,7 +88,7 @@ def build(app, session, lang, **filters):
 
 
 def translated(message: str, lang: str, app) -> str:
-    from flask_babel import force_locale, gettext
+    from app.i18n import force_locale, gettext
 
     with app.test_request_context(), force_locale(lang):
         return gettext(message)
