@@ -1,5 +1,6 @@
 """Reference data that nearly every request reads and that rarely changes: the rounds with
-their questions, and the taxonomy (the current strategy version and its items).
+their questions, the taxonomy (the current strategy version and its items), and the
+paragraphs of the strategy's current text (what a view can be about).
 
 Each worker builds a read-only copy of them as frozen dataclasses and keeps it while the
 version of its kind stored in the database (app.models.reference) stays the same: one
@@ -21,8 +22,16 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.db import db, utcnow
-from app.models import ItemKind, ReferenceVersion, Round, StrategyVersion, TaxonomyItem
-from app.models.reference import CHANGED, ROUNDS, TAXONOMY
+from app.models import (
+    ItemKind,
+    ReferenceVersion,
+    Round,
+    StrategyParagraph,
+    StrategyVersion,
+    TaxonomyItem,
+)
+from app.models.reference import CHANGED, ROUNDS, STRATEGY, TAXONOMY
+from app.models.strategy_text import current_edition_id
 
 
 def _texts(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -76,6 +85,14 @@ class Taxonomy:
     items: Mapping[int, Mapping[ItemKind, tuple[ItemData, ...]]]  # by strategy version
 
 
+@dataclasses.dataclass(frozen=True)
+class ParagraphData:
+    key: str
+    code: str | None
+    title: Mapping[str, str]
+    text: Mapping[str, str]
+
+
 def _round_data(round_: Round) -> RoundData:
     return RoundData(
         id=round_.id, strategy_version_id=round_.strategy_version_id,
@@ -109,7 +126,19 @@ def _load_taxonomy() -> Taxonomy:
         for version, by_kind in grouped.items()}))
 
 
-_LOADERS: dict[str, Callable[[], Any]] = {ROUNDS: _load_rounds, TAXONOMY: _load_taxonomy}
+def _load_paragraphs() -> tuple[ParagraphData, ...]:
+    """The paragraphs of the current (latest published) edition, in order."""
+    rows = db.session.execute(
+        select(StrategyParagraph.key, StrategyParagraph.code, StrategyParagraph.title,
+               StrategyParagraph.text)
+        .where(StrategyParagraph.edition_id == current_edition_id())
+        .order_by(StrategyParagraph.position))
+    return tuple(ParagraphData(key, code, _texts(title), _texts(text))
+                 for key, code, title, text in rows)
+
+
+_LOADERS: dict[str, Callable[[], Any]] = {ROUNDS: _load_rounds, TAXONOMY: _load_taxonomy,
+                                          STRATEGY: _load_paragraphs}
 
 
 class _Store:
@@ -173,6 +202,11 @@ def items_by_kind(strategy_version_id: int | None) -> dict[ItemKind, list[ItemDa
     """The active taxonomy items of a version, grouped by kind, in their order."""
     found = _get(TAXONOMY).items.get(strategy_version_id, {})
     return {kind: list(found.get(kind, ())) for kind in ItemKind}
+
+
+def current_paragraphs() -> tuple[ParagraphData, ...]:
+    """The paragraphs of the strategy's current text, in order: what a view can be about."""
+    return _get(STRATEGY)
 
 
 def report_items(round_id: int | None) -> dict[ItemKind, list[ItemData]]:

@@ -1,10 +1,11 @@
-"""The version of each kind of reference data (rounds, taxonomy).
+"""The version of each kind of reference data (rounds, taxonomy, the strategy's text).
 
-Every worker keeps its own read-only copy of the rounds and the taxonomy (app.reference)
-and rebuilds it when the version stored here has moved. The version of a kind goes up in
-the same transaction as any change to its rows: the flush that writes a Round, Question,
-StrategyVersion or TaxonomyItem also writes `version + 1` here (`bump_on_flush`), whoever
-makes the change (admin panel, API, CLI, demo seeding, tests).
+Every worker keeps its own read-only copy of the rounds, the taxonomy and the current
+edition's paragraphs (app.reference) and rebuilds it when the version stored here has
+moved. The version of a kind goes up in the same transaction as any change to its rows:
+the flush that writes a Round, Question, StrategyVersion, TaxonomyItem, StrategyEdition or
+StrategyParagraph also writes `version + 1` here (`bump_on_flush`), whoever makes the
+change (admin panel, API, CLI, demo seeding, tests).
 """
 from __future__ import annotations
 
@@ -15,13 +16,16 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.db import Base
 from app.models.consultation import Question, Round
+from app.models.strategy_text import StrategyEdition, StrategyParagraph
 from app.models.taxonomy import StrategyVersion, TaxonomyItem
 
 ROUNDS = "rounds"
 TAXONOMY = "taxonomy"
-KINDS = (ROUNDS, TAXONOMY)
+STRATEGY = "strategy"  # the strategy's text: editions and their paragraphs
+KINDS = (ROUNDS, TAXONOMY, STRATEGY)
 _KIND_OF_MODEL: dict[type, str] = {Round: ROUNDS, Question: ROUNDS,
-                                   StrategyVersion: TAXONOMY, TaxonomyItem: TAXONOMY}
+                                   StrategyVersion: TAXONOMY, TaxonomyItem: TAXONOMY,
+                                   StrategyEdition: STRATEGY, StrategyParagraph: STRATEGY}
 # Set in a session's `info` once it has changed reference data: until its transaction
 # ends, what it reads may never be committed, so app.reference does not keep it.
 CHANGED = "reference_changed"

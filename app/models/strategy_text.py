@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -27,6 +28,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -77,6 +79,15 @@ class StrategyEdition(Base):
 
     def __repr__(self) -> str:
         return f"<StrategyEdition {self.label} {self.status.value}>"
+
+
+def current_edition_id() -> Any:
+    """The id of the current edition, the one published last, as a scalar subquery (one
+    round trip for its paragraphs)."""
+    return (select(StrategyEdition.id)
+            .where(StrategyEdition.status == EditionStatus.PUBLISHED)
+            .order_by(StrategyEdition.published_at.desc(), StrategyEdition.id.desc())
+            .limit(1).scalar_subquery())
 
 
 class StrategyParagraph(Base):

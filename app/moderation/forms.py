@@ -9,8 +9,8 @@ from wtforms import (
     TextAreaField,
 )
 
-from app.forms import BaseForm, MultiCheckboxField, SelectField
-from app.i18n import LANGUAGES, countries, localized, native_name
+from app.forms import BaseForm, MultiCheckboxField, SelectField, country_options
+from app.i18n import LANGUAGES, localized, native_name
 from app.i18n import lazy_gettext as _l
 from app.labels import ACTOR_TYPES, REJECT_REASONS, STATUSES
 from app.models import ItemKind, Round, Status, TaxonomyItem
@@ -46,7 +46,7 @@ class QueueFilterForm(Form):
         self.language.choices = [anything] + [(code, native_name(code)) for code in LANGUAGES]
         self.actor_type.choices = [anything] + [(a.value, label)
                                                 for a, label in ACTOR_TYPES.items()]
-        self.country.choices = [anything] + list(countries(lang))
+        self.country.choices = country_options(lang, str(_l("Any")))
         self.region.choices = [anything] + regions(lang)
         self.has_email.choices = [anything, ("yes", _l("Yes")), ("no", _l("No"))]
         self.claimed.choices = [anything, ("unclaimed", _l("Not claimed")),

@@ -72,7 +72,7 @@ def _filter_form(*, paragraphs: bool = False) -> QueueFilterForm:
     lang = current_language()
     form.prepare(lang, reference.all_rounds(), [
         (p.key, strategy_editions.paragraph_label(p, lang))
-        for p in strategy_editions.current_paragraphs(db.session)] if paragraphs else [])
+        for p in reference.current_paragraphs()] if paragraphs else [])
     return form
 
 

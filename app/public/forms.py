@@ -7,9 +7,9 @@ from flask import current_app
 from itsdangerous import BadData, URLSafeTimedSerializer
 from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
 
-from app.forms import BaseForm, MultiCheckboxField, SelectField
-from app.i18n import countries, localized, written_languages
+from app.forms import BaseForm, MultiCheckboxField, SelectField, country_options, language_options
 from app.i18n import lazy_gettext as _l
+from app.i18n import localized
 from app.labels import ACTOR_TYPES, AGE_RANGES, GENDERS
 from app.models import (
     ORGANISATION_NAME_MAX,
@@ -18,9 +18,9 @@ from app.models import (
     Question,
     TaxonomyItem,
 )
+from app.reference import ParagraphData
 from app.services.contributions.intake import TEXT_MAX, TITLE_MAX, SubmissionInput
 from app.services.strategy import editions as strategy_editions
-from app.services.strategy.editions import ParagraphChoice
 
 
 class SubmissionForm(BaseForm):
@@ -79,12 +79,12 @@ class SubmissionForm(BaseForm):
                 items: dict[ItemKind, list[TaxonomyItem]]) -> None:
         """Fill the choices for this language, round and strategy version."""
         self.questions = questions
-        self.language.choices = list(written_languages(lang))
+        self.language.choices = language_options(lang)
         if not self.language.data:
             self.language.data = lang
         self.actor_type.choices = [("", _l("Choose…"))] + [
             (code.value, label) for code, label in ACTOR_TYPES.items()]
-        self.country.choices = [("", _l("Choose…"))] + list(countries(lang))
+        self.country.choices = country_options(lang, str(_l("Choose…")))
         self.age_range.choices = [("", _l("Not given"))] + [
             (code.value, label) for code, label in AGE_RANGES.items()]
         self.gender.choices = [("", _l("Not given"))] + [
@@ -93,7 +93,7 @@ class SubmissionForm(BaseForm):
             getattr(self, kind.group).choices = [
                 (item.code, localized(item.labels, lang)) for item in items[kind]]
 
-    def prepare_paragraphs(self, lang: str, paragraphs: list[ParagraphChoice]) -> None:
+    def prepare_paragraphs(self, lang: str, paragraphs: list[ParagraphData]) -> None:
         """The paragraphs of the current strategy text a view can be about."""
         self.paragraphs = {p.key: p for p in paragraphs}
         self.paragraph_labels = {p.key: strategy_editions.paragraph_label(p, lang)
@@ -101,11 +101,11 @@ class SubmissionForm(BaseForm):
         self.paragraph.choices = [("", _l("None in particular"))] + list(
             self.paragraph_labels.items())
 
-    def paragraph_label(self, paragraph: ParagraphChoice) -> str:
+    def paragraph_label(self, paragraph: ParagraphData) -> str:
         return self.paragraph_labels.get(paragraph.key, paragraph.key)
 
     @property
-    def chosen_paragraph(self) -> ParagraphChoice | None:
+    def chosen_paragraph(self) -> ParagraphData | None:
         return getattr(self, "paragraphs", {}).get(self.paragraph.data or "")
 
     def stamp_start(self) -> None:

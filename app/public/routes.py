@@ -34,7 +34,6 @@ from app.services.contributions.intake import ENCODING_ERROR
 from app.services.platform import rounds
 from app.services.publishing import outbox
 from app.services.publishing.responses import has_published as has_published_response
-from app.services.strategy import editions as strategy_editions
 
 bp = Blueprint("public", __name__)
 
@@ -94,7 +93,7 @@ def _build_form(round_: Round | reference.RoundData, formdata: Any = None, obj: 
     form = SubmissionForm(formdata, obj=obj, **kwargs)
     items = reference.items_by_kind(round_.strategy_version_id)
     form.prepare(current_language(), list(round_.questions), items)
-    form.prepare_paragraphs(current_language(), strategy_editions.current_paragraphs(db.session))
+    form.prepare_paragraphs(current_language(), reference.current_paragraphs())
     return form
 
 

@@ -74,7 +74,7 @@ def _filter() -> tuple[reports.ReportFilter, ReportFilterForm, int]:
     lang = current_language()
     form.prepare(lang, reference.all_rounds(), [
         (p.key, strategy_editions.paragraph_label(p, lang))
-        for p in strategy_editions.current_paragraphs(db.reports_session)])
+        for p in reference.current_paragraphs()])
     try:
         return reports.ReportFilter.from_args(request.args), form, 200
     except ValidationFailed as exc:
@@ -177,7 +177,7 @@ def _paragraph_rows(counts: dict[str, int], total: int, lang: str
     """Views per paragraph of the strategy: the current text's in order, then any other
     key views still name (a paragraph a revision removed)."""
     labels = {p.key: strategy_editions.paragraph_label(p, lang)
-              for p in strategy_editions.current_paragraphs(db.reports_session)}
+              for p in reference.current_paragraphs()}
     labels.update({key: key for key in sorted(counts) if key not in labels})
     return _rows(counts, labels, total) if counts else []
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 
+from app import reference
 from app.db import db
 from app.i18n import current_language, localized, pick
 from app.i18n import gettext as _
@@ -164,7 +165,7 @@ def paragraph_name(key: str | None) -> str:
     found = g.get("strategy_paragraphs")
     if found is None:
         found = g.strategy_paragraphs = {p.key: p for p in
-                                         editions.current_paragraphs(db.session)}
+                                         reference.current_paragraphs()}
     paragraph = found.get(key)
     return editions.paragraph_label(paragraph, current_language()) if paragraph is not None else key
 

@@ -1,4 +1,5 @@
-"""The per-process copies of the rounds and the taxonomy (app.reference): frozen values,
+"""The per-process copies of the rounds, the taxonomy and the strategy's current paragraphs
+(app.reference): frozen values,
 rebuilt when the version of their kind stored in the database moves, and moved in the
 same transaction as any change to those rows."""
 from __future__ import annotations
@@ -11,7 +12,9 @@ from sqlalchemy import func, select
 
 from app import reference
 from app.db import db
-from app.models import ReferenceVersion, Round, Submission, SubmissionTag
+from app.models import ReferenceVersion, Round, StrategyParagraph, Submission, SubmissionTag
+from app.models.reference import STRATEGY
+from app.services.strategy import sample
 from tests.factories import submission_data
 from tests.helpers import form_post, login, web_form
 from tests.views.test_admin import edit_form
@@ -24,7 +27,7 @@ def _versions(session) -> dict[str, int]:
 @pytest.fixture()
 def loads(app, monkeypatch):
     """How many times each kind was built from the database."""
-    counted = {"rounds": 0, "taxonomy": 0}
+    counted = dict.fromkeys(reference._LOADERS, 0)
     for kind, loader in list(reference._LOADERS.items()):
         def counting(kind=kind, loader=loader):
             counted[kind] += 1
@@ -54,14 +57,14 @@ def test_built_once_per_version_and_rebuilt_when_it_moves(app, client, session, 
     round_id = open_round.id
     for _ in range(3):
         assert client.get("/en/submit").status_code == 200
-    assert loads == {"rounds": 1, "taxonomy": 1}
+    assert loads == {"rounds": 1, "taxonomy": 1, "strategy": 1}
     before = _versions(session)
     session.get(Round, round_id).title = {"en": "Renamed round"}
     session.commit()  # any writer (CLI, another worker) moves the version with its change
     after = _versions(session)
     assert after["rounds"] == before["rounds"] + 1 and after["taxonomy"] == before["taxonomy"]
     assert "Renamed round" in client.get("/en/submit").get_data(as_text=True)
-    assert loads == {"rounds": 2, "taxonomy": 1}
+    assert loads == {"rounds": 2, "taxonomy": 1, "strategy": 1}
 
 
 def test_a_change_rolled_back_moves_nothing(app, session, open_round, taxonomy):
@@ -131,3 +134,36 @@ def test_queue_filters_follow_the_query_string(client, session, open_round, taxo
             assert selected(html, "language") == language
             assert selected(html, "status") == "all"
     assert "Langue" in client.get("/fr/moderate?language=fr").get_data(as_text=True)
+
+
+def test_the_strategy_paragraphs_follow_their_version(app, client, session, open_round,
+                                                     taxonomy, loads):
+    """The paragraphs a view can be about (form, queue and dashboard filters) are a copy
+    too: an edit of the current text moves the `strategy` version and shows at once."""
+    sample.ensure_sample(session)
+    session.commit()
+    assert [p.key for p in _paragraphs(app)][:2] == ["principles.p1", "principles.p2"]
+    for _ in range(2):
+        assert "Foster inclusion and transparency" in client.get(
+            "/en/submit?paragraph=principles.p2").get_data(as_text=True)
+    assert loads["strategy"] == 1  # built once, read by the three requests
+    before = _versions(session)
+    paragraph = session.scalar(select(StrategyParagraph).where(
+        StrategyParagraph.key == "principles.p2"))
+    paragraph.title = {**paragraph.title, "en": "Foster inclusion, openly"}
+    session.commit()
+    after = _versions(session)
+    assert after[STRATEGY] == before[STRATEGY] + 1
+    assert (after["rounds"], after["taxonomy"]) == (before["rounds"], before["taxonomy"])
+    assert "Foster inclusion, openly" in client.get(
+        "/en/submit?paragraph=principles.p2").get_data(as_text=True)
+    copy = _paragraphs(app)[1]
+    assert isinstance(copy, reference.ParagraphData) and copy.title["en"] == \
+        "Foster inclusion, openly"
+    with pytest.raises(TypeError):
+        copy.title["en"] = "Changed"  # read-only mapping
+
+
+def _paragraphs(app):
+    with app.test_request_context("/en/"):
+        return reference.current_paragraphs()

@@ -28,6 +28,7 @@ from app.models import (
     Submission,
     User,
 )
+from app.models.strategy_text import current_edition_id
 from app.services import NotEditable, NotFound, ValidationFailed
 from app.services.accounts import audit
 from app.services.publishing import publication
@@ -86,43 +87,17 @@ def previous_edition(session: Session, edition: StrategyEdition) -> StrategyEdit
         .order_by(StrategyEdition.published_at.desc(), StrategyEdition.id.desc()).limit(1))
 
 
-@dataclass(frozen=True)
-class ParagraphChoice:
-    key: str
-    code: str | None
-    title: dict[str, str]
-    text: dict[str, str]
-
-
 def paragraph_label(paragraph: Any, lang: str) -> str:
-    """"P2 · Foster inclusion and transparency", or the key of a paragraph (a
-    ParagraphChoice or a stored paragraph) without either."""
+    """"P2 · Foster inclusion and transparency", or the key of a paragraph (the reference
+    copy of one, app.reference.ParagraphData, or a stored paragraph) without either."""
     parts = [part for part in (paragraph.code, localized(paragraph.title, lang)[:80]) if part]
     return " · ".join(parts) if parts else paragraph.key
-
-
-def _current_id() -> Any:
-    """The current edition's id, as a subquery (one round trip for its paragraphs)."""
-    return (select(StrategyEdition.id)
-            .where(StrategyEdition.status == EditionStatus.PUBLISHED)
-            .order_by(StrategyEdition.published_at.desc(), StrategyEdition.id.desc())
-            .limit(1).scalar_subquery())
-
-
-def current_paragraphs(session: Session) -> list[ParagraphChoice]:
-    """The paragraphs of the current edition, in order: what a view can be about."""
-    rows = session.execute(
-        select(StrategyParagraph.key, StrategyParagraph.code, StrategyParagraph.title,
-               StrategyParagraph.text)
-        .where(StrategyParagraph.edition_id == _current_id())
-        .order_by(StrategyParagraph.position))
-    return [ParagraphChoice(*row) for row in rows]
 
 
 def is_current_key(session: Session, key: str) -> bool:
     """Whether the current edition has a paragraph of this key."""
     return session.scalar(select(StrategyParagraph.id).where(
-        StrategyParagraph.edition_id == _current_id(),
+        StrategyParagraph.edition_id == current_edition_id(),
         StrategyParagraph.key == key)) is not None
 
 
