@@ -48,8 +48,9 @@ class Options(tuple):
     select marks the chosen value in it rather than writing 250 options on every page.
     Labels are plain strings, translated when the list is made.
 
-    Kept by issue #19's rule: bench/profile_page.py at 50,000 views, GET /en/submit
-    5.6 -> 4.6 ms CPU (-18 %), the queue's filters with no match 5.9 -> 5.0 ms (-15 %)."""
+    Kept by issue #19's rule: bench/profile_page.py at 50,000 views, CPU per request with
+    the options written on each page and with these: GET /en/submit 5.3 -> 4.2 ms (-22 %),
+    a queue search that matches nothing 6.1 -> 5.3 ms (-13 %), the queue 11.5 -> 10.4 ms."""
 
     def __new__(cls, pairs: Iterable[tuple[Any, Any]]) -> Options:
         return super().__new__(cls, tuple((str(value), str(label)) for value, label in pairs))
