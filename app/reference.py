@@ -177,6 +177,14 @@ def _get(kind: str) -> Any:
         return value
 
 
+def version_key() -> tuple[tuple[str, int], ...] | None:
+    """The versions of every kind, to key what is derived from the copies (markup of a
+    form made of them); None while this transaction has changed reference data."""
+    if db.session.info.get(CHANGED):
+        return None
+    return tuple(sorted(_versions().items()))
+
+
 def all_rounds() -> tuple[RoundData, ...]:
     """Every round, newest first, with its questions."""
     return _get(ROUNDS)

@@ -167,3 +167,19 @@ def test_the_strategy_paragraphs_follow_their_version(app, client, session, open
 def _paragraphs(app):
     with app.test_request_context("/en/"):
         return reference.current_paragraphs()
+
+
+def test_the_kept_queue_filters_follow_the_rounds(client, session, open_round, taxonomy):
+    """The filter form's markup is kept per language, reference versions and filter: a
+    renamed round shows in it at once, and no more than 64 forms are kept."""
+    login(client, session, "moderator")
+    assert "Renamed for the filter" not in client.get("/en/moderate").get_data(as_text=True)
+    session.get(Round, open_round.id).title = {"en": "Renamed for the filter"}
+    session.commit()
+    html = client.get("/en/moderate").get_data(as_text=True)
+    assert re.search(r'<select[^>]*name="round".*Renamed for the filter.*?</select>', html, re.S)
+    for number in range(70):
+        assert client.get(f"/en/moderate?q=word{number}").status_code == 200
+    kept = client.application.extensions["queue_filters"]
+    assert kept.cache_info().currsize == 64
+    assert 'value="word69"' in client.get("/en/moderate?q=word69").get_data(as_text=True)
