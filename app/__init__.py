@@ -14,7 +14,7 @@ from app.db import db as database
 from app.db import utcnow, write_intent
 from app.extensions import babel, login_manager
 from app.i18n import lazy_gettext as _l
-from app.labels import ROLES
+from app.labels import ROLES, file_type_label
 from app.services.accounts import users
 
 
@@ -76,7 +76,8 @@ def init_auth(app: Flask) -> None:
             token = g.staff_csrf_token = EmptyForm().csrf_token.current_token
         return token
 
-    app.jinja_env.globals.update(staff_csrf_token=staff_csrf_token, role_labels=ROLES)
+    app.jinja_env.globals.update(staff_csrf_token=staff_csrf_token, role_labels=ROLES,
+                                 file_type_label=file_type_label)
 
     @app.before_request
     def _expire_idle_staff_sessions() -> object:

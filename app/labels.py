@@ -68,3 +68,10 @@ FILE_TYPES = {
     "application/vnd.oasis.opendocument.text": _l("OpenDocument text (ODT)"),
     "text/plain": _l("Plain text"),
 }
+
+
+def file_type_label(content_type: str) -> str:
+    """"PDF", "Word document (DOCX)"…: what the contributor, staff and the public read of
+    a file's type (its content type when it is none of the kinds taken)."""
+    label = FILE_TYPES.get(content_type)
+    return str(label) if label is not None else content_type

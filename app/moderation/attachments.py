@@ -12,7 +12,6 @@ from app.db import db
 from app.files import file_missing, send_attachment
 from app.forms import CSRF_ERROR
 from app.i18n import gettext as _
-from app.labels import FILE_TYPES
 from app.moderation.forms import NoteForm
 from app.moderation.routes import REVIEWERS, _filter_args, _get_submission, bp
 from app.services import NotFound
@@ -35,12 +34,6 @@ def search_marks(text: str | None, q: str | None) -> Markup:
 @bp.app_template_global()
 def attachment_text_cut(text: str | None) -> bool:
     return len(text or "") > TEXT_SHOWN
-
-
-@bp.app_template_global()
-def file_type_label(content_type: str) -> str:
-    label = FILE_TYPES.get(content_type)
-    return str(label) if label is not None else content_type
 
 
 ATTACHMENT = "/<lang:lang>/moderate/submissions/<int(max=2147483647):submission_id>" \
