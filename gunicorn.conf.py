@@ -40,12 +40,20 @@ def when_ready(server):
 
 # The collector's first generation is collected after 700 net new container objects by
 # default: a staff page makes thousands and frees most of them at its end, so every page
-# paid for several passes, and a full pass (9-13 ms) came once in 70 pages, enough to be
-# the pages' 99th percentile. At 5,000 (measured on the queue page at a million rows,
-# 1,500 pages in process): 66 first-generation passes instead of 2,755, no full pass,
-# time in the collector 130 ms instead of 440, p99 11.8 -> 8.7 ms. Cycles wait a little
-# longer to be freed: a few thousand objects at most.
-GC_THRESHOLDS = (5000, 20, 100)
+# paid for several passes. At 5,000 (measured on the queue page at a million rows, 1,500
+# pages in process): 66 first-generation passes instead of 2,755, time in the collector
+# 130 ms instead of 440, p99 11.8 -> 8.7 ms. In `make bench` (20,000 views, one run) the
+# default costs 25-65 % more CPU per staff page (queue 10.6 -> 14.0 ms, search with no
+# match 4.9 -> 8.1).
+# The oldest generation must still be collected now and then: every request leaves a few
+# hundred objects in reference cycles (WTForms fields and their form, Werkzeug's request
+# and its headers, SQLAlchemy's bound parameters and their comparators), and those that
+# survive two passes wait for a full one. At (5000, 20, 100) a full pass came after 10
+# million net new objects, i.e. almost never, and bench/memory.py grew each worker by
+# 78-81 MB in two minutes of varied searches (limit 40). At (5000, 10, 10) a full pass
+# comes every few hundred pages: +6 and +11 MB, for about 5 % more CPU on the staff pages
+# than (5000, 20, 100) over two alternated runs (-7 to +16 % per page, the machine's noise).
+GC_THRESHOLDS = (5000, 10, 10)
 
 
 def post_fork(server, worker):

@@ -723,14 +723,17 @@ def table(results: list[Result]) -> str:
 
 
 def code_version() -> str:
-    """The commit measured, and whether app/ or templates/ differed from it (read-only)."""
+    """The commit measured, and the files of the app that differed from it (read-only)."""
     def git(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True,  # noqa: S603,S607
                               text=True)
     head = git("rev-parse", "--short", "HEAD").stdout.strip() or "unknown"
-    dirty = git("diff-index", "--quiet", "HEAD", "--", "app", "templates", "config.py",
-                "gunicorn.conf.py").returncode != 0
-    return head + (" with uncommitted changes in app/templates" if dirty else "")
+    changed = git("diff", "--name-only", "HEAD", "--", "app", "templates", "config.py",
+                  "gunicorn.conf.py").stdout.split()
+    if not changed:
+        return head
+    more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+    return f"{head} with uncommitted changes in {', '.join(changed[:3])}{more}"
 
 
 def main() -> int:

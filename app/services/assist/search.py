@@ -257,9 +257,13 @@ def _fts_expression(query: Query) -> str:
     return " AND ".join(parts)
 
 
+# SQLite's FTS5 index (made by the migrations, no model): its rowid is the view's id. One
+# object for the process: a table built per query is a reference cycle left to the collector.
+_FTS = sql_table(FTS_TABLE, column("rowid"))
+
+
 def _fts_matching(query: Query) -> Any:
-    fts = sql_table(FTS_TABLE, column("rowid"))
-    return select(fts.c.rowid).where(
+    return select(_FTS.c.rowid).where(
         literal_column(FTS_TABLE).op("MATCH")(_fts_expression(query)))
 
 
@@ -328,10 +332,7 @@ def condition(session: Session | None, q: str | None, *, ordered: bool = False) 
 
 
 def _sqlite_page_match(session: Session, query: Query) -> Any:
-    fts = sql_table(FTS_TABLE, column("rowid"))
-    expression = _fts_expression(query)
-    found = session.execute(select(fts.c.rowid).where(
-        literal_column(FTS_TABLE).op("MATCH")(expression)).limit(RARE_MATCHES + 1)).scalars().all()
+    found = session.execute(_fts_matching(query).limit(RARE_MATCHES + 1)).scalars().all()
     if len(found) <= RARE_MATCHES:
         return Submission.id.in_(found) if found else false()
     return _Match(query, scan=True)
