@@ -126,9 +126,12 @@ def active_id(page) -> str:
 
 
 def in_viewport(page, selector: str) -> bool:
+    # Within a pixel: a jump to an anchor can leave it a fraction of a pixel above the top
+    # when the fallback fonts' line heights are fractional (seen: top = -0.34 px).
     return page.locator(selector).first.evaluate(
-        "e => { const r = e.getBoundingClientRect(); return r.height > 0 && r.top >= 0 "
-        "&& r.bottom <= window.innerHeight && r.left >= 0 && r.right <= window.innerWidth; }")
+        "e => { const r = e.getBoundingClientRect(); return r.height > 0 && r.top >= -1 "
+        "&& r.bottom <= window.innerHeight + 1 && r.left >= -1 "
+        "&& r.right <= window.innerWidth + 1; }")
 
 
 def duplicate_ids(page) -> list[str]:
@@ -343,6 +346,7 @@ def test_queue_and_review_pass_axe_keep_ids_unique_and_keep_the_decision_in_reac
     page.locator(".decision-jump a[href='#decision-heading']").click()
     page.wait_for_timeout(200)
     assert in_viewport(page, "#decision-heading")
+    page.screenshot(path=screenshots / f"issue16-decision-{lang}-360.png")
     visit(page, queue)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.screenshot(path=screenshots / f"issue16-queue-{lang}-360.png")
