@@ -222,22 +222,30 @@ def _runs(word: str) -> list[tuple[str, bool]]:
 
 
 class _Match(ColumnElement[bool]):
-    """`Submission.id` is among the documents matching every group (compiled per engine)."""
+    """`Submission.id` is among the documents matching every group (compiled per engine).
+
+    The terms are bound parameters held by the element, so SQLAlchemy's statement cache
+    keys a search by its shape (how many groups, prefix or not, scan or not) and hands each
+    search its own values: one compiled statement serves every word. (Keyed by the terms,
+    as it was, each new word compiled the whole queue statement again, 3 ms of a search
+    page's 25 at a million views, and filled the cache with statements used once.)"""
 
     # Untyped on purpose: a Boolean element would be written "(...) = 1" inside OR on
     # SQLite, which hides the IN from the planner.
     type = NullType()
-    # Cached like any statement, keyed by the terms: the compiled SQL holds them (as bound
-    # values made while compiling, or in the text of some engines' fallbacks), so a
-    # statement with the same terms may reuse it and one with other terms may not.
-    # Compiling the search page's statement afresh cost 3 ms of its 25 on each request.
-    inherit_cache = False
-    _traverse_internals = [("terms", InternalTraversal.dp_string),
+    inherit_cache = False  # the cache key is the traversal below
+    _traverse_internals = [("fts", InternalTraversal.dp_clauseelement),
+                           ("phrases", InternalTraversal.dp_clauseelement_tuple),
+                           ("prefix", InternalTraversal.dp_boolean),
                            ("scan", InternalTraversal.dp_boolean)]
 
     def __init__(self, query: Query, *, scan: bool = False) -> None:
-        self.query = query
-        self.terms = repr((query.groups, query.prefix))
+        # SQLite: the FTS5 MATCH text. PostgreSQL and others: one phrase per group (the
+        # last one a lone term when `prefix`). Each engine renders the ones it needs.
+        self.fts = bindparam("fts", _fts_expression(query), unique=True)
+        self.phrases = tuple(bindparam("phrase", " ".join(group), unique=True)
+                             for group in query.groups)
+        self.prefix = query.prefix
         # SQLite only: walk the caller's ORDER BY index and test each row's id against the
         # matches, instead of letting the planner start from the matches and sort them all
         # (see `condition`).
@@ -262,14 +270,13 @@ def _fts_expression(query: Query) -> str:
 _FTS = sql_table(FTS_TABLE, column("rowid"))
 
 
-def _fts_matching(query: Query) -> Any:
-    return select(_FTS.c.rowid).where(
-        literal_column(FTS_TABLE).op("MATCH")(_fts_expression(query)))
+def _fts_matching(match_text: Any) -> Any:
+    return select(_FTS.c.rowid).where(literal_column(FTS_TABLE).op("MATCH")(match_text))
 
 
 @compiles(_Match, "sqlite")
 def _match_sqlite(element: _Match, compiler: Any, **kw: Any) -> str:
-    sql = compiler.process(Submission.id.in_(_fts_matching(element.query)), **kw)
+    sql = compiler.process(Submission.id.in_(_fts_matching(element.fts)), **kw)
     # A unary plus keeps SQLite from using the id for an index lookup: the plan then scans
     # the ORDER BY index and checks membership in the (materialized) matches.
     return f"+{sql}" if element.scan else sql
@@ -277,11 +284,11 @@ def _match_sqlite(element: _Match, compiler: Any, **kw: Any) -> str:
 
 @compiles(_Match, "postgresql")
 def _match_postgresql(element: _Match, compiler: Any, **kw: Any) -> str:
-    query = element.query
     simple = literal_column("'simple'::regconfig")  # the text is folded already
-    tsqueries = [func.phraseto_tsquery(simple, " ".join(group)) for group in query.groups]
-    if query.prefix:
-        tsqueries[-1] = func.to_tsquery(simple, f"'{query.groups[-1][0]}':*")
+    tsqueries = [func.phraseto_tsquery(simple, phrase) for phrase in element.phrases]
+    if element.prefix:  # the last phrase is one term: 'term':* (quote_literal quotes it)
+        tsqueries[-1] = func.to_tsquery(
+            simple, func.quote_literal(element.phrases[-1]).op("||")(literal_column("':*'")))
     combined = tsqueries[0]
     for tsquery in tsqueries[1:]:
         combined = combined.op("&&")(tsquery)
@@ -292,11 +299,11 @@ def _match_postgresql(element: _Match, compiler: Any, **kw: Any) -> str:
 
 @compiles(_Match)
 def _match_other(element: _Match, compiler: Any, **kw: Any) -> str:
-    """Any other engine: a slow but correct substring match on the folded text."""
+    """Any other engine: a slow substring match on the folded text (terms are word
+    characters, so only an underscore in a term would match more than itself)."""
     document_ = SubmissionSearch.document
     matching = select(SubmissionSearch.submission_id).where(and_(*(
-        document_.contains(" ".join(group), autoescape=True)
-        for group in element.query.groups)))
+        document_.contains(phrase) for phrase in element.phrases)))
     return compiler.process(Submission.id.in_(matching), **kw)
 
 
@@ -332,7 +339,8 @@ def condition(session: Session | None, q: str | None, *, ordered: bool = False) 
 
 
 def _sqlite_page_match(session: Session, query: Query) -> Any:
-    found = session.execute(_fts_matching(query).limit(RARE_MATCHES + 1)).scalars().all()
+    found = session.execute(_fts_matching(_fts_expression(query))
+                            .limit(RARE_MATCHES + 1)).scalars().all()
     if len(found) <= RARE_MATCHES:
         return Submission.id.in_(found) if found else false()
     return _Match(query, scan=True)

@@ -263,8 +263,9 @@ def test_queue_pages_are_the_same_for_rare_and_common_matches(session, open_roun
         plan = " | ".join(row[-1] for row in session.execute(
             text(f"EXPLAIN QUERY PLAN {compiled}")))
         assert "ix_submissions_created_at_id" in plan and "TEMP B-TREE" not in plan, plan
-    # The match is in SQLAlchemy's statement cache, keyed by its terms: another word,
-    # searched the same way in the same process, must not reuse the first one's SQL.
+    # The match is in SQLAlchemy's statement cache, keyed by its shape with the words as
+    # parameters: another word, searched the same way in the same process, reuses the
+    # statement and must find its own rows.
     f_money = moderation.QueueFilter(status=None, q="money")
     assert [s.title for s in moderation.queue(session, f_money, limit=50).items] == [
         "Common 0", "Common 2", "Common 4", "Common 6"]
@@ -273,3 +274,17 @@ def test_queue_pages_are_the_same_for_rare_and_common_matches(session, open_roun
     assert search.condition(session, "nothing-like-this", ordered=True) is not None
     assert moderation.queue(session, moderation.QueueFilter(
         status=None, q="nothing-like-this")).items == []
+
+
+def test_words_of_one_shape_share_one_compiled_statement():
+    """The words are parameters of the cached statement, not part of its key: a queue
+    searched with ever-new words compiles once per shape (groups, prefix), not per word."""
+    def key(q: str):
+        return select(Submission.id).where(search.condition(None, q))._generate_cache_key()
+
+    internet_access, mobile_money = key("internet access"), key("mobile money")
+    assert internet_access == mobile_money  # CacheKey equality: the statement's shape
+    assert [p.effective_value for p in mobile_money.bindparams] == [
+        '"mobile" AND "money"*', "mobile", "money"]
+    assert key("internet") != internet_access  # one group: another statement
+    assert key("internet access ") != internet_access  # no prefix: another statement
