@@ -53,7 +53,7 @@ def init_i18n(app: Flask) -> None:
     i18n.init_app(app)
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.add_extension("jinja2.ext.do")
-    app.jinja_env.globals["now_utc"] = utcnow
+    app.jinja_env.globals.update(now_utc=utcnow, file_type_label=file_type_label)
 
 
 def init_auth(app: Flask) -> None:
@@ -76,8 +76,7 @@ def init_auth(app: Flask) -> None:
             token = g.staff_csrf_token = EmptyForm().csrf_token.current_token
         return token
 
-    app.jinja_env.globals.update(staff_csrf_token=staff_csrf_token, role_labels=ROLES,
-                                 file_type_label=file_type_label)
+    app.jinja_env.globals.update(staff_csrf_token=staff_csrf_token, role_labels=ROLES)
 
     @app.before_request
     def _expire_idle_staff_sessions() -> object:
