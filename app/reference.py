@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from flask import current_app, g, has_request_context
+from flask import current_app, g, has_app_context, has_request_context
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -161,7 +161,9 @@ def _versions() -> dict[str, int]:
 
 
 def _get(kind: str) -> Any:
-    if db.session.info.get(CHANGED):  # this transaction changed reference data
+    # Read afresh while this transaction has changed reference data, and outside an app
+    # (a script or a service test with a bare session: no app to keep a copy in).
+    if db.session.info.get(CHANGED) or not has_app_context():
         return _LOADERS[kind]()
     version = _versions().get(kind, 0)
     store: _Store = current_app.extensions.setdefault("reference", _Store())

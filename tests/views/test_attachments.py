@@ -252,7 +252,10 @@ def test_the_api_takes_files_as_multipart(app, client, session, open_round):
 
 
 def test_the_api_as_a_text_part_and_its_refusals(app, client, session, open_round):
-    payload = json.dumps(_api_payload(open_round))
+    # Plain values, made before any request: a request ends by detaching what the test's
+    # session holds, and `open_round` is not read again after it.
+    fields = _api_payload(open_round)
+    payload = json.dumps(fields)
     response = multipart(client, "/api/v1/submissions", {
         "submission": payload, "files": [(io.BytesIO(files.HTML_PAGE), "x.pdf")]},
         headers={"Accept-Language": "fr"})
@@ -269,8 +272,7 @@ def test_the_api_as_a_text_part_and_its_refusals(app, client, session, open_roun
     assert response.status_code == 403
     _nothing_left(app, session)
     # JSON-only posts work as before.
-    response = client.post("/api/v1/submissions", json=_api_payload(open_round) | {
-        "body": "Plain JSON"})
+    response = client.post("/api/v1/submissions", json=fields | {"body": "Plain JSON"})
     assert response.status_code == 201
     assert session.scalar(select(Submission)).attachments == []
 

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from app.db import db
-from app.models import Submission
+from app.models import ItemKind, Submission, SubmissionSuggestion, TagSource, TaxonomyItem
 from app.services.review import moderation, tagging
 from tests import factories
 from tests.helpers import api_token, bearer, login, make_user
@@ -101,3 +101,36 @@ def test_public_round_pages_do_not_query_per_row(client, session, open_round, ta
         body = client.get(url).get_data(as_text=True)
     assert "View 29" in body  # the new published views are there
     assert len(many) == len(few), "\n".join(many)
+
+
+def test_a_new_view_reads_its_round_and_taxonomy_from_the_workers_copies(
+        client, session, open_round, taxonomy):
+    """A post validates its round, questions and codes against the copies kept per worker
+    (app.reference), and stores its top suggestions without asking for the items again
+    or deleting suggestions a brand-new view cannot have."""
+    def post(title: str):
+        return client.post("/api/v1/submissions", content_type="application/json", json={
+            "round_id": open_round.id, "language": "en", "title": title,
+            "body": "Drones could deliver medicine to refugee camps in the rainy season.",
+            "actor_type": "civil_society", "country": "PE", "principles": ["P2"],
+            "consent_processing": True})
+
+    assert post("Warm-up").status_code == 201  # the copies are built once
+    with counted() as statements:
+        response = post("Drones for the camps")
+    assert response.status_code == 201, response.get_data(as_text=True)
+    joined = "\n".join(statements)
+    for read in ("SELECT rounds.", "SELECT questions.", "SELECT taxonomy_items.",
+                 "DELETE FROM submission_suggestions"):
+        assert not any(s.startswith(read) for s in statements), joined
+    submission = session.scalar(select(Submission).where(
+        Submission.title == "Drones for the camps"))
+    assert submission.tag_codes(TagSource.CONTRIBUTOR, ItemKind.PRINCIPLE) == ["P2"]
+    stored = {code for code, _kind in session.execute(
+        select(TaxonomyItem.code, TaxonomyItem.kind)
+        .join(SubmissionSuggestion, SubmissionSuggestion.item_id == TaxonomyItem.id)
+        .where(SubmissionSuggestion.submission_id == submission.id))}
+    assert stored  # its top suggestions are kept for the queue, with the right items
+    assert stored <= {item.code for item in session.scalars(
+        select(TaxonomyItem).where(TaxonomyItem.strategy_version_id
+                                   == open_round.strategy_version_id))}

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session, selectinload
 
+from app import reference
 from app.models import (
     ItemKind,
     Status,
@@ -33,24 +34,24 @@ class TopSuggestion:
     confidence: float
 
 
-def store(session: Session, submission: Submission) -> None:
+def store(session: Session, submission: Submission, *, new: bool = False) -> None:
     """Score `submission` and keep the top suggestion of each code group (none for an
-    erased text)."""
-    session.execute(delete(SubmissionSuggestion)
-                    .where(SubmissionSuggestion.submission_id == submission.id))
+    erased text). `new`: it was just inserted, so it has none to replace."""
+    if not new:
+        session.execute(delete(SubmissionSuggestion)
+                        .where(SubmissionSuggestion.submission_id == submission.id))
     if submission.erased_at is not None:
         return
-    found = suggest.suggestions(session, submission)
+    version_id = suggest.strategy_version_of(submission)
+    found = suggest.suggestions(session, submission, version_id)
     # A low-confidence top (no keyword fired: only the closest description) is no
     # suggestion a moderator should triage by; the review page still ranks it.
     codes = {items[0].code: items[0].confidence for items in found.values()
              if items and not items[0].low}
     if not codes:
         return
-    ids = dict(session.execute(
-        select(TaxonomyItem.code, TaxonomyItem.id)
-        .where(TaxonomyItem.strategy_version_id == submission.round.strategy_version_id,
-               TaxonomyItem.code.in_(codes))).all())
+    ids = {item.code: item.id for items in reference.items_by_kind(version_id).values()
+           for item in items if item.code in codes}
     session.add_all(SubmissionSuggestion(submission_id=submission.id, item_id=ids[code],
                                          confidence=confidence)
                     for code, confidence in codes.items() if code in ids)

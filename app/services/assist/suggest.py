@@ -36,6 +36,7 @@ from typing import Any
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from app import reference
 from app.db import utcnow
 from app.i18n import LANGUAGES
 from app.i18n import lazy_gettext as _l
@@ -416,10 +417,21 @@ def score(text: str, compiled: lexicon_service.CompiledLexicon,
     return result
 
 
-def suggestions(session: Session, submission: Submission) -> dict[str, list[Suggestion]]:
+def strategy_version_of(submission: Submission) -> int:
+    """The strategy version whose taxonomy a submission is tagged with: its round's, read
+    from the rounds kept per process (app.reference), not by loading the round."""
+    round_ = reference.get_round(submission.round_id)
+    return (round_.strategy_version_id if round_ is not None
+            else submission.round.strategy_version_id)
+
+
+def suggestions(session: Session, submission: Submission, version_id: int | None = None
+                ) -> dict[str, list[Suggestion]]:
     """The suggested tags of a submission, by code group (principles, commitments,
-    technologies, themes), best first. Fast enough to compute on each review page."""
-    version_id = submission.round.strategy_version_id
+    technologies, themes), best first. Fast enough to compute on each review page.
+    `version_id`: its strategy version, when the caller has it."""
+    if version_id is None:
+        version_id = strategy_version_of(submission)
     newest, key = _stamp(session, version_id)  # one query: did the lexicon or model change?
     compiled = compiled_lexicon(session, version_id, tuple(key))
     return score(submission_text(submission), compiled, current_model(session, tuple(newest)),

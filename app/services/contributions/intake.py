@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from app import reference
 from app.db import utcnow
 from app.i18n import country_codes, language_codes, lazy_ngettext
 from app.i18n import lazy_gettext as _l
@@ -30,7 +31,6 @@ from app.models import (
     Submission,
     SubmissionTag,
     TagSource,
-    TaxonomyItem,
 )
 from app.security import UnsafeText, clean_text, hash_token, new_token
 from app.services import NotEditable, NotFound, StaleVersion, ValidationFailed, parse_id
@@ -86,7 +86,7 @@ class SubmissionInput:
 
 @dataclass
 class _Clean:
-    round: Round
+    round: Round | reference.RoundData
     language: str
     title: str
     body: str
@@ -179,8 +179,9 @@ class _Checker:
         return list(dict.fromkeys(v.strip().upper() for v in value if v.strip()))
 
 
-def _validate(session: Session, data: SubmissionInput, *, round_: Round | None,
-              check_open: bool, has_files: bool = False) -> _Clean:
+def _validate(session: Session, data: SubmissionInput, *,
+              round_: Round | reference.RoundData | None, check_open: bool,
+              has_files: bool = False) -> _Clean:
     check = _Checker()
 
     if round_ is None:
@@ -188,8 +189,9 @@ def _validate(session: Session, data: SubmissionInput, *, round_: Round | None,
         if round_id is None:
             check.fail("round_id", _l("Choose a consultation round."))
         else:
-            round_ = session.get(Round, round_id,
-                                 options=[selectinload(Round.questions)])
+            # The rounds and the taxonomy come from this worker's copies (app.reference):
+            # two queries fewer per post than loading the round and its items.
+            round_ = reference.get_round(round_id)
             if round_ is None:
                 check.fail("round_id", _l("This consultation round does not exist."))
     if round_ is not None and check_open and not round_.is_open:
@@ -237,12 +239,9 @@ def _validate(session: Session, data: SubmissionInput, *, round_: Round | None,
     items: list[int] = []
     codes = {name: check.codes(name, getattr(data, name)) for name in TAG_FIELDS}
     if round_ is not None and any(codes.values()):
-        # Plain rows, not ORM objects: the items' labels in six languages are not needed.
-        known = {code: (ident, kind) for code, ident, kind in session.execute(
-            select(TaxonomyItem.code, TaxonomyItem.id, TaxonomyItem.kind).where(
-                TaxonomyItem.strategy_version_id == round_.strategy_version_id,
-                TaxonomyItem.retired_at.is_(None),
-                TaxonomyItem.kind.in_(list(TAG_FIELDS.values()))))}
+        active = reference.items_by_kind(round_.strategy_version_id)
+        known = {item.code: (item.id, kind)
+                 for kind in TAG_FIELDS.values() for item in active[kind]}
         for name, kind in TAG_FIELDS.items():
             for code in codes[name]:
                 found = known.get(code)
@@ -370,11 +369,12 @@ def submit(session: Session, data: SubmissionInput, *, channel: Channel = Channe
     session.flush()
     search.index(session, submission)
     clusters.fold(session, submission)
-    stored_suggestions.store(session, submission)
+    stored_suggestions.store(session, submission, new=True)
     return submission, token
 
 
-def _validate_with_files(session: Session, data: SubmissionInput, *, round_: Round | None
+def _validate_with_files(session: Session, data: SubmissionInput, *,
+                         round_: Round | reference.RoundData | None
                          ) -> tuple[_Clean, list[attachments.Checked]]:
     """The fields and the files, each checked, with the errors of both in one refusal:
     a file that cannot be read is reported with the fields to correct."""
