@@ -246,11 +246,15 @@ class Prior:
         words = [(token, min(token.forms, key=len)) for token in tokens]
         vector = _weights([form for _token, form in words] +
                           [w for w in normalize(text).split() if has_cjk(w)], self.idf)
+        # Each word's n-grams that the text's vector holds, with their weight, worked out
+        # once rather than once per code (the others add nothing to a word's weight).
+        grams_of = [(token.surface, [(g, vector[g]) for g in _grams(form) if g in vector])
+                    for token, form in words]
         found = {}
         for code, centroid in self.centroids.items():
             cosine = sum(v * centroid.get(gram, 0.0) for gram, v in vector.items())
-            weight_of = {token.surface: sum(vector.get(g, 0.0) * centroid.get(g, 0.0)
-                                            for g in _grams(form)) for token, form in words}
+            weight_of = {surface: sum(v * centroid.get(g, 0.0) for g, v in grams)
+                         for surface, grams in grams_of}
             # Words of four letters or more: "not", "and" are close to every description.
             best = sorted((w for w in weight_of.items() if w[1] > 0 and len(w[0]) >= 4),
                           key=lambda w: -w[1])
