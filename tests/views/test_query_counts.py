@@ -137,10 +137,10 @@ def test_a_new_view_reads_its_round_and_taxonomy_from_the_workers_copies(
     submission = session.scalar(select(Submission).where(
         Submission.title == "Drones for the camps"))
     assert submission.tag_codes(TagSource.CONTRIBUTOR, ItemKind.PRINCIPLE) == ["P2"]
-    stored = {code for code, _kind in session.execute(
-        select(TaxonomyItem.code, TaxonomyItem.kind)
+    stored = set(session.scalars(
+        select(TaxonomyItem.code)
         .join(SubmissionSuggestion, SubmissionSuggestion.item_id == TaxonomyItem.id)
-        .where(SubmissionSuggestion.submission_id == submission.id))}
+        .where(SubmissionSuggestion.submission_id == submission.id)))
     assert stored  # its top suggestions are kept for the queue, with the right items
     assert stored <= {item.code for item in session.scalars(
         select(TaxonomyItem).where(TaxonomyItem.strategy_version_id

@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from app import reference
+# As reference_data: in this module a "reference" is a view's receipt code.
+from app import reference as reference_data
 from app.db import utcnow
 from app.i18n import country_codes, language_codes, lazy_ngettext
 from app.i18n import lazy_gettext as _l
@@ -86,7 +87,7 @@ class SubmissionInput:
 
 @dataclass
 class _Clean:
-    round: Round | reference.RoundData
+    round: Round | reference_data.RoundData
     language: str
     title: str
     body: str
@@ -180,7 +181,7 @@ class _Checker:
 
 
 def _validate(session: Session, data: SubmissionInput, *,
-              round_: Round | reference.RoundData | None, check_open: bool,
+              round_: Round | reference_data.RoundData | None, check_open: bool,
               has_files: bool = False) -> _Clean:
     check = _Checker()
 
@@ -191,7 +192,7 @@ def _validate(session: Session, data: SubmissionInput, *,
         else:
             # The rounds and the taxonomy come from this worker's copies (app.reference):
             # two queries fewer per post than loading the round and its items.
-            round_ = reference.get_round(round_id)
+            round_ = reference_data.get_round(round_id)
             if round_ is None:
                 check.fail("round_id", _l("This consultation round does not exist."))
     if round_ is not None and check_open and not round_.is_open:
@@ -239,7 +240,7 @@ def _validate(session: Session, data: SubmissionInput, *,
     items: list[int] = []
     codes = {name: check.codes(name, getattr(data, name)) for name in TAG_FIELDS}
     if round_ is not None and any(codes.values()):
-        active = reference.items_by_kind(round_.strategy_version_id)
+        active = reference_data.items_by_kind(round_.strategy_version_id)
         known = {item.code: (item.id, kind)
                  for kind in TAG_FIELDS.values() for item in active[kind]}
         for name, kind in TAG_FIELDS.items():
@@ -374,7 +375,7 @@ def submit(session: Session, data: SubmissionInput, *, channel: Channel = Channe
 
 
 def _validate_with_files(session: Session, data: SubmissionInput, *,
-                         round_: Round | reference.RoundData | None
+                         round_: Round | reference_data.RoundData | None
                          ) -> tuple[_Clean, list[attachments.Checked]]:
     """The fields and the files, each checked, with the errors of both in one refusal:
     a file that cannot be read is reported with the fields to correct."""
