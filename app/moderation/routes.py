@@ -91,32 +91,43 @@ def _filter_args() -> dict[str, str]:
     return args
 
 
-def _filters_markup(lang: str, filter_args: dict[str, str]) -> Markup:
-    """The filter form of the queue, filled in with `filter_args`.
+def _kept_fragment(lang: str, name: str, filter_args: dict[str, str] | None = None) -> Markup:
+    """A part of the queue page that is the same markup for the same language, reference
+    data (rounds, taxonomy, paragraphs) and filter: "filters", the filter form filled in
+    with `filter_args`, or "bulk_bar", the bulk actions with their tag picker.
 
-    The form is the same markup for the same language, reference data (rounds, paragraphs)
-    and filter, and rendering its thirteen fields is a quarter of a search page's CPU: the
-    app keeps the last 64 (about 20 KB each) in each worker, so a moderator paging through
-    a filtered queue, or coming back to it from a review, gets it from there. Kept by issue
-    #19's rule: bench/profile_page.py at 50,000 views, CPU per request rendering the form
-    each time and kept: the queue 10.6 -> 9.0 ms (-15 %), filtered 13.6 -> 11.8 ms (-13 %), a
-    search that matches nothing 5.5 -> 3.8 ms (-32 %)."""
-    versions, args = reference.version_key(), tuple(sorted(filter_args.items()))
+    Rendering them is a quarter of a queue page's CPU: the app keeps the last 64 (about
+    20 KB each) in each worker, so a moderator paging through a filtered queue, or coming
+    back to it from a review, gets them from there. Kept by issue #19's rule (more than 10 %
+    of a page's CPU), bench/profile_page.py at 50,000 views, CPU per request rendering the
+    filter form each time and kept: the queue 10.6 -> 9.0 ms (-15 %), filtered 13.6 ->
+    11.8 ms (-13 %), a search that matches nothing 5.5 -> 3.8 ms (-32 %). The bulk bar
+    (a form, 40 tag boxes and the reasons) kept as well, at a million views in process,
+    30 alternated pairs of 10 pages: the queue 12.8 -> 11.5 ms (-9 %), filtered -9 %; with
+    it, the queue came back to 6e62452's CPU (it kept the tag boxes another way)."""
+    versions = reference.version_key()
+    args = tuple(sorted((filter_args or {}).items()))
     if versions is None:  # this transaction changed reference data: nothing to keep
-        return _render_filters(lang, versions, args)
-    kept = current_app.extensions.get("queue_filters")
+        return _render_fragment(lang, versions, name, args)
+    kept = current_app.extensions.get("queue_fragments")
     if kept is None:
-        kept = current_app.extensions["queue_filters"] = functools.lru_cache(maxsize=64)(
-            _render_filters)
-    return kept(lang, versions, args)
+        kept = current_app.extensions["queue_fragments"] = functools.lru_cache(maxsize=64)(
+            _render_fragment)
+    return kept(lang, versions, name, args)
 
 
-def _render_filters(lang: str, _versions: Any, args: tuple[tuple[str, str], ...]) -> Markup:
-    form = _filter_form(paragraphs=True, args=MultiDict(args))
-    return Markup(render_template("moderation/_queue_filters.html",  # noqa: S704  # nosec B704
-                                  form=form, filter_args=dict(args)))
-
-
+def _render_fragment(lang: str, _versions: Any, name: str,
+                     args: tuple[tuple[str, str], ...]) -> Markup:
+    if name == "filters":
+        form = _filter_form(paragraphs=True, args=MultiDict(args))
+        return Markup(render_template("moderation/_queue_filters.html",  # noqa: S704  # nosec B704
+                                      form=form, filter_args=dict(args)))
+    bulk_form = BulkForm()
+    version_id = reference.current_taxonomy_version_id()
+    if version_id is not None:
+        bulk_form.prepare(lang, reference.items_by_kind(version_id))
+    return Markup(render_template("moderation/_bulk_bar.html",  # noqa: S704  # nosec B704
+                                  bulk_form=bulk_form))
 
 
 PAGE_SIZES = (50, 100)
@@ -153,18 +164,15 @@ def queue(lang: str) -> Any:
         current_app.config["COUNTS_CACHE_SECONDS"],
         lambda: {s.value: n for s, n in moderation.status_counts(db.session,
                                                                   queue_filter).items()})
-    bulk_form = BulkForm()
-    version_id = reference.current_taxonomy_version_id()
-    if version_id is not None:
-        bulk_form.prepare(lang, reference.items_by_kind(version_id))
     filter_args = _filter_args()
     # Labels translated once per page rather than once per row.
     return render_template(
         "moderation/queue.html", page=page, counts=counts,
-        filters=_filters_markup(lang, filter_args),
+        filters=_kept_fragment(lang, "filters", filter_args),
+        bulk_bar=_kept_fragment(lang, "bulk_bar") if page.items else None,
         statuses={s: str(label) for s, label in STATUSES.items()},
         actor_types={a: str(label) for a, label in ACTOR_TYPES.items()},
-        bulk_form=bulk_form, filter_args=filter_args, current_status=queue_filter.status,
+        filter_args=filter_args, current_status=queue_filter.status,
         snippets=snippets, text_starts=text_starts, chips=chips,
         newest_first=_newest_first(), page_size=_page_size(),
         page_sizes=PAGE_SIZES, select_page=request.args.get("select") == "page",

@@ -12,10 +12,18 @@ from sqlalchemy import func, select
 
 from app import reference
 from app.db import db
-from app.models import ReferenceVersion, Round, StrategyParagraph, Submission, SubmissionTag
+from app.models import (
+    ItemKind,
+    ReferenceVersion,
+    Round,
+    StrategyParagraph,
+    Submission,
+    SubmissionTag,
+    TaxonomyItem,
+)
 from app.models.reference import STRATEGY
 from app.services.strategy import sample
-from tests.factories import submission_data
+from tests.factories import make_submission, submission_data
 from tests.helpers import form_post, login, web_form
 from tests.views.test_admin import edit_form
 
@@ -180,6 +188,30 @@ def test_the_kept_queue_filters_follow_the_rounds(client, session, open_round, t
     assert re.search(r'<select[^>]*name="round".*Renamed for the filter.*?</select>', html, re.S)
     for number in range(70):
         assert client.get(f"/en/moderate?q=word{number}").status_code == 200
-    kept = client.application.extensions["queue_filters"]
+    kept = client.application.extensions["queue_fragments"]
     assert kept.cache_info().currsize == 64
     assert 'value="word69"' in client.get("/en/moderate?q=word69").get_data(as_text=True)
+
+
+def test_the_kept_bulk_bar_follows_the_taxonomy_and_the_language(client, session, open_round,
+                                                                 taxonomy):
+    """The queue's bulk bar (its tag boxes) is kept per language and taxonomy version: a
+    renamed tag shows in it at once, and each language has its own."""
+    make_submission(session, open_round)
+    session.commit()
+    login(client, session, "moderator")
+    item = session.scalars(select(TaxonomyItem).where(TaxonomyItem.kind == ItemKind.PRINCIPLE)
+                           .order_by(TaxonomyItem.position)).first()
+    item_id, english, french = item.id, item.labels["en"], item.labels["fr"]
+
+    def tag_picker(lang: str) -> str:
+        html = client.get(f"/{lang}/moderate").get_data(as_text=True)
+        return re.search(r'<details class="tag-picker">.*?</details>', html, re.S).group(0)
+
+    assert english in tag_picker("en")
+    assert french in tag_picker("fr") and english not in tag_picker("fr")
+    item = session.get(TaxonomyItem, item_id)
+    item.labels = {**item.labels, "en": "Renamed for the bulk bar"}
+    session.commit()
+    assert "Renamed for the bulk bar" in tag_picker("en")
+    assert english not in tag_picker("en")
