@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -91,10 +92,15 @@ def _filter_args() -> dict[str, str]:
     return args
 
 
-def _kept_fragment(lang: str, name: str, filter_args: dict[str, str] | None = None) -> Markup:
+# A kept fragment's renderer: (language, the filter's sorted arguments) -> its markup.
+FragmentRenderer = Callable[[str, tuple[tuple[str, str], ...]], Markup]
+
+
+def _kept_fragment(render: FragmentRenderer, lang: str,
+                   filter_args: dict[str, str] | None = None) -> Markup:
     """A part of the queue page that is the same markup for the same language, reference
-    data (rounds, taxonomy, paragraphs) and filter: "filters", the filter form filled in
-    with `filter_args`, or "bulk_bar", the bulk actions with their tag picker.
+    data (rounds, taxonomy, paragraphs) and filter, made by `render`: the filter form
+    (`_render_filters`) or the bulk actions with their tag picker (`_render_bulk_bar`).
 
     Rendering them is a quarter of a queue page's CPU: the app keeps the last 64 (about
     20 KB each) in each worker, so a moderator paging through a filtered queue, or coming
@@ -102,26 +108,33 @@ def _kept_fragment(lang: str, name: str, filter_args: dict[str, str] | None = No
     of a page's CPU), bench/profile_page.py at 50,000 views, CPU per request rendering the
     filter form each time and kept: the queue 10.6 -> 9.0 ms (-15 %), filtered 13.6 ->
     11.8 ms (-13 %), a search that matches nothing 5.5 -> 3.8 ms (-32 %). The bulk bar
-    (a form, 40 tag boxes and the reasons) kept as well, at a million views in process,
+    (a form, the tag boxes and the reasons) kept as well, at a million views in process,
     30 alternated pairs of 10 pages: the queue 12.8 -> 11.5 ms (-9 %), filtered -9 %; with
     it, the queue came back to 6e62452's CPU (it kept the tag boxes another way)."""
     versions = reference.version_key()
     args = tuple(sorted((filter_args or {}).items()))
     if versions is None:  # this transaction changed reference data: nothing to keep
-        return _render_fragment(lang, versions, name, args)
+        return render(lang, args)
     kept = current_app.extensions.get("queue_fragments")
     if kept is None:
         kept = current_app.extensions["queue_fragments"] = functools.lru_cache(maxsize=64)(
-            _render_fragment)
-    return kept(lang, versions, name, args)
+            _render_kept)
+    return kept(render, lang, versions, args)
 
 
-def _render_fragment(lang: str, _versions: Any, name: str,
-                     args: tuple[tuple[str, str], ...]) -> Markup:
-    if name == "filters":
-        form = _filter_form(paragraphs=True, args=MultiDict(args))
-        return Markup(render_template("moderation/_queue_filters.html",  # noqa: S704  # nosec B704
-                                      form=form, filter_args=dict(args)))
+def _render_kept(render: FragmentRenderer, lang: str, _versions: Any,
+                 args: tuple[tuple[str, str], ...]) -> Markup:
+    """`render`, with the reference versions in the kept fragments' key."""
+    return render(lang, args)
+
+
+def _render_filters(lang: str, args: tuple[tuple[str, str], ...]) -> Markup:
+    form = _filter_form(paragraphs=True, args=MultiDict(args))
+    return Markup(render_template("moderation/_queue_filters.html",  # noqa: S704  # nosec B704
+                                  form=form, filter_args=dict(args)))
+
+
+def _render_bulk_bar(lang: str, _args: tuple[tuple[str, str], ...]) -> Markup:
     bulk_form = BulkForm()
     version_id = reference.current_taxonomy_version_id()
     if version_id is not None:
@@ -168,8 +181,8 @@ def queue(lang: str) -> Any:
     # Labels translated once per page rather than once per row.
     return render_template(
         "moderation/queue.html", page=page, counts=counts,
-        filters=_kept_fragment(lang, "filters", filter_args),
-        bulk_bar=_kept_fragment(lang, "bulk_bar") if page.items else None,
+        filters=_kept_fragment(_render_filters, lang, filter_args),
+        bulk_bar=_kept_fragment(_render_bulk_bar, lang) if page.items else None,
         statuses={s: str(label) for s, label in STATUSES.items()},
         actor_types={a: str(label) for a, label in ACTOR_TYPES.items()},
         filter_args=filter_args, current_status=queue_filter.status,
